@@ -1,0 +1,29 @@
+/**
+ * The `clickstream` command. Each subcommand lives in its own module under cli/ and registers
+ * itself here.
+ */
+import { Command } from "commander";
+
+export function buildProgram(): Command {
+    const program = new Command();
+    program
+        .name("clickstream")
+        .description("Click-stream pipeline on AWS: offline resource listing, policy checks and a local pipeline")
+        .showHelpAfterError()
+        .exitOverride();
+    return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+    const program = buildProgram();
+    try {
+        await program.parseAsync(argv);
+    } catch (err: any) {
+        // commander throws on --help/--version with exitCode 0; keep its code otherwise.
+        if (err && typeof err.exitCode === "number") {
+            process.exitCode = err.exitCode;
+            return;
+        }
+        throw err;
+    }
+}
