@@ -3,6 +3,7 @@
  * itself here.
  */
 import { Command } from "commander";
+import { registerResources } from "./resources";
 
 export function buildProgram(): Command {
     const program = new Command();
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
         .description("Click-stream pipeline on AWS: offline resource listing, policy checks and a local pipeline")
         .showHelpAfterError()
         .exitOverride();
+    registerResources(program);
     return program;
 }
 
