@@ -1,0 +1,69 @@
+import { strict as assert } from "assert";
+import { runUnderMocks } from "../../offline/runUnderMocks";
+import { loadStackConfig, StackConfig } from "../../stacks/config";
+
+const DEFAULTS: Omit<StackConfig, "alertWebhookUrl"> = {
+    ingestMode: "firehose", rawRetentionDays: 7, logRetentionDays: 30, throttleRateLimit: 100, throttleBurstLimit: 200,
+    corsAllowedOrigins: [], requireApiKeys: false, apiKeyNames: [], wafEnabled: false, wafRateLimitPer5Min: 2000,
+    athenaBytesScannedCutoff: 10 * 1024 ** 3, forceDestroy: false, adminRoleArns: [], analystPrincipals: [],
+    engineerPrincipals: [], alertEmails: [],
+};
+
+async function load(stack: string, config: Record<string, unknown>): Promise<StackConfig> {
+    const run = await runUnderMocks({ stack, config, program: () => ({ cfg: loadStackConfig(stack, DEFAULTS) }) });
+    return run.outputs.cfg as StackConfig;
+}
+
+async function loadError(stack: string, config: Record<string, unknown>): Promise<string> {
+    try {
+        await load(stack, config);
+    } catch (err) {
+        return String((err as Error).message ?? err);
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+describe("stacks/config", () => {
+    it("applies the stack's defaults when nothing is set", async () => {
+        assert.deepEqual(await load("dev", {}), { ...DEFAULTS, alertWebhookUrl: undefined });
+    });
+
+    it("reads typed values: numbers, booleans, lists", async () => {
+        const cfg = await load("prod", {
+            ingestMode: "stream", logRetentionDays: 90, requireApiKeys: true, apiKeyNames: ["web", "ios"],
+            corsAllowedOrigins: ["https://www.example.com"], adminRoleArns: ["arn:aws:iam::123456789012:role/admin"],
+            alertWebhookUrl: "https://hooks.example.com/x",
+        });
+        assert.equal(cfg.ingestMode, "stream");
+        assert.equal(cfg.logRetentionDays, 90);
+        assert.equal(cfg.requireApiKeys, true);
+        assert.deepEqual(cfg.apiKeyNames, ["web", "ios"]);
+        assert.equal(cfg.alertWebhookUrl, "https://hooks.example.com/x");
+    });
+
+    const bad: Array<[string, Record<string, unknown>, RegExp]> = [
+        ["unknown ingest mode", { ingestMode: "lambda" }, /clickstream:ingestMode must be one of firehose, stream \(got "lambda"\)\. Fix: pulumi config set clickstream:ingestMode firehose --stack dev/],
+        ["retention CloudWatch rejects", { logRetentionDays: 45 }, /clickstream:logRetentionDays must be one of 1, 3, 5, 7, 14, 30/],
+        ["non-integer raw retention", { rawRetentionDays: "7.5" }, /clickstream:rawRetentionDays must be a whole number from 1 to 3650/],
+        ["zero raw retention", { rawRetentionDays: 0 }, /clickstream:rawRetentionDays/],
+        ["throttle above the account limit", { throttleRateLimit: 20000 }, /clickstream:throttleRateLimit must be a whole number from 1 to 10000/],
+        ["boolean typo", { requireApiKeys: "yes" }, /clickstream:requireApiKeys must be true or false/],
+        ["wildcard CORS origin", { corsAllowedOrigins: ["*"] }, /clickstream:corsAllowedOrigins\[0\] must list origins explicitly/],
+        ["origin with a path", { corsAllowedOrigins: ["https://a.example.com/app"] }, /corsAllowedOrigins\[0\] must be an origin/],
+        ["list given as a string", { adminRoleArns: "arn:aws:iam::123456789012:role/admin" }, /clickstream:adminRoleArns must be a list of strings/],
+        ["malformed ARN", { analystPrincipals: ["analyst"] }, /clickstream:analystPrincipals\[0\] must be an IAM role, user or group ARN/],
+        ["bad e-mail", { alertEmails: ["oncall"] }, /clickstream:alertEmails\[0\] must be an e-mail address/],
+        ["http webhook", { alertWebhookUrl: "http://hooks.example.com" }, /clickstream:alertWebhookUrl must be an https:\/\/ URL/],
+        ["keys required but none named", { requireApiKeys: true }, /clickstream:apiKeyNames is empty but clickstream:requireApiKeys is true/],
+        ["burst far below rate", { throttleRateLimit: 5000, throttleBurstLimit: 10 }, /clickstream:throttleBurstLimit \(10\) is under a tenth/],
+    ];
+    for (const [what, config, message] of bad) {
+        it(`rejects ${what} with the key and the fix`, async () => {
+            assert.match(await loadError("dev", config), message);
+        });
+    }
+
+    it("refuses forceDestroy on prod", async () => {
+        assert.match(await loadError("prod", { forceDestroy: true }), /clickstream:forceDestroy is true.*pulumi config rm clickstream:forceDestroy --stack prod/);
+    });
+});
