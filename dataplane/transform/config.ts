@@ -34,6 +34,12 @@ export interface PiiConfig {
     redactPatterns?: string[];
     /** Truncate IPs to /24 (IPv4) and /48 (IPv6). Defaults to true. */
     truncateIp?: boolean;
+    /**
+     * Map keys (case-insensitive regular expressions against the last path segment, like
+     * `pseudonymizeKeyPatterns`) whose entries are removed wherever they appear in properties/context.
+     * Defaults to `DEFAULT_PII.dropKeyPatterns` (passwords, secrets, tokens, API/write keys, card numbers).
+     */
+    dropKeyPatterns?: string[];
 }
 
 export interface TransformConfig {
@@ -46,4 +52,53 @@ export interface TransformConfig {
     maxEventsPerRequest?: number;
     /** Largest bad_payload excerpt kept, in characters. Defaults to 2048. */
     badPayloadMaxChars?: number;
+    /**
+     * Budget for one whole Lambda response in bytes. Lambda caps a synchronous response at 6 MB; when the
+     * rows of one invocation would exceed the budget, the largest output records are returned as
+     * ProcessingFailed (Firehose writes their original data to the error prefix: nothing is lost).
+     * Defaults to 6,000,000.
+     */
+    maxResponseBytes?: number;
 }
+
+/** Defaults of `PiiConfig`: with them no e-mail, phone number, full IP or raw user id reaches the lake. */
+export const DEFAULT_PII: Readonly<Required<PiiConfig>> = Object.freeze({
+    pseudonymize: ["anonymous_id", "user_id", "properties.traits.name", "context.traits.name"],
+    drop: [],
+    pseudonymizeKeyPatterns: [
+        "e-?mail(_?address)?",
+        "phone(_?number)?",
+        "mobile(_?number)?",
+        "tel(ephone)?",
+        "(first|last|full|middle|given|family|sur)_?name",
+        "user_?name",
+        "user_?id",
+        "anonymous_?id",
+        "previous_?id",
+        "(street_?)?address(_?line_?\\d)?",
+        "street",
+        "postal_?code",
+        "zip(_?code)?",
+        "birth_?(day|date)",
+        "date_?of_?birth",
+        "dob",
+        "ssn",
+        "national_?id",
+        "passport(_?number)?",
+        "iban",
+    ],
+    redactEmails: true,
+    redactPhones: true,
+    redactPatterns: [],
+    truncateIp: true,
+    dropKeyPatterns: ["pass(word|wd)?", "secret", "(access_?|refresh_?|id_?|auth_?)?token", "authorization", "api_?key", "write_?key", "card_?number", "cc_?number", "cvc", "cvv"],
+});
+
+/** Defaults of the size limits of `TransformConfig`. */
+export const DEFAULT_LIMITS = Object.freeze({
+    maxBodyBytes: 512 * 1024,
+    maxEventBytes: 32 * 1024,
+    maxEventsPerRequest: 500,
+    badPayloadMaxChars: 2048,
+    maxResponseBytes: 6_000_000,
+});

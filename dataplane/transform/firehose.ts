@@ -1,0 +1,72 @@
+/**
+ * The Firehose data-transformation contract: one output record per input recordId, result Ok (all the
+ * request's rows, JSON objects separated by "\n"), Dropped (the request held zero events) or
+ * ProcessingFailed (not even a bad row could be formed, e.g. data that isn't base64; Firehose then
+ * writes the original record to the error prefix). See docs/record-granularity.md.
+ */
+import type { FirehoseTransformationEvent, FirehoseTransformationResult, FirehoseTransformationResultRecord } from "aws-lambda";
+import { EventRow } from "../schema";
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** JSON framing of one result record besides its recordId and data: `{"recordId":"","result":"Ok","data":""},`. */
+const RECORD_OVERHEAD = 48;
+
+export type Normalize = (envelope: unknown, fallbackReceivedMs: number) => EventRow[];
+
+/** Rows as the output record's text: one JSON object per row, separated by "\n". */
+export function rowsToText(rows: readonly EventRow[]): string {
+    let out = "";
+    for (let i = 0; i < rows.length; i++) out += (i === 0 ? "" : "\n") + JSON.stringify(rows[i]);
+    return out;
+}
+
+export function isBase64(data: unknown): data is string {
+    return typeof data === "string" && data.length % 4 === 0 && BASE64.test(data);
+}
+
+export function transformFirehose(event: FirehoseTransformationEvent, normalize: Normalize, maxResponseBytes: number): FirehoseTransformationResult {
+    const input = Array.isArray(event?.records) ? event.records : [];
+    const records: FirehoseTransformationResultRecord[] = new Array(input.length);
+    for (let i = 0; i < input.length; i++) {
+        const record = input[i];
+        const recordId = String(record?.recordId);
+        try {
+            if (!isBase64(record.data)) {
+                records[i] = { recordId, result: "ProcessingFailed" };
+                continue;
+            }
+            const arrival = typeof record.approximateArrivalTimestamp === "number" ? record.approximateArrivalTimestamp : Date.now();
+            const rows = normalize(Buffer.from(record.data, "base64"), arrival);
+            records[i] = rows.length === 0
+                ? { recordId, result: "Dropped" }
+                : { recordId, result: "Ok", data: Buffer.from(rowsToText(rows), "utf8").toString("base64") };
+        } catch {
+            // normalize never throws; this guards the contract itself (one output per recordId) regardless.
+            records[i] = { recordId, result: "ProcessingFailed" };
+        }
+    }
+    fitResponse(records, maxResponseBytes);
+    return { records };
+}
+
+/**
+ * Keeps the response under `maxResponseBytes` (Lambda's 6 MB synchronous limit): rows can be larger than
+ * the requests they come from (every column named in every row, 64-hex pseudonyms). If the budget is
+ * exceeded, the largest Ok records become ProcessingFailed, keeping the most records in the lake; Firehose
+ * sends the failed ones' original data to the error prefix, from where they can be replayed.
+ */
+export function fitResponse(records: FirehoseTransformationResultRecord[], maxResponseBytes: number): number {
+    let total = 16;
+    for (const r of records) total += RECORD_OVERHEAD + r.recordId.length + (r.data?.length ?? 0);
+    if (total <= maxResponseBytes) return 0;
+    const bySize = records.filter((r) => r.result === "Ok").sort((a, b) => (b.data?.length ?? 0) - (a.data?.length ?? 0));
+    let failed = 0;
+    for (const r of bySize) {
+        if (total <= maxResponseBytes) break;
+        total -= r.data?.length ?? 0;
+        r.result = "ProcessingFailed";
+        delete r.data;
+        failed++;
+    }
+    return failed;
+}

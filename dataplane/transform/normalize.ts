@@ -1,0 +1,336 @@
+/**
+ * Request envelope -> lake rows. Every event of a request ends as exactly one row: a good row, or a bad
+ * row (event_type "bad_row") naming why; a request that can't even be read ends as one bad row. Nothing
+ * here throws: unexpected errors become bad rows too.
+ */
+import { INGEST_ROUTES } from "../envelope";
+import { EventRow } from "../schema";
+import { EventType, ParsedEvent, parseNativeEvent, parseSegmentMessage } from "./events";
+import { describe, FieldError, isObject, Json, MAX_TIME_MS, optObject, optTime } from "./fields";
+import { truncateIp } from "./ip";
+import { MapPolicy, safeStringify } from "./maps";
+import { Pseudonymizer, Redactor } from "./pii";
+import { PiiPathColumn, ResolvedTransformConfig } from "./resolve";
+import { UserAgentParser } from "./useragent";
+
+export const BAD_ROW_TYPE = "bad_row";
+
+/** What every row of one request shares. */
+interface RequestInfo {
+    receivedMs: number;
+    receivedAt: string;
+    ingestPath: string | null;
+    sourceFormat: "native" | "segment" | null;
+    ipTruncated: string | null;
+    userAgent: string | null;
+    sentAt: number | undefined;
+}
+
+type Route = (typeof INGEST_ROUTES)[keyof typeof INGEST_ROUTES];
+
+function iso(ms: number): string {
+    return new Date(ms).toISOString();
+}
+
+/** A row with every EventRow key present, in table order (a consistent shape for Parquet conversion). */
+function blankRow(req: RequestInfo): EventRow {
+    return {
+        event_id: "",
+        event_type: BAD_ROW_TYPE,
+        event_name: null,
+        event_time: null,
+        received_at: req.receivedAt,
+        sent_at: req.sentAt === undefined ? null : iso(req.sentAt),
+        source_format: req.sourceFormat,
+        ingest_path: req.ingestPath,
+        anonymous_id: null,
+        user_id: null,
+        session_id: null,
+        app_id: null,
+        page_url: null,
+        page_path: null,
+        page_referrer: null,
+        page_title: null,
+        ua_browser: null,
+        ua_browser_version: null,
+        ua_os: null,
+        ua_os_version: null,
+        ua_device_type: null,
+        ip_truncated: req.ipTruncated,
+        properties: {},
+        context: {},
+        bad_reason: null,
+        bad_payload: null,
+    };
+}
+
+/** `"key": "value"` / `"key": 123` pairs in JSON-ish text, for sanitizing bad payloads. */
+const JSON_PAIR = /"((?:[^"\\]|\\.){1,128})"(\s*:\s*)("(?:[^"\\]|\\.){0,4096}"|-?\d[\d.eE+-]{0,30})/g;
+/** Identity keys always pseudonymized in bad payloads, whatever the key patterns say. */
+const IDENTITY_KEYS = /^(?:user_?id|anonymous_?id|previous_?id)$/i;
+
+export class Normalizer {
+    private readonly redactor: Redactor;
+    private readonly maps: MapPolicy;
+    private readonly ua = new UserAgentParser();
+    private readonly pseudonymizeColumns: ReadonlySet<PiiPathColumn>;
+    private readonly dropColumns: ReadonlySet<PiiPathColumn>;
+
+    constructor(private readonly config: ResolvedTransformConfig, private readonly pseudonymizer: Pseudonymizer) {
+        this.redactor = new Redactor(config.pii);
+        this.maps = new MapPolicy(config.pii, this.redactor, pseudonymizer);
+        this.pseudonymizeColumns = new Set(config.pii.pseudonymizeColumns);
+        this.dropColumns = new Set(config.pii.dropColumns);
+    }
+
+    /**
+     * @param input envelope object, JSON text or UTF-8 bytes
+     * @param fallbackReceivedMs receive time used when the envelope has no valid one (Firehose arrival time)
+     */
+    normalize(input: unknown, fallbackReceivedMs: number): EventRow[] {
+        const unknownReq: RequestInfo = {
+            receivedMs: fallbackReceivedMs,
+            receivedAt: iso(clampTime(fallbackReceivedMs)),
+            ingestPath: null,
+            sourceFormat: null,
+            ipTruncated: null,
+            userAgent: null,
+            sentAt: undefined,
+        };
+        let text: string | undefined;
+        let envelope: unknown = input;
+        try {
+            if (input instanceof Uint8Array) text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8");
+            else if (typeof input === "string") text = input;
+            if (text !== undefined) {
+                try {
+                    envelope = JSON.parse(text);
+                } catch (err) {
+                    return [this.badRow(unknownReq, `envelope: not valid JSON (${(err as Error).message})`, text)];
+                }
+            }
+            return this.fromEnvelope(envelope, unknownReq, text === undefined ? undefined : Buffer.byteLength(text));
+        } catch (err) {
+            return [this.badRow(unknownReq, `internal error: ${(err as Error)?.message ?? String(err)}`, text ?? envelope)];
+        }
+    }
+
+    private fromEnvelope(envelope: unknown, unknownReq: RequestInfo, envelopeBytes: number | undefined): EventRow[] {
+        if (!isObject(envelope)) return [this.badRow(unknownReq, `envelope: expected a JSON object, got ${describe(envelope)}`, envelope)];
+        const problem = envelopeProblem(envelope);
+        if (problem !== undefined) return [this.badRow(unknownReq, problem, envelope)];
+
+        const path = normalizePath(envelope.path as string);
+        const route = INGEST_ROUTES[path as keyof typeof INGEST_ROUTES] as Route;
+        const sourceIp = typeof envelope.sourceIp === "string" ? envelope.sourceIp : "";
+        const req: RequestInfo = {
+            receivedMs: envelope.receivedAt as number,
+            receivedAt: iso(envelope.receivedAt as number),
+            ingestPath: path,
+            sourceFormat: route === "native-batch" ? "native" : "segment",
+            ipTruncated: this.ipColumn(sourceIp),
+            userAgent: typeof envelope.userAgent === "string" ? envelope.userAgent : null,
+            sentAt: undefined,
+        };
+
+        let body = envelope.body;
+        let bodyBytes: number | undefined;
+        if (typeof body === "string") {
+            bodyBytes = Buffer.byteLength(body);
+            try {
+                body = JSON.parse(body);
+            } catch (err) {
+                return [this.badRow(req, `body: not valid JSON (${(err as Error).message})`, body)];
+            }
+        }
+        if (!isObject(body)) return [this.badRow(req, `body: expected a JSON object, got ${describe(body)}`, body)];
+        // The body can't be larger than the whole envelope: only measure it when that bound isn't enough.
+        if (bodyBytes === undefined && (envelopeBytes === undefined || envelopeBytes > this.config.maxBodyBytes)) {
+            bodyBytes = Buffer.byteLength(safeStringify(body));
+        }
+        const tooLarge = bodyBytes !== undefined && bodyBytes > this.config.maxBodyBytes
+            ? `body: ${bodyBytes} bytes, more than maxBodyBytes ${this.config.maxBodyBytes}`
+            : undefined;
+        const mayHaveLargeEvent = bodyBytes === undefined ? (envelopeBytes ?? Infinity) > this.config.maxEventBytes : bodyBytes > this.config.maxEventBytes;
+
+        let events: unknown[];
+        let eventsPath: string;
+        let sharedContext: Record<string, string> | undefined;
+        let routeType: EventType | undefined;
+        let requestProblem = tooLarge;
+        try {
+            if (route === "native-batch" || route === "segment-batch") {
+                const key = route === "native-batch" ? "events" : "batch";
+                const list = body[key];
+                if (!Array.isArray(list)) return [this.badRow(req, `${key}: expected an array of events, got ${describe(list)}`, body)];
+                events = list;
+                eventsPath = key;
+                try {
+                    req.sentAt = optTime(body, "sentAt", "");
+                } catch (err) {
+                    requestProblem ??= (err as Error).message;
+                }
+                if (route === "segment-batch") {
+                    try {
+                        const shared = optObject(body, "context", "");
+                        if (shared) this.maps.flatten((sharedContext = {}), "context", "", shared);
+                    } catch (err) {
+                        requestProblem ??= (err as Error).message;
+                    }
+                }
+            } else {
+                events = [body];
+                eventsPath = "";
+                routeType = route.slice("segment-".length) as EventType;
+            }
+        } catch (err) {
+            return [this.badRow(req, `body: ${(err as Error).message}`, body)];
+        }
+
+        const rows: EventRow[] = new Array(events.length);
+        const max = this.config.maxEventsPerRequest;
+        for (let i = 0; i < events.length; i++) {
+            const raw = events[i];
+            const path = eventsPath === "" ? "" : `${eventsPath}[${i}]`;
+            const where = path === "" ? "body" : path;
+            try {
+                if (requestProblem !== undefined) rows[i] = this.badRow(req, requestProblem, raw);
+                else if (i >= max) rows[i] = this.badRow(req, `${where}: request has ${events.length} events, more than maxEventsPerRequest ${max}`, raw);
+                else {
+                    let rawText: string | undefined;
+                    if (mayHaveLargeEvent) {
+                        rawText = safeStringify(raw);
+                        const bytes = Buffer.byteLength(rawText);
+                        if (bytes > this.config.maxEventBytes) {
+                            rows[i] = this.badRow(req, `${where}: ${bytes} bytes, more than maxEventBytes ${this.config.maxEventBytes}`, rawText);
+                            continue;
+                        }
+                    }
+                    const ev = route === "native-batch" ? parseNativeEvent(raw, path) : parseSegmentMessage(raw, path, routeType);
+                    rows[i] = this.goodRow(req, ev, path, raw, rawText, sharedContext);
+                }
+            } catch (err) {
+                const reason = err instanceof FieldError ? err.message : `${where}: internal error: ${(err as Error)?.message ?? String(err)}`;
+                rows[i] = this.badRow(req, reason, raw);
+            }
+        }
+        return rows;
+    }
+
+    private goodRow(req: RequestInfo, ev: ParsedEvent, path: string, raw: unknown, rawText: string | undefined, sharedContext: Record<string, string> | undefined): EventRow {
+        const row = blankRow(req);
+        const r = this.redactor;
+        const sent = ev.sentAt ?? req.sentAt;
+        if (ev.sentAt !== undefined) row.sent_at = iso(ev.sentAt);
+        let eventMs = req.receivedMs;
+        if (ev.timestamp !== undefined) eventMs = sent === undefined ? ev.timestamp : req.receivedMs - (sent - ev.timestamp);
+        if (!(eventMs >= 0 && eventMs <= MAX_TIME_MS)) {
+            throw new FieldError(path === "" ? "timestamp" : `${path}.timestamp`, "a time that stays in 1970..9999 after clock-skew correction (received - (sentAt - timestamp))", new Date(ev.timestamp!).toISOString());
+        }
+        row.event_id = ev.id !== undefined ? r.text(ev.id) : this.pseudonymizer.digest(`${ev.sourceFormat}|${rawText ?? safeStringify(raw)}`);
+        row.event_type = ev.type;
+        row.event_time = iso(eventMs);
+        row.source_format = ev.sourceFormat;
+        this.setColumn(row, "event_name", ev.name);
+        this.setColumn(row, "anonymous_id", ev.anonymousId);
+        this.setColumn(row, "user_id", ev.userId);
+        this.setColumn(row, "session_id", ev.sessionId);
+        this.setColumn(row, "app_id", ev.appId);
+        this.setColumn(row, "page_url", ev.page.url);
+        this.setColumn(row, "page_path", ev.page.path);
+        this.setColumn(row, "page_referrer", ev.page.referrer);
+        this.setColumn(row, "page_title", ev.page.title);
+
+        const ua = this.ua.parse(ev.userAgent ?? req.userAgent);
+        row.ua_browser = ua.browser;
+        row.ua_browser_version = ua.browserVersion;
+        row.ua_os = ua.os;
+        row.ua_os_version = ua.osVersion;
+        row.ua_device_type = ua.deviceType;
+        // A client-reported IP (server-side Segment libraries) is the user's; the request's is the server's.
+        if (ev.ip !== undefined) {
+            const fromClient = this.ipColumn(ev.ip);
+            if (fromClient !== null) row.ip_truncated = fromClient;
+        }
+
+        const properties = row.properties;
+        if (ev.properties) this.maps.flatten(properties, "properties", "", ev.properties);
+        if (ev.traits) this.maps.flatten(properties, "properties", "traits", ev.traits);
+        for (const key in ev.ids) this.maps.put(properties, "properties", key, ev.ids[key]);
+
+        const context = sharedContext ? Object.assign(row.context, sharedContext) : row.context;
+        if (ev.context) this.maps.flatten(context, "context", "", ev.context);
+        if (ev.extra) this.maps.flatten(context, "context", "extra", ev.extra);
+        return row;
+    }
+
+    /** Column value with the column-level PII rule: drop, pseudonymize the raw value, or redact free text. */
+    private setColumn(row: EventRow, column: PiiPathColumn, value: string | undefined): void {
+        if (value === undefined || this.dropColumns.has(column)) return;
+        (row as unknown as Record<string, string>)[column] = this.pseudonymizeColumns.has(column) ? this.pseudonymizer.pseudonymize(value) : this.redactor.text(value);
+    }
+
+    private ipColumn(ip: string): string | null {
+        if (ip === "" || this.dropColumns.has("ip_truncated")) return null;
+        const value = this.config.pii.truncateIp ? truncateIp(ip) : ip;
+        if (value === null) return null;
+        return this.pseudonymizeColumns.has("ip_truncated") ? this.pseudonymizer.pseudonymize(value) : value;
+    }
+
+    /**
+     * A bad row: why (bad_reason) and a truncated excerpt of what came (bad_payload) with identity and
+     * PII-keyed values pseudonymized, dropped keys blanked and free-text PII redacted *before* truncation,
+     * so a cut can't leave half an e-mail address behind.
+     */
+    badRow(req: RequestInfo, reason: string, payload: unknown): EventRow {
+        const row = blankRow(req);
+        const text = typeof payload === "string" ? payload : safeStringify(payload);
+        const max = this.config.badPayloadMaxChars;
+        row.event_id = this.pseudonymizer.digest(`bad|${reason}|${text}`);
+        row.bad_reason = this.redactor.text(reason);
+        row.bad_payload = this.sanitizePayload(text.length > max + 4096 ? text.slice(0, max + 4096) : text).slice(0, max);
+        return row;
+    }
+
+    private sanitizePayload(text: string): string {
+        const { pseudonymizeKey, dropKey } = this.config.pii;
+        const keyed = text.replace(JSON_PAIR, (m: string, key: string, colon: string, value: string) => {
+            if (dropKey?.test(key)) return `"${key}"${colon}"[dropped]"`;
+            if (!IDENTITY_KEYS.test(key) && !pseudonymizeKey?.test(key)) return m;
+            let decoded: string = value;
+            try {
+                decoded = String(JSON.parse(value));
+            } catch {
+                /* keep the literal */
+            }
+            return `"${key}"${colon}"${this.pseudonymizer.pseudonymize(decoded)}"`;
+        });
+        return this.redactor.text(keyed);
+    }
+}
+
+function clampTime(ms: number): number {
+    return Number.isFinite(ms) && ms >= 0 && ms <= MAX_TIME_MS ? ms : Date.now();
+}
+
+function normalizePath(path: string): string {
+    const q = path.indexOf("?");
+    let p = q >= 0 ? path.slice(0, q) : path;
+    while (p.length > 1 && p.endsWith("/")) p = p.slice(0, -1);
+    return p;
+}
+
+/** Why an envelope can't be read, naming the field, or undefined when it's fine. */
+function envelopeProblem(e: Json): string | undefined {
+    if (e.v !== 1) return `envelope.v: expected 1, got ${describe(e.v)}`;
+    if (typeof e.receivedAt !== "number" || !(e.receivedAt >= 0 && e.receivedAt <= MAX_TIME_MS)) {
+        return `envelope.receivedAt: expected epoch milliseconds, got ${describe(e.receivedAt)}`;
+    }
+    if (typeof e.path !== "string" || !Object.prototype.hasOwnProperty.call(INGEST_ROUTES, normalizePath(e.path))) {
+        return `envelope.path: expected one of ${Object.keys(INGEST_ROUTES).join("|")}, got ${describe(e.path)}`;
+    }
+    if (e.sourceIp !== undefined && e.sourceIp !== null && typeof e.sourceIp !== "string") return `envelope.sourceIp: expected a string, got ${describe(e.sourceIp)}`;
+    if (e.userAgent !== undefined && e.userAgent !== null && typeof e.userAgent !== "string") return `envelope.userAgent: expected a string, got ${describe(e.userAgent)}`;
+    if (e.body === undefined || e.body === null) return `envelope.body: expected the request body, got ${describe(e.body)}`;
+    return undefined;
+}

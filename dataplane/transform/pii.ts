@@ -1,0 +1,148 @@
+/**
+ * PII rules applied to every client-supplied string: keyed pseudonymization (HMAC-SHA256), IP
+ * truncation, and redaction of e-mail addresses and phone numbers in free text and in URL-encoded
+ * text (query strings). Precompiled regexes with cheap pre-checks: this runs on every string value.
+ */
+import { createHmac, createSecretKey, KeyObject } from "crypto";
+import { isIPv4, isIPv6 } from "net";
+import { BoundedCache } from "./cache";
+import { truncateIpv4, truncateIpv6 } from "./ip";
+import { ResolvedPii } from "./resolve";
+
+export const EMAIL_TOKEN = "[email]";
+export const PHONE_TOKEN = "[phone]";
+export const REDACTED_TOKEN = "[redacted]";
+
+/**
+ * E-mail: RFC 5322 atext in the local part except the URL delimiters & = ? / (so an address in a query
+ * string doesn't swallow the URL around it); bounded quantifiers keep the scan linear.
+ */
+const EMAIL = /[A-Za-z0-9!#$%'*+^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,63}(?![A-Za-z0-9-])/g;
+/**
+ * IPv6 candidate: hex groups and colons (at least two colons), optional dotted-quad tail. net.isIPv6
+ * decides in the replacer.
+ */
+const IPV6 = /(?<![0-9A-Fa-f:])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?:\.\d{1,3}){0,3}(?![0-9A-Fa-f])/g;
+/**
+ * IPv4 dotted quad, or a phone number: international ("+49 151 1234 5678", "+4915112345678") or
+ * grouped national ("(555) 123-4567", "555-123-4567", "555.123.4567"). One pass so a truncated IP is
+ * never re-read as a phone number. The replacer checks digit counts and rules out dates.
+ */
+const IPV4_OR_PHONE =
+    /(?<![\d.])(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)|(?<!\d)(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]\d{1,5}){1,5}(?!\d)|\+\d{7,15}(?!\d)/g;
+/** A token carrying URL encoding (%XX or + for space), delimited by URL/query punctuation. */
+const ENCODED_TOKEN = /[^?&=#/\s;,]*(?:%[0-9A-Fa-f]{2}|\+)[^?&=#/\s;,]*/g;
+const DATE_LIKE = /^(?:(?:19|20)\d\d[\s./-]\d{1,2}[\s./-]\d{1,2}|\d{1,2}[\s./-]\d{1,2}[\s./-](?:19|20)\d\d)$/;
+const HAS_DIGIT_RUN = /\d[\d\s().-]{5}/;
+
+function countDigits(s: string): number {
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 48 && c <= 57) n++;
+    }
+    return n;
+}
+
+function looksLikePhone(m: string): boolean {
+    const digits = countDigits(m);
+    if (digits < 7 || digits > 15) return false;
+    if (DATE_LIKE.test(m)) return false;
+    const first = m.charCodeAt(0);
+    if (first === 43 /* + */ || first === 40 /* ( */) return true;
+    // Grouped national numbers need at least three groups: "2024-1234" is an invoice, not a phone.
+    let separators = 0;
+    for (let i = 1; i < m.length; i++) {
+        const c = m.charCodeAt(i);
+        if ((c < 48 || c > 57) && m.charCodeAt(i - 1) >= 48 && m.charCodeAt(i - 1) <= 57) separators++;
+    }
+    return separators >= 2;
+}
+
+function safeDecode(token: string): string {
+    const spaced = token.replace(/\+/g, " ");
+    try {
+        return decodeURIComponent(spaced);
+    } catch {
+        return spaced.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    }
+}
+
+/** Free-text redaction per the resolved PII settings. */
+export class Redactor {
+    constructor(private readonly pii: ResolvedPii) {}
+
+    /** Redacts PII patterns in plain text. Returns the same string instance when nothing matched. */
+    plain(text: string): string {
+        if (text.length < 3) return text;
+        let out = text;
+        const { redactEmails, redactPhones, truncateIp } = this.pii;
+        if (redactEmails && out.indexOf("@") >= 0) out = out.replace(EMAIL, EMAIL_TOKEN);
+        if (truncateIp) {
+            const colon = out.indexOf(":");
+            if (colon >= 0 && out.indexOf(":", colon + 1) >= 0) out = out.replace(IPV6, replaceIpv6);
+        }
+        if ((redactPhones || truncateIp) && HAS_DIGIT_RUN.test(out)) {
+            out = out.replace(IPV4_OR_PHONE, (m: string, v4: string | undefined) => {
+                if (v4 !== undefined) return truncateIp && isIPv4(v4) ? truncateIpv4(v4) : m;
+                return redactPhones && looksLikePhone(m) ? PHONE_TOKEN : m;
+            });
+        }
+        for (const re of this.pii.redactPatterns) out = out.replace(re, REDACTED_TOKEN);
+        return out;
+    }
+
+    /**
+     * Redacts plain text, then URL-encoded tokens (query values like `email=jo%40ex.com` or
+     * `tel=%2B1+555+123+4567`): each is decoded, redacted, and re-encoded only if something matched.
+     */
+    text(text: string): string {
+        const out = this.plain(text);
+        if (out.indexOf("%") < 0 && out.indexOf("+") < 0) return out;
+        return out.replace(ENCODED_TOKEN, (token) => {
+            const decoded = safeDecode(token);
+            const redacted = this.plain(decoded);
+            return redacted === decoded ? token : encodeURIComponent(redacted);
+        });
+    }
+}
+
+function replaceIpv6(m: string): string {
+    let candidate = m;
+    // "ip:2001:db8::1" or "2001:db8::1:" in text: one stray delimiter colon at either end.
+    if (!isIPv6(candidate) && candidate.startsWith(":") && !candidate.startsWith("::")) candidate = candidate.slice(1);
+    if (!isIPv6(candidate) && candidate.endsWith(":") && !candidate.endsWith("::")) candidate = candidate.slice(0, -1);
+    if (!isIPv6(candidate)) return m;
+    return m.replace(candidate, truncateIpv6(candidate));
+}
+
+/**
+ * Keyed pseudonymization: HMAC-SHA256(secret, value) as hex. Keyed, never a bare hash, so nobody
+ * without the secret can confirm a guessed e-mail or id. The key object is built once; results for
+ * repeated values (the same anonymousId on every event of a session) are memoized.
+ */
+export class Pseudonymizer {
+    private readonly key: KeyObject;
+    private readonly memo = new BoundedCache<string>(20_000);
+
+    constructor(secret: string | Uint8Array) {
+        const bytes = typeof secret === "string" ? Buffer.from(secret, "utf8") : Buffer.from(secret);
+        if (bytes.length < 16) {
+            throw new Error(`piiKey: expected at least 16 bytes of secret, got ${bytes.length}. Fix: store a random key of 32+ bytes in the SSM SecureString / Secrets Manager secret`);
+        }
+        this.key = createSecretKey(bytes);
+    }
+
+    pseudonymize(value: string): string {
+        const hit = this.memo.get(value);
+        if (hit !== undefined) return hit;
+        const out = createHmac("sha256", this.key).update(value, "utf8").digest("hex");
+        this.memo.set(value, out);
+        return out;
+    }
+
+    /** A 128-bit keyed digest for deterministic ids (not memoized: inputs are unique). */
+    digest(value: string): string {
+        return createHmac("sha256", this.key).update(value, "utf8").digest("hex").slice(0, 32);
+    }
+}
