@@ -1,0 +1,531 @@
+/**
+ * IngestEndpoint: the HTTP front door of the click-stream pipeline. An API Gateway REST API that
+ * accepts native batches and Segment-compatible calls and stores each request, wrapped in the
+ * request envelope, as one record in Firehose ("firehose" mode) or in a Kinesis data stream it
+ * creates ("stream" mode), through an AWS service integration: no Lambda on the hot path.
+ *
+ * Built from @pulumi/aws resources, not @pulumi/aws-apigateway's RestAPI: that is a remote
+ * component (its children are invisible under mocks and to offline policy checks) and it has
+ * neither AWS service integrations nor stage access logs. See docs/ingest.md.
+ */
+import { createHash } from "crypto";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { INGEST_ROUTES, IngestPath } from "../../dataplane/envelope";
+import { handlerArchive, LAMBDA_RUNTIME } from "../lambda/bundle";
+import { buildOpenApiDocument, IngestMode } from "./openapi";
+import { apiGatewayLoggingPolicy, authorizerRolePolicy, integrationRolePolicy, logsKeyPolicy, serviceAssumeRolePolicy } from "./policies";
+import {
+    checkApiKeyNames,
+    checkBasePath,
+    checkCorsOrigins,
+    checkDomainName,
+    checkPositiveInt,
+    checkRetentionDays,
+    checkStageName,
+    checkThrottle,
+    fail,
+    MAX_BATCH_EVENTS_LIMIT,
+    MAX_STREAM_RETENTION_HOURS,
+    MIN_STREAM_RETENTION_HOURS,
+} from "./validate";
+
+export type { IngestMode } from "./openapi";
+
+/** Settings of the Kinesis data stream created in "stream" mode. */
+export interface IngestStreamArgs {
+    /**
+     * Number of shards. Setting it switches the stream to PROVISIONED capacity (1 MB/s or 1,000
+     * records/s in per shard). Defaults to unset: ON_DEMAND, which scales without shard planning.
+     */
+    shardCount?: number;
+    /** Hours records stay readable (24-8760; replay window). Defaults to 24. */
+    retentionHours?: number;
+    /** KMS key (ARN) that encrypts the stream. Defaults to a new customer-managed key with rotation. */
+    kmsKeyArn?: pulumi.Input<string>;
+}
+
+/** Usage-plan quota per API key. */
+export interface IngestQuotaArgs {
+    /** Most requests per period per key. */
+    limit: number;
+    /** "DAY", "WEEK" or "MONTH". */
+    period: "DAY" | "WEEK" | "MONTH";
+}
+
+/** Serve the API on a custom domain (the only place API Gateway takes a TLS security policy). */
+export interface IngestCustomDomainArgs {
+    /** DNS name, e.g. "ingest.example.com". You create the DNS record (alias to the output regionalDomainName). */
+    domainName: string;
+    /** ACM certificate ARN for the name, in the API's region. */
+    certificateArn: pulumi.Input<string>;
+    /** Path segment the stage is mapped under. Defaults to none: the routes are served at the domain root. */
+    basePath?: string;
+}
+
+export interface IngestEndpointArgs {
+    /**
+     * Where records go. "firehose": PutRecord into an existing delivery stream (FirehoseLake);
+     * cheapest. "stream": PutRecord into a Kinesis data stream this component creates, which
+     * FirehoseLake and the analytics windows read. Defaults to "firehose".
+     */
+    mode?: IngestMode;
+    /** Firehose delivery stream name (FirehoseLake's deliveryStreamName). Required in "firehose" mode, not allowed in "stream" mode. */
+    deliveryStreamName?: pulumi.Input<string>;
+    /** Firehose delivery stream ARN (FirehoseLake's deliveryStreamArn): the only resource the integration role may put into. Required in "firehose" mode. */
+    deliveryStreamArn?: pulumi.Input<string>;
+    /**
+     * KMS key ARN of the delivery stream's server-side encryption (FirehoseLake's kmsKeyArn). When
+     * given, the integration role may kms:GenerateDataKey under it, for key policies that require
+     * the caller's permission. Defaults to none (Firehose encrypts through its own grant).
+     */
+    deliveryStreamKmsKeyArn?: pulumi.Input<string>;
+    /** Kinesis stream settings; only in "stream" mode. Defaults to on-demand, 24 h retention, a new CMK. */
+    stream?: IngestStreamArgs;
+    /** Stage name, the first path segment of the execute-api URL. Defaults to "live". */
+    stageName?: string;
+    /**
+     * Steady-state requests per second the stage accepts (over all keys), 1-10,000. Defaults to
+     * 1,000: Firehose direct PUT takes 1,000-2,000 PutRecord requests/s per stream depending on the
+     * region, so more would only turn into 429s from Firehose.
+     */
+    throttleRateLimit?: number;
+    /** Burst of requests the stage accepts, 1-5,000 (need not be >= the rate). Defaults to 500. */
+    throttleBurstLimit?: number;
+    /**
+     * Origins browsers may call the API from ("https://www.example.com"), or ["*"]. Empty: no CORS
+     * (server-side trackers only). Defaults to [].
+     */
+    corsAllowedOrigins?: string[];
+    /** Require an API key (x-api-key, or the Segment write key with acceptSegmentWriteKey) on every POST. Defaults to true when apiKeyNames is non-empty, else false. */
+    requireApiKeys?: boolean;
+    /** API keys to create (one per app/tracker), all in one usage plan. Defaults to []. */
+    apiKeyNames?: string[];
+    /** Per-key request quota of the usage plan. Needs API keys. Defaults to none (throttling only). */
+    apiKeyQuota?: IngestQuotaArgs;
+    /**
+     * Accept Segment's write key (`Authorization: Basic base64("<key>:")`, as Segment's server
+     * libraries send it) as the API key: apiKeySource AUTHORIZER plus a cached REQUEST Lambda
+     * authorizer (identity source Authorization, TTL 300 s) that hands the key to the usage plan.
+     * Trackers then use an API key's value as their write key. Needs API keys. Defaults to false.
+     */
+    acceptSegmentWriteKey?: boolean;
+    /** WAFv2 regional web ACL ARN to associate with the stage. Defaults to none. */
+    webAclArn?: pulumi.Input<string>;
+    /** Retention of the access, execution and authorizer log groups, in CloudWatch's allowed days. Defaults to 30. */
+    logRetentionDays?: number;
+    /** KMS key ARN that encrypts the log groups (its policy must allow CloudWatch Logs). Defaults to a new customer-managed key with rotation. */
+    logsKmsKeyArn?: pulumi.Input<string>;
+    /** Custom domain with TLS 1.2 minimum; turns off the default execute-api endpoint. Defaults to none. */
+    customDomain?: IngestCustomDomainArgs;
+    /** Most events in one /v1/batch or /v1/events request (the model's maxItems). Defaults to 500. */
+    maxBatchEvents?: number;
+    /**
+     * Set the region's API Gateway account CloudWatch role (aws.apigateway.Account), which stage
+     * logging needs. It is ONE setting per account and region: enable it in one stack only, or
+     * leave it off where the account already has a role. Defaults to false.
+     */
+    manageAccountLogging?: boolean;
+    /** Tags for every taggable resource. Defaults to none. */
+    tags?: Record<string, string>;
+}
+
+/** Fields of the JSON access log line: no request or response body, no headers. */
+export const ACCESS_LOG_FIELDS: Record<string, string> = {
+    requestId: "$context.requestId",
+    ip: "$context.identity.sourceIp",
+    requestTime: "$context.requestTime",
+    httpMethod: "$context.httpMethod",
+    resourcePath: "$context.resourcePath",
+    status: "$context.status",
+    protocol: "$context.protocol",
+    responseLength: "$context.responseLength",
+    integrationStatus: "$context.integration.status",
+    integrationLatency: "$context.integration.latency",
+    errorMessage: "$context.error.message",
+    apiKeyId: "$context.identity.apiKeyId",
+};
+
+/** The stage's access log format: one JSON object per request. */
+export function accessLogFormat(): string {
+    return JSON.stringify(ACCESS_LOG_FIELDS);
+}
+
+/** Routes of the API, in INGEST_ROUTES order. */
+export const INGEST_PATHS = Object.keys(INGEST_ROUTES) as IngestPath[];
+
+/** Route -> full URL, from the stage or custom-domain base URL. */
+export function endpointUrls(baseUrl: string): Record<string, string> {
+    const base = baseUrl.replace(/\/+$/, "");
+    return Object.fromEntries(INGEST_PATHS.map((p) => [p, `${base}${p}`]));
+}
+
+interface ResolvedArgs {
+    mode: IngestMode;
+    stageName: string;
+    throttleRateLimit: number;
+    throttleBurstLimit: number;
+    corsAllowedOrigins: string[];
+    requireApiKeys: boolean;
+    apiKeyNames: string[];
+    acceptSegmentWriteKey: boolean;
+    logRetentionDays: number;
+    maxBatchEvents: number;
+}
+
+/** Validates the arguments and applies defaults; throws naming the field and the fix. */
+export function resolveIngestArgs(args: IngestEndpointArgs): ResolvedArgs {
+    const mode = args.mode ?? "firehose";
+    if (mode !== "firehose" && mode !== "stream") fail("mode", `must be "firehose" or "stream" (got ${JSON.stringify(mode)})`, `use "firehose" (cheapest) or "stream" (analytics, replay)`);
+    if (mode === "firehose") {
+        if (args.deliveryStreamArn === undefined) fail("deliveryStreamArn", `is required in "firehose" mode`, "pass FirehoseLake's deliveryStreamArn, or set mode: \"stream\"");
+        if (args.deliveryStreamName === undefined) fail("deliveryStreamName", `is required in "firehose" mode`, "pass FirehoseLake's deliveryStreamName, or set mode: \"stream\"");
+        if (args.stream !== undefined) fail("stream", `applies to "stream" mode only (mode is "firehose")`, `remove stream, or set mode: "stream"`);
+    } else {
+        for (const field of ["deliveryStreamArn", "deliveryStreamName", "deliveryStreamKmsKeyArn"] as const) {
+            if (args[field] !== undefined) fail(field, `is not used in "stream" mode (FirehoseLake reads from this component's stream instead)`, `remove ${field}, and give FirehoseLake this component's streamArn`);
+        }
+        checkPositiveInt("stream.shardCount", args.stream?.shardCount, 10_000, "use a whole number of shards, or leave it unset for on-demand capacity");
+        const hours = args.stream?.retentionHours;
+        if (hours !== undefined && (!Number.isInteger(hours) || hours < MIN_STREAM_RETENTION_HOURS || hours > MAX_STREAM_RETENTION_HOURS)) {
+            fail("stream.retentionHours", `must be a whole number of hours from ${MIN_STREAM_RETENTION_HOURS} to ${MAX_STREAM_RETENTION_HOURS} (got ${hours})`, "use e.g. 24 (one day) or 168 (one week)");
+        }
+    }
+    checkStageName(args.stageName);
+    checkThrottle(args.throttleRateLimit, args.throttleBurstLimit);
+    checkCorsOrigins(args.corsAllowedOrigins);
+    checkApiKeyNames(args.apiKeyNames);
+    checkRetentionDays("logRetentionDays", args.logRetentionDays);
+    checkPositiveInt("maxBatchEvents", args.maxBatchEvents, MAX_BATCH_EVENTS_LIMIT, `use 1-${MAX_BATCH_EVENTS_LIMIT}; 500 matches Segment's clients`);
+    const apiKeyNames = args.apiKeyNames ?? [];
+    const requireApiKeys = args.requireApiKeys ?? apiKeyNames.length > 0;
+    if (requireApiKeys && apiKeyNames.length === 0) fail("requireApiKeys", "is true but apiKeyNames is empty, so no caller could get in", `name the keys to create, e.g. apiKeyNames: ["web"]`);
+    if (!requireApiKeys && apiKeyNames.length > 0) fail("apiKeyNames", "creates keys but requireApiKeys is false, so the keys would not be checked", "set requireApiKeys: true, or remove apiKeyNames");
+    if (args.apiKeyQuota !== undefined) {
+        if (!requireApiKeys) fail("apiKeyQuota", "needs API keys (a usage plan meters keys)", "set apiKeyNames, or remove apiKeyQuota");
+        checkPositiveInt("apiKeyQuota.limit", args.apiKeyQuota.limit, Number.MAX_SAFE_INTEGER, "use a whole number of requests per period");
+        if (!["DAY", "WEEK", "MONTH"].includes(args.apiKeyQuota.period)) fail("apiKeyQuota.period", `must be "DAY", "WEEK" or "MONTH" (got ${JSON.stringify(args.apiKeyQuota.period)})`, `use "DAY"`);
+    }
+    const acceptSegmentWriteKey = args.acceptSegmentWriteKey ?? false;
+    if (acceptSegmentWriteKey && !requireApiKeys) fail("acceptSegmentWriteKey", "needs API keys: the write key is checked as an API key of the usage plan", `set apiKeyNames, e.g. ["segment"], and use a key's value as the write key`);
+    if (args.customDomain !== undefined) {
+        checkDomainName(args.customDomain.domainName);
+        checkBasePath(args.customDomain.basePath);
+    }
+    return {
+        mode,
+        stageName: args.stageName ?? "live",
+        throttleRateLimit: args.throttleRateLimit ?? 1000,
+        throttleBurstLimit: args.throttleBurstLimit ?? 500,
+        corsAllowedOrigins: args.corsAllowedOrigins ?? [],
+        requireApiKeys,
+        apiKeyNames,
+        acceptSegmentWriteKey,
+        logRetentionDays: args.logRetentionDays ?? 30,
+        maxBatchEvents: args.maxBatchEvents ?? 500,
+    };
+}
+
+export class IngestEndpoint extends pulumi.ComponentResource {
+    /** REST API id. */
+    readonly restApiId: pulumi.Output<string>;
+    /** Stage name. */
+    readonly stageName: pulumi.Output<string>;
+    /** Base URL trackers use: the custom domain (plus base path) if set, else the stage's invoke URL. */
+    readonly url: pulumi.Output<string>;
+    /** Route ("/v1/track") -> full URL. */
+    readonly endpoints: pulumi.Output<Record<string, string>>;
+    /** Kinesis stream name (stream mode). */
+    readonly streamName: pulumi.Output<string> | undefined;
+    /** Kinesis stream ARN (stream mode): give it to FirehoseLake and the analytics windows. */
+    readonly streamArn: pulumi.Output<string> | undefined;
+    /** KMS key ARN encrypting the stream (stream mode): readers need kms:Decrypt on it. */
+    readonly streamKmsKeyArn: pulumi.Output<string> | undefined;
+    /** Ids of the API keys created (empty without keys). */
+    readonly apiKeyIds: pulumi.Output<string[]>;
+    /** Values of the API keys (secret): trackers send one as x-api-key or as the Segment write key. */
+    readonly apiKeyValues: pulumi.Output<string[]>;
+    /** Usage plan id (when API keys are required). */
+    readonly usagePlanId: pulumi.Output<string> | undefined;
+    /** Access log group name. */
+    readonly accessLogGroupName: pulumi.Output<string>;
+    /** ARN of the role API Gateway assumes to put records. */
+    readonly integrationRoleArn: pulumi.Output<string>;
+    /** Stage ARN (what a web ACL associates with). */
+    readonly stageArn: pulumi.Output<string>;
+    /** Regional domain name to point the custom domain's DNS alias at (custom domain only). */
+    readonly customDomainTarget: pulumi.Output<string> | undefined;
+
+    constructor(name: string, args: IngestEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("clickstream:ingest:IngestEndpoint", name, {}, opts);
+        const cfg = resolveIngestArgs(args);
+        const parent = { parent: this };
+        const tags = args.tags;
+
+        const identity = aws.getCallerIdentityOutput({}, parent);
+        const region = aws.getRegionOutput({}, parent).region;
+        const partition = aws.getPartitionOutput({}, parent).partition;
+
+        // Log encryption key: CloudWatch Logs needs an explicit grant in the key policy.
+        let logsKeyArn: pulumi.Input<string>;
+        if (args.logsKmsKeyArn !== undefined) {
+            logsKeyArn = args.logsKmsKeyArn;
+        } else {
+            const logsKey = new aws.kms.Key(`${name}-logs-key`, {
+                description: `Encrypts the ${name} ingest API's log groups`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi.all([identity.accountId, region, partition]).apply(([account, r, p]) => JSON.stringify(logsKeyPolicy(account, r, p))),
+                tags,
+            }, parent);
+            logsKeyArn = logsKey.arn;
+        }
+
+        const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, {
+            retentionInDays: cfg.logRetentionDays,
+            kmsKeyId: logsKeyArn,
+            tags,
+        }, parent);
+
+        // The record target: FirehoseLake's stream, or a Kinesis stream of our own.
+        let targetArn: pulumi.Input<string>;
+        let targetName: pulumi.Input<string>;
+        let targetKeyArn: pulumi.Input<string> | undefined;
+        if (cfg.mode === "stream") {
+            let streamKeyArn: pulumi.Input<string>;
+            if (args.stream?.kmsKeyArn !== undefined) {
+                streamKeyArn = args.stream.kmsKeyArn;
+            } else {
+                const streamKey = new aws.kms.Key(`${name}-stream-key`, {
+                    description: `Encrypts the ${name} ingest Kinesis stream`,
+                    enableKeyRotation: true,
+                    deletionWindowInDays: 30,
+                    tags,
+                }, parent);
+                streamKeyArn = streamKey.arn;
+            }
+            const shardCount = args.stream?.shardCount;
+            const stream = new aws.kinesis.Stream(`${name}-stream`, {
+                encryptionType: "KMS",
+                kmsKeyId: streamKeyArn,
+                retentionPeriod: args.stream?.retentionHours ?? MIN_STREAM_RETENTION_HOURS,
+                streamModeDetails: { streamMode: shardCount === undefined ? "ON_DEMAND" : "PROVISIONED" },
+                shardCount,
+                tags,
+            }, parent);
+            this.streamName = stream.name;
+            this.streamArn = stream.arn;
+            this.streamKmsKeyArn = pulumi.output(streamKeyArn);
+            targetArn = stream.arn;
+            targetName = stream.name;
+            targetKeyArn = streamKeyArn;
+        } else {
+            targetArn = args.deliveryStreamArn!;
+            targetName = args.deliveryStreamName!;
+            targetKeyArn = args.deliveryStreamKmsKeyArn;
+        }
+
+        const integrationRole = new aws.iam.Role(`${name}-integration-role`, {
+            description: `API Gateway ${name}: put records into the ingest ${cfg.mode === "firehose" ? "delivery stream" : "Kinesis stream"}`,
+            assumeRolePolicy: identity.accountId.apply((account) => JSON.stringify(serviceAssumeRolePolicy("apigateway.amazonaws.com", account))),
+            tags,
+        }, parent);
+        const integrationPolicy = new aws.iam.RolePolicy(`${name}-integration-policy`, {
+            role: integrationRole.id,
+            policy: pulumi.all([targetArn, targetKeyArn]).apply(([arn, key]) => JSON.stringify(integrationRolePolicy(cfg.mode, arn, key))),
+        }, parent);
+
+        const authorizer = cfg.acceptSegmentWriteKey ? this.writeKeyAuthorizer(name, cfg.logRetentionDays, logsKeyArn, tags) : undefined;
+
+        const body = pulumi
+            .all([region, targetName, integrationRole.arn, authorizer?.fn.invokeArn])
+            .apply(([r, streamName, roleArn, invokeArn]) => JSON.stringify(buildOpenApiDocument({
+                title: `${name}-ingest`,
+                region: r,
+                mode: cfg.mode,
+                targetStreamName: streamName,
+                integrationRoleArn: roleArn,
+                corsAllowedOrigins: cfg.corsAllowedOrigins,
+                requireApiKey: cfg.requireApiKeys,
+                writeKeyAuthorizer: invokeArn ? { invokeArn } : undefined,
+                disableExecuteApiEndpoint: args.customDomain !== undefined,
+                limits: { maxBatchEvents: cfg.maxBatchEvents },
+            })));
+
+        const api = new aws.apigateway.RestApi(`${name}-api`, {
+            description: "Click-stream ingest (native batch + Segment-compatible routes)",
+            body,
+            apiKeySource: cfg.acceptSegmentWriteKey ? "AUTHORIZER" : "HEADER",
+            endpointConfiguration: { types: "REGIONAL" },
+            // Only when a custom domain (with its TLS 1.2 policy) serves the API; otherwise
+            // execute-api is the endpoint, and it negotiates TLS 1.2+ itself.
+            disableExecuteApiEndpoint: args.customDomain !== undefined,
+            tags,
+        }, { parent: this, dependsOn: [integrationPolicy] });
+
+        if (authorizer) {
+            new aws.lambda.Permission(`${name}-authorizer-invoke`, {
+                action: "lambda:InvokeFunction",
+                function: authorizer.fn.name,
+                principal: "apigateway.amazonaws.com",
+                sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/*`,
+            }, parent);
+        }
+
+        // API Gateway would create the execution log group itself, unencrypted and kept forever;
+        // creating it first gives it our key and retention.
+        const executionLogs = new aws.cloudwatch.LogGroup(`${name}-execution-logs`, {
+            name: pulumi.interpolate`API-Gateway-Execution-Logs_${api.id}/${cfg.stageName}`,
+            retentionInDays: cfg.logRetentionDays,
+            kmsKeyId: logsKeyArn,
+            tags,
+        }, parent);
+
+        const stageDeps: pulumi.Resource[] = [executionLogs];
+        if (args.manageAccountLogging) {
+            const loggingRole = new aws.iam.Role(`${name}-apigw-logging-role`, {
+                description: "API Gateway account role: writes execution and access logs",
+                assumeRolePolicy: identity.accountId.apply((account) => JSON.stringify(serviceAssumeRolePolicy("apigateway.amazonaws.com", account))),
+                tags,
+            }, parent);
+            const loggingPolicy = new aws.iam.RolePolicy(`${name}-apigw-logging-policy`, {
+                role: loggingRole.id,
+                policy: pulumi.all([identity.accountId, region, partition, accessLogs.arn]).apply(([account, r, p, lg]) => JSON.stringify(apiGatewayLoggingPolicy(account, r, lg, p))),
+            }, parent);
+            stageDeps.push(new aws.apigateway.Account(`${name}-apigw-account`, { cloudwatchRoleArn: loggingRole.arn }, { parent: this, dependsOn: [loggingPolicy] }));
+        }
+
+        // Redeploy whenever the document changes: a Deployment is a snapshot of the API.
+        const deployment = new aws.apigateway.Deployment(`${name}-deployment`, {
+            restApi: api.id,
+            description: "Snapshot of the ingest API; replaced when the OpenAPI body changes",
+            triggers: { redeployment: body.apply((b) => createHash("sha256").update(b).digest("hex")) },
+        }, parent);
+
+        const stage = new aws.apigateway.Stage(`${name}-stage`, {
+            restApi: api.id,
+            deployment: deployment.id,
+            stageName: cfg.stageName,
+            accessLogSettings: { destinationArn: accessLogs.arn, format: accessLogFormat() },
+            xrayTracingEnabled: false,
+            tags,
+        }, { parent: this, dependsOn: stageDeps });
+
+        new aws.apigateway.MethodSettings(`${name}-method-settings`, {
+            restApi: api.id,
+            stageName: stage.stageName,
+            methodPath: "*/*",
+            settings: {
+                metricsEnabled: true,
+                // ERROR, not INFO: INFO and data tracing write request bodies (PII) to the execution log.
+                loggingLevel: "ERROR",
+                dataTraceEnabled: false,
+                throttlingRateLimit: cfg.throttleRateLimit,
+                throttlingBurstLimit: cfg.throttleBurstLimit,
+                cachingEnabled: false,
+            },
+        }, parent);
+
+        let apiKeys: aws.apigateway.ApiKey[] = [];
+        if (cfg.requireApiKeys) {
+            const plan = new aws.apigateway.UsagePlan(`${name}-usage-plan`, {
+                description: "Ingest API keys: per-key throttling and quota",
+                apiStages: [{ apiId: api.id, stage: stage.stageName }],
+                throttleSettings: { rateLimit: cfg.throttleRateLimit, burstLimit: cfg.throttleBurstLimit },
+                quotaSettings: args.apiKeyQuota ? { limit: args.apiKeyQuota.limit, period: args.apiKeyQuota.period } : undefined,
+                tags,
+            }, parent);
+            apiKeys = cfg.apiKeyNames.map((keyName) => new aws.apigateway.ApiKey(`${name}-key-${keyName}`, {
+                description: `Ingest key "${keyName}"${cfg.acceptSegmentWriteKey ? " (also its Segment write key)" : ""}`,
+                enabled: true,
+                tags,
+            }, parent));
+            apiKeys.forEach((key, i) => new aws.apigateway.UsagePlanKey(`${name}-key-${cfg.apiKeyNames[i]}-plan`, {
+                keyId: key.id,
+                keyType: "API_KEY",
+                usagePlanId: plan.id,
+            }, parent));
+            this.usagePlanId = plan.id;
+        }
+
+        if (args.webAclArn !== undefined) {
+            new aws.wafv2.WebAclAssociation(`${name}-waf`, { resourceArn: stage.arn, webAclArn: args.webAclArn }, parent);
+        }
+
+        let baseUrl: pulumi.Output<string> = stage.invokeUrl;
+        if (args.customDomain !== undefined) {
+            const domain = new aws.apigateway.DomainName(`${name}-domain`, {
+                domainName: args.customDomain.domainName,
+                regionalCertificateArn: args.customDomain.certificateArn,
+                endpointConfiguration: { types: "REGIONAL" },
+                securityPolicy: "TLS_1_2",
+                tags,
+            }, parent);
+            new aws.apigateway.BasePathMapping(`${name}-base-path`, {
+                restApi: api.id,
+                stageName: stage.stageName,
+                domainName: domain.domainName,
+                basePath: args.customDomain.basePath,
+            }, parent);
+            const basePath = args.customDomain.basePath ? `/${args.customDomain.basePath}` : "";
+            baseUrl = pulumi.output(`https://${args.customDomain.domainName}${basePath}`);
+            this.customDomainTarget = domain.regionalDomainName;
+        }
+
+        this.restApiId = api.id;
+        this.stageName = stage.stageName;
+        this.stageArn = stage.arn;
+        this.url = baseUrl;
+        this.endpoints = baseUrl.apply(endpointUrls);
+        this.apiKeyIds = pulumi.all(apiKeys.map((k) => k.id));
+        this.apiKeyValues = pulumi.secret(pulumi.all(apiKeys.map((k) => k.value)));
+        this.accessLogGroupName = accessLogs.name;
+        this.integrationRoleArn = integrationRole.arn;
+
+        this.registerOutputs({
+            restApiId: this.restApiId,
+            stageName: this.stageName,
+            url: this.url,
+            endpoints: this.endpoints,
+            streamName: this.streamName,
+            streamArn: this.streamArn,
+            streamKmsKeyArn: this.streamKmsKeyArn,
+            apiKeyIds: this.apiKeyIds,
+            apiKeyValues: this.apiKeyValues,
+            usagePlanId: this.usagePlanId,
+            accessLogGroupName: this.accessLogGroupName,
+            integrationRoleArn: this.integrationRoleArn,
+            stageArn: this.stageArn,
+            customDomainTarget: this.customDomainTarget,
+        });
+    }
+
+    /** The write-key REQUEST authorizer: its function, role and encrypted log group. */
+    private writeKeyAuthorizer(name: string, retentionDays: number, logsKeyArn: pulumi.Input<string>, tags: Record<string, string> | undefined) {
+        const parent = { parent: this };
+        const account = aws.getCallerIdentityOutput({}, parent).accountId;
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-authorizer-logs`, { retentionInDays: retentionDays, kmsKeyId: logsKeyArn, tags }, parent);
+        const role = new aws.iam.Role(`${name}-authorizer-role`, {
+            description: `Write-key authorizer of ${name}: writes its own logs only`,
+            assumeRolePolicy: account.apply((a) => JSON.stringify(serviceAssumeRolePolicy("lambda.amazonaws.com", a))),
+            tags,
+        }, parent);
+        const policy = new aws.iam.RolePolicy(`${name}-authorizer-policy`, {
+            role: role.id,
+            policy: logGroup.arn.apply((arn) => JSON.stringify(authorizerRolePolicy(arn))),
+        }, parent);
+        const fn = new aws.lambda.Function(`${name}-authorizer`, {
+            description: "Segment write key (Basic auth) -> API Gateway usage-plan key",
+            runtime: LAMBDA_RUNTIME,
+            architectures: ["arm64"],
+            handler: "index.handler",
+            code: handlerArchive("writeKeyAuthorizer"),
+            role: role.arn,
+            memorySize: 128,
+            timeout: 5,
+            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+            tags,
+        }, { parent: this, dependsOn: [policy] });
+        return { fn, logGroup };
+    }
+}

@@ -1,0 +1,90 @@
+/**
+ * IAM and KMS policy documents of the ingest endpoint, as plain functions of resolved ARNs so
+ * tests assert their exact scope.
+ */
+import { IngestMode } from "./openapi";
+
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: Array<Record<string, unknown>>;
+}
+
+/** Trust policy of a role assumed by an AWS service, limited to this account. */
+export function serviceAssumeRolePolicy(service: string, accountId: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [{
+            Effect: "Allow",
+            Principal: { Service: service },
+            Action: "sts:AssumeRole",
+            // Confused-deputy guard: only this account's API Gateway / Lambda may assume it.
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        }],
+    };
+}
+
+/**
+ * What API Gateway may do with the integration role: put records into exactly one stream, and
+ * (stream mode) generate data keys under exactly the stream's KMS key, which Kinesis
+ * server-side encryption with a customer-managed key requires of producers.
+ */
+export function integrationRolePolicy(mode: IngestMode, streamArn: string, kmsKeyArn?: string): PolicyDocument {
+    const statements: Array<Record<string, unknown>> = [
+        mode === "firehose"
+            ? { Sid: "PutIntoDeliveryStream", Effect: "Allow", Action: ["firehose:PutRecord", "firehose:PutRecordBatch"], Resource: streamArn }
+            : { Sid: "PutIntoStream", Effect: "Allow", Action: ["kinesis:PutRecord", "kinesis:PutRecords"], Resource: streamArn },
+    ];
+    if (kmsKeyArn) statements.push({ Sid: "EncryptWithStreamKey", Effect: "Allow", Action: "kms:GenerateDataKey", Resource: kmsKeyArn });
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * Key policy of the key that encrypts the API's log groups: the account administers it (the
+ * default key policy statement, so IAM policies work), and CloudWatch Logs in this region may use
+ * it only for this account's log groups.
+ */
+export function logsKeyPolicy(accountId: string, region: string, partition = "aws"): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
+            {
+                Sid: "CloudWatchLogsEncrypts",
+                Effect: "Allow",
+                Principal: { Service: `logs.${region}.amazonaws.com` },
+                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                Resource: "*",
+                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` } },
+            },
+        ],
+    };
+}
+
+/** What the write-key authorizer Lambda may do: write its own log group, nothing else. */
+export function authorizerRolePolicy(logGroupArn: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:*` }],
+    };
+}
+
+/**
+ * The account-level role API Gateway uses to write execution and access logs (one per account and
+ * region; see `manageAccountLogging`). Scoped to API Gateway's execution log groups and this
+ * endpoint's access log group.
+ */
+export function apiGatewayLoggingPolicy(accountId: string, region: string, accessLogGroupArn: string, partition = "aws"): PolicyDocument {
+    const executionLogs = `arn:${partition}:logs:${region}:${accountId}:log-group:API-Gateway-Execution-Logs_*`;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "DescribeForDelivery", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: `arn:${partition}:logs:${region}:${accountId}:log-group:*` },
+            {
+                Sid: "WriteApiLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                Resource: [executionLogs, `${executionLogs}:*`, accessLogGroupArn, `${accessLogGroupArn}:*`],
+            },
+        ],
+    };
+}
