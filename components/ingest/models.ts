@@ -1,10 +1,10 @@
 /**
  * JSON-schema request models (draft-04, the dialect API Gateway validates with) of the ingest
- * routes. The gateway checks structure only: the body is a JSON object, batches are arrays of
- * objects within the size limit, the few fields every event needs have the right type. Everything
- * finer (timestamps, per-event size, unknown types) is the transform's job, which turns a bad
- * event into a bad row instead of failing the whole request: a 400 here makes trackers drop the
- * request, so it is kept for requests that can never be read.
+ * routes. The gateway checks the container only: the body is a JSON object, a batch is an array
+ * of 1..maxBatchEvents objects, request-level fields have the right type. The events themselves
+ * (type, ids, timestamps, per-event size) are the transform's job, which turns a bad event into a
+ * bad row instead of failing the whole request: a 400 here makes trackers drop the request, good
+ * events included, so it is kept for requests that can never be read.
  *
  * API Gateway cannot limit the body size (its hard limit is 10 MB); `maxItems` on the batch arrays
  * and `maxLength` on strings bound it in practice, and Firehose/Kinesis reject a record over
@@ -14,12 +14,6 @@ import { INGEST_ROUTES, IngestPath } from "../../dataplane/envelope";
 
 export const JSON_SCHEMA_DRAFT_04 = "http://json-schema.org/draft-04/schema#";
 
-/** Segment's per-message types. */
-export const SEGMENT_TYPES = ["track", "page", "screen", "identify", "group", "alias"] as const;
-
-/** Longest event name / id string the gateway accepts (Segment has no explicit limit; 32 KB per event). */
-export const MAX_NAME_CHARS = 1024;
-
 export interface ModelLimits {
     /** Most events in one batch request (Segment's /v1/batch and the native batch). */
     maxBatchEvents: number;
@@ -27,36 +21,26 @@ export interface ModelLimits {
 
 export type JsonSchema = Record<string, unknown>;
 
-/** Identity fields: strings or numbers (Segment accepts both for userId), bounded. */
-function idField(): JsonSchema {
-    return { anyOf: [{ type: "string", maxLength: MAX_NAME_CHARS }, { type: "number" }] };
+/**
+ * One event inside a batch, or a single Segment call: a JSON object. Its fields are deliberately
+ * not checked here: the transform validates each event and keeps a bad one as a bad row, while a
+ * gateway 400 would make the tracker drop every good event of the same request.
+ */
+export const EVENT_OBJECT_SCHEMA: JsonSchema = { type: "object" };
+
+/** Request-level fields a batch may carry besides its events. */
+function batchFields(): Record<string, JsonSchema> {
+    return {
+        // Client clock at send time: ISO-8601 text (Segment) or epoch milliseconds (native). anyOf, not
+        // a type list: OpenAPI 3.0 schema objects allow one type only.
+        sentAt: { anyOf: [{ type: "string" }, { type: "number" }] },
+        context: { type: "object" },
+    };
 }
 
-/** One Segment message, as sent alone to /v1/<type> or inside a /v1/batch array. */
-export function segmentMessageSchema(type?: (typeof SEGMENT_TYPES)[number]): JsonSchema {
-    const schema: JsonSchema = {
-        type: "object",
-        properties: {
-            type: { type: "string", enum: [...SEGMENT_TYPES] },
-            event: { type: "string", minLength: 1, maxLength: MAX_NAME_CHARS },
-            name: { type: "string", maxLength: MAX_NAME_CHARS },
-            messageId: { type: "string", maxLength: MAX_NAME_CHARS },
-            userId: idField(),
-            anonymousId: idField(),
-            previousId: idField(),
-            groupId: idField(),
-            timestamp: { type: "string", maxLength: 64 },
-            sentAt: { type: "string", maxLength: 64 },
-            originalTimestamp: { type: "string", maxLength: 64 },
-            properties: { type: "object" },
-            traits: { type: "object" },
-            context: { type: "object" },
-            integrations: { type: "object" },
-        },
-    };
-    // A track without an event name is unreadable (Segment's API rejects it the same way).
-    if (type === "track") schema.required = ["event"];
-    return schema;
+/** A Segment single call on /v1/track, /v1/page, ...: one message object. */
+export function segmentMessageSchema(): JsonSchema {
+    return { ...EVENT_OBJECT_SCHEMA };
 }
 
 /** Segment's /v1/batch body: `{ batch: [message, ...], context?, sentAt?, writeKey? }`. */
@@ -65,27 +49,21 @@ export function segmentBatchSchema(limits: ModelLimits): JsonSchema {
         type: "object",
         required: ["batch"],
         properties: {
-            batch: { type: "array", minItems: 1, maxItems: limits.maxBatchEvents, items: segmentMessageSchema() },
-            context: { type: "object" },
-            sentAt: { type: "string", maxLength: 64 },
-            writeKey: { type: "string", maxLength: MAX_NAME_CHARS },
+            batch: { type: "array", minItems: 1, maxItems: limits.maxBatchEvents, items: EVENT_OBJECT_SCHEMA },
+            ...batchFields(),
+            writeKey: { type: "string" },
         },
     };
 }
 
-/**
- * The native batch body on /v1/events: `{ events: [event, ...], sentAt?, context? }`, where an
- * event is a Segment-shaped message whose `type` says what it is.
- */
+/** The native batch body on /v1/events: `{ events: [event, ...], sentAt? }` (see docs/transform.md). */
 export function nativeBatchSchema(limits: ModelLimits): JsonSchema {
-    const event = segmentMessageSchema();
     return {
         type: "object",
         required: ["events"],
         properties: {
-            events: { type: "array", minItems: 1, maxItems: limits.maxBatchEvents, items: { ...event, required: ["type"] } },
-            sentAt: { type: "string", maxLength: 64 },
-            context: { type: "object" },
+            events: { type: "array", minItems: 1, maxItems: limits.maxBatchEvents, items: EVENT_OBJECT_SCHEMA },
+            ...batchFields(),
         },
     };
 }
@@ -95,7 +73,7 @@ export function modelNameFor(path: IngestPath): string {
     const format = INGEST_ROUTES[path];
     if (format === "native-batch") return "NativeBatch";
     if (format === "segment-batch") return "SegmentBatch";
-    return format === "segment-track" ? "SegmentTrack" : "SegmentMessage";
+    return "SegmentMessage";
 }
 
 /** Every request model by name, without `$schema` (OpenAPI 3.0 schema objects may not carry it). */
@@ -103,7 +81,6 @@ export function requestModels(limits: ModelLimits): Record<string, JsonSchema> {
     return {
         NativeBatch: nativeBatchSchema(limits),
         SegmentBatch: segmentBatchSchema(limits),
-        SegmentTrack: segmentMessageSchema("track"),
         SegmentMessage: segmentMessageSchema(),
     };
 }
