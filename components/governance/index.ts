@@ -1,0 +1,2 @@
+export * from "./lakeFormationGrants";
+export * from "./tagPlan";
