@@ -257,8 +257,9 @@ export class IngestEndpoint extends pulumi.ComponentResource {
     readonly customDomainTarget: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: IngestEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("clickstream:ingest:IngestEndpoint", name, {}, opts);
+        // Checked before super(): a bad argument registers nothing, not even the component.
         const cfg = resolveIngestArgs(args);
+        super("clickstream:ingest:IngestEndpoint", name, {}, opts);
         const parent = { parent: this };
         const tags = args.tags;
 
