@@ -7,7 +7,6 @@
 import type { FirehoseTransformationEvent, FirehoseTransformationResult, FirehoseTransformationResultRecord } from "aws-lambda";
 import { EventRow } from "../schema";
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** JSON framing of one result record besides its recordId and data: `{"recordId":"","result":"Ok","data":""},`. */
 const RECORD_OVERHEAD = 48;
 
@@ -20,8 +19,16 @@ export function rowsToText(rows: readonly EventRow[]): string {
     return out;
 }
 
-export function isBase64(data: unknown): data is string {
-    return typeof data === "string" && data.length % 4 === 0 && BASE64.test(data);
+/**
+ * Decodes Firehose's base64 record data, or returns undefined when it isn't strict base64. Node's decoder
+ * skips characters outside the alphabet, so a decoded length short of what the text length implies means
+ * the text wasn't base64: an O(1) check instead of a regex over megabytes.
+ */
+export function decodeBase64(data: unknown): Buffer | undefined {
+    if (typeof data !== "string" || data.length % 4 !== 0) return undefined;
+    const padding = data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
+    const buf = Buffer.from(data, "base64");
+    return buf.length === (data.length / 4) * 3 - padding ? buf : undefined;
 }
 
 export function transformFirehose(event: FirehoseTransformationEvent, normalize: Normalize, maxResponseBytes: number): FirehoseTransformationResult {
@@ -31,12 +38,13 @@ export function transformFirehose(event: FirehoseTransformationEvent, normalize:
         const record = input[i];
         const recordId = String(record?.recordId);
         try {
-            if (!isBase64(record.data)) {
+            const bytes = decodeBase64(record.data);
+            if (bytes === undefined) {
                 records[i] = { recordId, result: "ProcessingFailed" };
                 continue;
             }
             const arrival = typeof record.approximateArrivalTimestamp === "number" ? record.approximateArrivalTimestamp : Date.now();
-            const rows = normalize(Buffer.from(record.data, "base64"), arrival);
+            const rows = normalize(bytes, arrival);
             records[i] = rows.length === 0
                 ? { recordId, result: "Dropped" }
                 : { recordId, result: "Ok", data: Buffer.from(rowsToText(rows), "utf8").toString("base64") };

@@ -1,6 +1,10 @@
 /**
  * Builds the `properties` and `context` map columns: nested objects flattened to dotted keys, non-string
  * values stringified, and the PII rules applied per entry (drop, pseudonymize, or redact free text).
+ *
+ * Hot path: decisions are made per key segment (cached by the segment string, which JSON.parse has
+ * already interned) and per configured path through a small trie, so no dotted path string is built or
+ * hashed just to look a rule up.
  */
 import { BoundedCache } from "./cache";
 import { Pseudonymizer, Redactor } from "./pii";
@@ -9,12 +13,23 @@ import { ResolvedPii } from "./resolve";
 /** Deeper nesting is kept as one JSON string: bounds recursion on hostile input. */
 const MAX_DEPTH = 12;
 
-const KEEP = 0;
-const PSEUDONYMIZE = 1;
-const DROP = 2;
-type Decision = typeof KEEP | typeof PSEUDONYMIZE | typeof DROP;
+export const KEEP = 0;
+export const PSEUDONYMIZE = 1;
+export const DROP = 2;
+export type Decision = typeof KEEP | typeof PSEUDONYMIZE | typeof DROP;
 
-const NUMERIC = /^\d+$/;
+/** A node of the trie of configured paths ("properties.traits.name" -> properties > traits > name). */
+interface PathNode {
+    decision: Decision;
+    children: Map<string, PathNode>;
+}
+
+interface SegmentInfo {
+    /** Decision from the key patterns for this segment alone. */
+    decision: Decision;
+    /** The segment with free-text PII redacted (an e-mail address used as a key). */
+    key: string;
+}
 
 /** JSON.stringify that never throws (cycles can't come from JSON.parse, but callers may pass objects). */
 export function safeStringify(value: unknown): string {
@@ -25,67 +40,119 @@ export function safeStringify(value: unknown): string {
     }
 }
 
+export type MapName = "properties" | "context";
+
 export class MapPolicy {
-    private readonly decisions = new BoundedCache<Decision>(10_000);
+    private readonly segments = new BoundedCache<SegmentInfo>(10_000);
+    private readonly roots: Record<MapName, PathNode | undefined>;
 
     constructor(
         private readonly pii: ResolvedPii,
         private readonly redactor: Redactor,
         private readonly pseudonymizer: Pseudonymizer,
-    ) {}
+    ) {
+        const root: PathNode = { decision: KEEP, children: new Map() };
+        const add = (path: string, decision: Decision): void => {
+            let node = root;
+            for (const seg of path.split(".")) {
+                let child = node.children.get(seg);
+                if (!child) node.children.set(seg, (child = { decision: KEEP, children: new Map() }));
+                node = child;
+            }
+            node.decision = Math.max(node.decision, decision) as Decision;
+        };
+        for (const p of pii.pseudonymizePaths) add(p, PSEUDONYMIZE);
+        for (const p of pii.dropPaths) add(p, DROP);
+        this.roots = { properties: root.children.get("properties"), context: root.children.get("context") };
+    }
+
+    private segment(key: string): SegmentInfo {
+        let info = this.segments.get(key);
+        if (info === undefined) {
+            const { dropKey, pseudonymizeKey } = this.pii;
+            const decision: Decision = dropKey?.test(key) ? DROP : pseudonymizeKey?.test(key) ? PSEUDONYMIZE : KEEP;
+            info = { decision, key: this.redactor.plain(key) };
+            this.segments.set(key, info);
+        }
+        return info;
+    }
 
     /**
-     * Decision for a full path ("context.traits.email"): exact/prefix paths from the config first, then
-     * key patterns against every named segment (array indexes skipped), so "traits.address.city" is
-     * covered by an "address" pattern and "emails.0" by an "e-mail" one.
+     * Writes `value` under the dotted key `path` (a direct entry such as "groupId" or "traits.name"),
+     * applying the same rules as `flatten`.
      */
-    decide(fullPath: string): Decision {
-        const cached = this.decisions.get(fullPath);
-        if (cached !== undefined) return cached;
-        const { dropPaths, pseudonymizePaths, dropKey, pseudonymizeKey } = this.pii;
+    putPath(target: Record<string, string>, mapName: MapName, path: string, value: string): void {
         let decision: Decision = KEEP;
-        const segments = fullPath.split(".");
-        for (let i = 1; i < segments.length && decision !== DROP; i++) {
-            const prefix = segments.slice(0, i + 1).join(".");
-            const seg = segments[i];
-            const named = !NUMERIC.test(seg);
-            if (dropPaths.has(prefix) || (named && dropKey !== undefined && dropKey.test(seg))) decision = DROP;
-            else if (pseudonymizePaths.has(prefix) || (named && pseudonymizeKey !== undefined && pseudonymizeKey.test(seg))) decision = PSEUDONYMIZE;
+        let node = this.roots[mapName];
+        let outKey = "";
+        for (const seg of path.split(".")) {
+            const info = this.segment(seg);
+            node = node?.children.get(seg);
+            decision = Math.max(decision, info.decision, node?.decision ?? KEEP) as Decision;
+            outKey = outKey === "" ? info.key : `${outKey}.${info.key}`;
         }
-        this.decisions.set(fullPath, decision);
-        return decision;
+        this.write(target, outKey, value, decision);
     }
 
-    /** Writes `key` -> `value` into `target` with the PII decision for "<mapName>.<key>" applied. */
-    put(target: Record<string, string>, mapName: string, key: string, value: string): void {
-        const decision = this.decide(`${mapName}.${key}`);
+    private write(target: Record<string, string>, key: string, value: string, decision: Decision): void {
         if (decision === DROP) return;
-        const outKey = this.redactor.plain(key);
-        target[outKey] = decision === PSEUDONYMIZE ? this.pseudonymizer.pseudonymize(value) : this.redactor.text(value);
+        target[key] = decision === PSEUDONYMIZE ? this.pseudonymizer.pseudonymize(value) : this.redactor.text(value);
     }
 
-    /** Flattens `obj` into `target` under `prefix` ("" for top level). */
-    flatten(target: Record<string, string>, mapName: string, prefix: string, obj: Record<string, unknown> | unknown[], depth = 0): void {
+    /** Flattens `obj` into `target`, its keys prefixed with `prefix` ("" for none; "traits" for traits). */
+    flatten(target: Record<string, string>, mapName: MapName, prefix: string, obj: Record<string, unknown>): void {
+        let node = this.roots[mapName];
+        let decision: Decision = KEEP;
+        let outPrefix = "";
+        if (prefix !== "") {
+            for (const seg of prefix.split(".")) {
+                node = node?.children.get(seg);
+                decision = Math.max(decision, this.segment(seg).decision, node?.decision ?? KEEP) as Decision;
+            }
+            outPrefix = prefix;
+        }
+        if (decision === DROP) return;
+        this.walk(target, outPrefix, obj, 0, node, decision);
+    }
+
+    private walk(target: Record<string, string>, prefix: string, obj: Record<string, unknown> | unknown[], depth: number, node: PathNode | undefined, inherited: Decision): void {
         const isArray = Array.isArray(obj);
         const keys = isArray ? undefined : Object.keys(obj);
         const n = isArray ? obj.length : keys!.length;
         for (let i = 0; i < n; i++) {
-            const k = isArray ? String(i) : keys![i];
-            const v = isArray ? obj[i] : (obj as Record<string, unknown>)[k];
-            const path = prefix === "" ? k : `${prefix}.${k}`;
+            let key: string;
+            let v: unknown;
+            let decision = inherited;
+            let child: PathNode | undefined;
+            if (isArray) {
+                // Array indexes carry no meaning of their own: "emails.0" follows the rule for "emails".
+                key = String(i);
+                v = obj[i];
+                child = node?.children.get(key);
+            } else {
+                const raw = keys![i];
+                const info = this.segment(raw);
+                key = info.key;
+                v = (obj as Record<string, unknown>)[raw];
+                child = node?.children.get(raw);
+                if (info.decision > decision) decision = info.decision;
+            }
+            if (child !== undefined && child.decision > decision) decision = child.decision;
+            if (decision === DROP) continue;
+            const path = prefix === "" ? key : `${prefix}.${key}`;
             switch (typeof v) {
                 case "string":
-                    this.put(target, mapName, path, v);
+                    this.write(target, path, v, decision);
                     break;
                 case "number":
                 case "boolean":
-                    this.put(target, mapName, path, String(v));
+                    this.write(target, path, String(v), decision);
                     break;
                 case "object":
-                    if (v === null) this.put(target, mapName, path, "null");
-                    else if (depth >= MAX_DEPTH) this.put(target, mapName, path, safeStringify(v));
-                    else if (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0) this.put(target, mapName, path, Array.isArray(v) ? "[]" : "{}");
-                    else this.flatten(target, mapName, path, v as Record<string, unknown>, depth + 1);
+                    if (v === null) this.write(target, path, "null", decision);
+                    else if (depth >= MAX_DEPTH) this.write(target, path, safeStringify(v), decision);
+                    else if (Array.isArray(v) ? v.length === 0 : isEmptyObject(v)) this.write(target, path, Array.isArray(v) ? "[]" : "{}", decision);
+                    else this.walk(target, path, v as Record<string, unknown>, depth + 1, child, decision);
                     break;
                 default:
                     // undefined/functions can't come out of JSON.parse; skip them like JSON.stringify does.
@@ -93,4 +160,9 @@ export class MapPolicy {
             }
         }
     }
+}
+
+function isEmptyObject(o: object): boolean {
+    for (const _ in o) return false;
+    return true;
 }

@@ -11,6 +11,7 @@ import { truncateIp } from "./ip";
 import { MapPolicy, safeStringify } from "./maps";
 import { Pseudonymizer, Redactor } from "./pii";
 import { PiiPathColumn, ResolvedTransformConfig } from "./resolve";
+import { isoTime } from "./time";
 import { UserAgentParser } from "./useragent";
 
 export const BAD_ROW_TYPE = "bad_row";
@@ -24,13 +25,13 @@ interface RequestInfo {
     ipTruncated: string | null;
     userAgent: string | null;
     sentAt: number | undefined;
+    /** `sentAt` formatted once per request. */
+    sentAtIso: string | null;
 }
 
 type Route = (typeof INGEST_ROUTES)[keyof typeof INGEST_ROUTES];
 
-function iso(ms: number): string {
-    return new Date(ms).toISOString();
-}
+const iso = isoTime;
 
 /** A row with every EventRow key present, in table order (a consistent shape for Parquet conversion). */
 function blankRow(req: RequestInfo): EventRow {
@@ -40,7 +41,7 @@ function blankRow(req: RequestInfo): EventRow {
         event_name: null,
         event_time: null,
         received_at: req.receivedAt,
-        sent_at: req.sentAt === undefined ? null : iso(req.sentAt),
+        sent_at: req.sentAtIso,
         source_format: req.sourceFormat,
         ingest_path: req.ingestPath,
         anonymous_id: null,
@@ -96,6 +97,7 @@ export class Normalizer {
             ipTruncated: null,
             userAgent: null,
             sentAt: undefined,
+            sentAtIso: null,
         };
         let text: string | undefined;
         let envelope: unknown = input;
@@ -131,6 +133,7 @@ export class Normalizer {
             ipTruncated: this.ipColumn(sourceIp),
             userAgent: typeof envelope.userAgent === "string" ? envelope.userAgent : null,
             sentAt: undefined,
+            sentAtIso: null,
         };
 
         let body = envelope.body;
@@ -167,6 +170,7 @@ export class Normalizer {
                 eventsPath = key;
                 try {
                     req.sentAt = optTime(body, "sentAt", "");
+                    req.sentAtIso = req.sentAt === undefined ? null : iso(req.sentAt);
                 } catch (err) {
                     requestProblem ??= (err as Error).message;
                 }
@@ -229,7 +233,7 @@ export class Normalizer {
         }
         row.event_id = ev.id !== undefined ? r.text(ev.id) : this.pseudonymizer.digest(`${ev.sourceFormat}|${rawText ?? safeStringify(raw)}`);
         row.event_type = ev.type;
-        row.event_time = iso(eventMs);
+        row.event_time = eventMs === req.receivedMs ? req.receivedAt : iso(eventMs);
         row.source_format = ev.sourceFormat;
         this.setColumn(row, "event_name", ev.name);
         this.setColumn(row, "anonymous_id", ev.anonymousId);
@@ -256,7 +260,7 @@ export class Normalizer {
         const properties = row.properties;
         if (ev.properties) this.maps.flatten(properties, "properties", "", ev.properties);
         if (ev.traits) this.maps.flatten(properties, "properties", "traits", ev.traits);
-        for (const key in ev.ids) this.maps.put(properties, "properties", key, ev.ids[key]);
+        for (const key in ev.ids) this.maps.putPath(properties, "properties", key, ev.ids[key]);
 
         const context = sharedContext ? Object.assign(row.context, sharedContext) : row.context;
         if (ev.context) this.maps.flatten(context, "context", "", ev.context);

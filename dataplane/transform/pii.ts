@@ -74,15 +74,16 @@ export class Redactor {
 
     /** Redacts PII patterns in plain text. Returns the same string instance when nothing matched. */
     plain(text: string): string {
-        if (text.length < 3) return text;
+        // Shortest matches: "::" (IPv6), "a@b.cc" (e-mail), "1.1.1.1" (IPv4), 7-digit phone.
+        if (text.length < 2) return text;
         let out = text;
         const { redactEmails, redactPhones, truncateIp } = this.pii;
-        if (redactEmails && out.indexOf("@") >= 0) out = out.replace(EMAIL, EMAIL_TOKEN);
+        if (redactEmails && out.length >= 6 && out.indexOf("@") >= 0) out = out.replace(EMAIL, EMAIL_TOKEN);
         if (truncateIp) {
             const colon = out.indexOf(":");
             if (colon >= 0 && out.indexOf(":", colon + 1) >= 0) out = out.replace(IPV6, replaceIpv6);
         }
-        if ((redactPhones || truncateIp) && HAS_DIGIT_RUN.test(out)) {
+        if ((redactPhones || truncateIp) && out.length >= 7 && HAS_DIGIT_RUN.test(out)) {
             out = out.replace(IPV4_OR_PHONE, (m: string, v4: string | undefined) => {
                 if (v4 !== undefined) return truncateIp && isIPv4(v4) ? truncateIpv4(v4) : m;
                 return redactPhones && looksLikePhone(m) ? PHONE_TOKEN : m;

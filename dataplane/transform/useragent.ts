@@ -22,9 +22,18 @@ const MAX_UA_LENGTH = 512;
 export class UserAgentParser {
     private readonly memo = new BoundedCache<ParsedUserAgent>(2_000);
     private readonly parser = new UAParser();
+    /** Consecutive events mostly share a user agent: compare before hashing a long string. */
+    private lastUa = "";
+    private lastParsed: ParsedUserAgent = EMPTY;
 
     parse(userAgent: string | null | undefined): ParsedUserAgent {
         if (!userAgent) return EMPTY;
+        if (userAgent === this.lastUa) return this.lastParsed;
+        this.lastUa = userAgent;
+        return (this.lastParsed = this.lookup(userAgent));
+    }
+
+    private lookup(userAgent: string): ParsedUserAgent {
         const ua = userAgent.length > MAX_UA_LENGTH ? userAgent.slice(0, MAX_UA_LENGTH) : userAgent;
         const hit = this.memo.get(ua);
         if (hit !== undefined) return hit;
