@@ -55,6 +55,8 @@ export interface HarnessOptions {
      * does this on `pulumi up`). Defaults to false. The remediated props are what is validated.
      */
     remediate?: boolean;
+    /** Called once per policy evaluation: whether the policy applied to the resource (or the stack, resource undefined). */
+    trace?: (policy: string, resource: string | undefined, outcome: "applied" | "notApplicable") => void;
 }
 
 export interface Remediation {
@@ -243,11 +245,15 @@ function resourceArgs(r: CapturedResource, props: Record<string, any>, policy: P
     };
 }
 
-async function runGuarded(fn: () => unknown): Promise<void> {
+async function runGuarded(fn: () => unknown, trace?: (outcome: "applied" | "notApplicable") => void): Promise<void> {
     try {
         await fn();
+        trace?.("applied");
     } catch (err) {
-        if (err instanceof PolicyNotApplicable) return;
+        if (err instanceof PolicyNotApplicable) {
+            trace?.("notApplicable");
+            return;
+        }
         throw err;
     }
 }
@@ -301,7 +307,10 @@ export async function evaluatePolicies(resources: CapturedResource[], opts: Harn
                     throw new PolicyNotApplicable(reason);
                 },
             };
-            await runGuarded(() => policy.validateStack(args, reportFor(policy, enforcement, violations, subject)));
+            await runGuarded(
+                () => policy.validateStack(args, reportFor(policy, enforcement, violations, subject)),
+                opts.trace && ((outcome) => opts.trace!(policy.name, undefined, outcome)),
+            );
             continue;
         }
         const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
@@ -310,7 +319,10 @@ export async function evaluatePolicies(resources: CapturedResource[], opts: Harn
                 const token = (validate as any).__pulumiType;
                 if (typeof token === "string" && token !== r.type) continue;
                 const args = resourceArgs(r, unwrapSecrets(r.inputs), policy, opts, stackTags);
-                await runGuarded(() => validate(args, reportFor(policy, enforcement, violations, subject, r.urn)));
+                await runGuarded(
+                    () => validate(args, reportFor(policy, enforcement, violations, subject, r.urn)),
+                    opts.trace && ((outcome) => opts.trace!(policy.name, label(r), outcome)),
+                );
             }
         }
     }
