@@ -8,6 +8,8 @@ import { CapturedResource, runUnderMocks } from "../../offline/runUnderMocks";
 import { MOCK_ACCOUNT_ID, MOCK_REGION } from "../../offline/mocks";
 import { IngestEndpoint, IngestEndpointArgs, resolveIngestArgs } from "../../components/ingest";
 import { INGEST_ROUTES } from "../../dataplane/envelope";
+import { createTransformer } from "../../dataplane/transform";
+import { renderRequestTemplate } from "./velocity";
 
 const LAKE_STREAM_ARN = `arn:aws:firehose:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:deliverystream/lake-stream`;
 const LAKE_KEY_ARN = `arn:aws:kms:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:key/lake-key`;
@@ -248,6 +250,27 @@ describe("IngestEndpoint (under mocks)", () => {
         assert.equal(account.inputs.cloudwatchRoleArn, role.state.arn);
         const statements = policyOf(r.all("aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "ingest-apigw-logging-policy")!).Statement;
         for (const s of statements) for (const res of [s.Resource].flat()) assert.match(res, new RegExp(`^arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:log-group:`));
+    });
+
+    it("the deployed template (read back from the RestApi body) stores a request the transform reads", async () => {
+        for (const args of [firehoseArgs, { mode: "stream" as const }]) {
+            const r = await run(args);
+            const body = JSON.parse(r.one("aws:apigateway/restApi:RestApi").inputs.body);
+            const template = body.paths["/v1/batch"].post["x-amazon-apigateway-integration"].requestTemplates["application/json"];
+            const { output } = renderRequestTemplate(template, {
+                resourcePath: "/v1/batch",
+                body: JSON.stringify({ batch: [{ type: "track", event: "Deployed", userId: "u-1" }] }),
+                headers: { "User-Agent": "analytics-node/2.1" },
+                sourceIp: "192.0.2.200",
+            });
+            const put = JSON.parse(output);
+            const data = args.mode === "stream" ? put.Data : put.Record.Data;
+            const rows = createTransformer(undefined, "a-pii-key-of-at-least-16-bytes").normalize(Buffer.from(data, "base64"));
+            assert.equal(rows.length, 1, args.mode);
+            assert.equal(rows[0].event_name, "Deployed");
+            assert.equal(rows[0].ingest_path, "/v1/batch");
+            assert.equal(rows[0].ip_truncated, "192.0.2.0");
+        }
     });
 
     it("changing the body changes the deployment trigger (redeploys)", async () => {

@@ -102,6 +102,20 @@ describe("ingest OpenAPI document", () => {
         assert.deepEqual((gatewayResponses([]) as any).THROTTLED.responseParameters, {});
     });
 
+    it("gateway response bodies are JSON after API Gateway's plain substitution (no VTL there)", () => {
+        // Gateway responses are not VTL: API Gateway substitutes $context values as text.
+        // messageString arrives already quoted; the validation string does not.
+        const substitute = (template: string) => template
+            .replace(/\$context\.error\.messageString/g, JSON.stringify("Too Many Requests"))
+            .replace(/\$context\.error\.validationErrorString/g, "[object has missing required properties]")
+            .replace(/\$context\.requestId/g, "req-1");
+        for (const [type, response] of Object.entries<any>(gatewayResponses([]))) {
+            const parsed = JSON.parse(substitute(response.responseTemplates["application/json"]));
+            assert.equal(parsed.success, false, type);
+            assert.equal(parsed.requestId, "req-1");
+        }
+    });
+
     it("CORS: an OPTIONS mock integration per route, without key, answering the allowed methods and headers", () => {
         const doc: any = buildOpenApiDocument(options({ corsAllowedOrigins: ["https://a.example.com"], requireApiKey: true }));
         for (const path of PATHS) {
