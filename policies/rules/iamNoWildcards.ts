@@ -40,7 +40,8 @@ export function wildcardProblems(document: unknown, cfg: NoWildcardsConfig): str
         const wild = actions.filter((a) => a === "*" || a.endsWith(":*") || (cfg.forbidPartialActionWildcards && a.includes("*")));
         if (wild.length > 0) problems.push(`${id} allows wildcard action(s) ${wild.join(", ")}`);
         if (resourcesOf(s).includes("*")) {
-            const unscoped = actions.filter((a) => !allowed.has(a.toLowerCase()));
+            // Wildcard actions are already reported above; name the remaining ones once.
+            const unscoped = actions.filter((a) => !allowed.has(a.toLowerCase()) && !wild.includes(a));
             if (unscoped.length > 0) problems.push(`${id} allows ${unscoped.join(", ")} on Resource "*"`);
         }
     });
