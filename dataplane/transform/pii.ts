@@ -33,6 +33,7 @@ const IPV4_OR_PHONE =
 /** A token carrying URL encoding (%XX or + for space), delimited by URL/query punctuation. */
 const ENCODED_TOKEN = /[^?&=#/\s;,]*(?:%[0-9A-Fa-f]{2}|\+)[^?&=#/\s;,]*/g;
 const DATE_LIKE = /^(?:(?:19|20)\d\d[\s./-]\d{1,2}[\s./-]\d{1,2}|\d{1,2}[\s./-]\d{1,2}[\s./-](?:19|20)\d\d)$/;
+const GROUP_SEPARATORS = /[\s.-]+/;
 const HAS_DIGIT_RUN = /\d[\d\s().-]{5}/;
 
 function countDigits(s: string): number {
@@ -48,15 +49,16 @@ function looksLikePhone(m: string): boolean {
     const digits = countDigits(m);
     if (digits < 7 || digits > 15) return false;
     if (DATE_LIKE.test(m)) return false;
+    // After the first group (country or area code) every group has 2+ digits unless in parentheses, as
+    // in "+49 (0) 151 ...": this keeps versions like "131.0.6778.81" out.
+    const groups = m.split(GROUP_SEPARATORS);
+    for (let i = 1; i < groups.length; i++) {
+        if (groups[i].length < 2 && !groups[i].startsWith("(")) return false;
+    }
     const first = m.charCodeAt(0);
     if (first === 43 /* + */ || first === 40 /* ( */) return true;
     // Grouped national numbers need at least three groups: "2024-1234" is an invoice, not a phone.
-    let separators = 0;
-    for (let i = 1; i < m.length; i++) {
-        const c = m.charCodeAt(i);
-        if ((c < 48 || c > 57) && m.charCodeAt(i - 1) >= 48 && m.charCodeAt(i - 1) <= 57) separators++;
-    }
-    return separators >= 2;
+    return groups.length >= 3;
 }
 
 function safeDecode(token: string): string {

@@ -1,0 +1,123 @@
+import { strict as assert } from "assert";
+import { createHmac } from "crypto";
+import { truncateIp } from "../../dataplane/transform/ip";
+import { Pseudonymizer, Redactor } from "../../dataplane/transform/pii";
+import { resolveTransformConfig } from "../../dataplane/transform";
+import { envelope, KEY, transformer } from "./helpers";
+
+const redactor = new Redactor(resolveTransformConfig().pii);
+
+describe("transform: PII redaction in free text", () => {
+    const cases: [string, string][] = [
+        ["write to ada.lovelace+news@example.co.uk today", "write to [email] today"],
+        ["o'brien@mail.example.com", "[email]"],
+        ["https://ex.com/p?email=ada@example.com&x=1", "https://ex.com/p?email=[email]&x=1"],
+        ["https://ex.com/p?email=ada%40example.com&x=1", "https://ex.com/p?email=%5Bemail%5D&x=1"],
+        ["https://ex.com/p?tel=%2B1+555+123+4567&x=1", "https://ex.com/p?tel=%5Bphone%5D&x=1"],
+        ["call +1 (555) 123-4567 now", "call [phone] now"],
+        ["call (555) 123-4567", "call [phone]"],
+        ["555-123-4567", "[phone]"],
+        ["555.123.4567", "[phone]"],
+        ["+44 20 7946 0958", "[phone]"],
+        ["+4915112345678", "[phone]"],
+        ["from 192.168.17.42, ok", "from 192.168.17.0, ok"],
+        ["ip 2001:db8:85a3:8d3:1319:8a2e:370:7348 seen", "ip 2001:db8:85a3:: seen"],
+        ["http://[2001:db8::1]:8080/", "http://[2001:db8::]:8080/"],
+        ["mapped ::ffff:198.51.100.7", "mapped ::"],
+        // Not PII: left alone.
+        ["2026-11-26", "2026-11-26"],
+        ["2026-11-26T16:05:00.123Z", "2026-11-26T16:05:00.123Z"],
+        ["order 2024-1234", "order 2024-1234"],
+        ["price 1234.56 EUR", "price 1234.56 EUR"],
+        ["1764172800000", "1764172800000"],
+        ["at 12:30:45", "at 12:30:45"],
+        ["Chrome/131.0.6778.81", "Chrome/131.0.6778.81"],
+        ["550e8400-e29b-41d4-a716-446655440000", "550e8400-e29b-41d4-a716-446655440000"],
+        ["C++ rocks", "C++ rocks"],
+        ["", ""],
+    ];
+    for (const [input, expected] of cases) {
+        it(`${JSON.stringify(input)} -> ${JSON.stringify(expected)}`, () => assert.equal(redactor.text(input), expected));
+    }
+
+    it("applies extra redactPatterns and can turn e-mail / phone / IP rules off", () => {
+        const custom = new Redactor(resolveTransformConfig({ pii: { redactPatterns: ["ACC-\\d{6}"] } }).pii);
+        assert.equal(custom.text("account ACC-123456 and ACC-654321"), "account [redacted] and [redacted]");
+        const off = new Redactor(resolveTransformConfig({ pii: { redactEmails: false, redactPhones: false, truncateIp: false } }).pii);
+        const text = "ada@example.com 555-123-4567 10.1.2.3";
+        assert.equal(off.text(text), text);
+    });
+});
+
+describe("transform: IP truncation", () => {
+    const cases: [string, string | null][] = [
+        ["203.0.113.57", "203.0.113.0"],
+        ["2001:db8:85a3:8d3:1319:8a2e:370:7348", "2001:db8:85a3::"],
+        ["2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::"],
+        ["::1", "::"],
+        ["fe80::1%eth0", "fe80::"],
+        ["::ffff:192.0.2.1", "::"],
+        ["not-an-ip", null],
+        ["999.1.1.1", null],
+    ];
+    for (const [ip, expected] of cases) it(`${ip} -> ${expected}`, () => assert.equal(truncateIp(ip), expected));
+});
+
+describe("transform: pseudonymization", () => {
+    it("is HMAC-SHA256 keyed with the secret (never a bare hash), hex, stable", () => {
+        const p = new Pseudonymizer(KEY);
+        const expected = createHmac("sha256", KEY).update("user-1").digest("hex");
+        assert.equal(p.pseudonymize("user-1"), expected);
+        assert.equal(p.pseudonymize("user-1"), expected, "memoized value is the same");
+        assert.notEqual(new Pseudonymizer(`${KEY}-other`).pseudonymize("user-1"), expected, "another key, another pseudonym");
+        assert.notEqual(expected, require("crypto").createHash("sha256").update("user-1").digest("hex"));
+    });
+
+    it("accepts the key as bytes and rejects a short key naming the fix", () => {
+        assert.equal(new Pseudonymizer(Buffer.from(KEY)).pseudonymize("x"), new Pseudonymizer(KEY).pseudonymize("x"));
+        assert.throws(() => transformer.length && new Pseudonymizer("short"), /piiKey: expected at least 16 bytes.*Fix:/);
+    });
+});
+
+describe("transform: PII config applied to rows", () => {
+    const hmac = (v: string): string => createHmac("sha256", KEY).update(v).digest("hex");
+    const event = {
+        type: "track", name: "Checkout", anonymousId: "anon-1", userId: "user-1", sessionId: "sess-1",
+        properties: { email: "ada@example.com", Phone_Number: "5551234567", password: "hunter2", coupon: "XMAS", address: { city: "London" }, emails: ["a@b.example"], note: "mail ada@example.com" },
+        context: { traits: { firstName: "Ada", name: "Ada L" }, ip: "198.51.100.23", apiKey: "k-1" },
+    };
+
+    it("defaults: ids pseudonymized, PII keys pseudonymized (also nested and in arrays), secrets dropped, text redacted", () => {
+        const [row] = transformer().normalize(envelope("/v1/events", { events: [event] }));
+        assert.equal(row.anonymous_id, hmac("anon-1"));
+        assert.equal(row.user_id, hmac("user-1"));
+        assert.equal(row.session_id, "sess-1");
+        assert.deepEqual(row.properties, {
+            email: hmac("ada@example.com"),
+            Phone_Number: hmac("5551234567"),
+            coupon: "XMAS",
+            "address.city": hmac("London"),
+            "emails.0": hmac("a@b.example"),
+            note: "mail [email]",
+        });
+        assert.deepEqual(row.context, { "traits.firstName": hmac("Ada"), "traits.name": hmac("Ada L"), ip: "198.51.100.0" });
+    });
+
+    it("custom: drop columns and map paths, pseudonymize more columns, other key patterns", () => {
+        const t = transformer({ pii: { drop: ["session_id", "properties.coupon", "context.traits"], pseudonymize: ["user_id", "ip_truncated"], pseudonymizeKeyPatterns: ["coupon|note"], dropKeyPatterns: [] } });
+        const [row] = t.normalize(envelope("/v1/events", { events: [event] }));
+        assert.equal(row.anonymous_id, "anon-1", "anonymous_id no longer in the pseudonymize list");
+        assert.equal(row.session_id, null);
+        assert.equal(row.ip_truncated, hmac("203.0.113.0"));
+        assert.equal(row.properties.coupon, undefined, "drop wins over pseudonymize");
+        assert.equal(row.properties.note, hmac("mail ada@example.com"));
+        assert.equal(row.properties.password, "hunter2", "dropKeyPatterns emptied");
+        assert.equal(row.properties.email, "[email]", "no longer a PII key: free-text redaction still applies");
+        assert.equal(Object.keys(row.context).some((k) => k.startsWith("traits.")), false);
+    });
+
+    it("redacts e-mail addresses used as map keys", () => {
+        const [row] = transformer().normalize(envelope("/v1/events", { events: [{ type: "track", name: "x", anonymousId: "a", properties: { "ada@example.com": "1" } }] }));
+        assert.deepEqual(row.properties, { "[email]": "1" });
+    });
+});
