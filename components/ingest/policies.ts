@@ -38,16 +38,27 @@ export function integrationRolePolicy(mode: IngestMode, streamArn: string, kmsKe
     return { Version: "2012-10-17", Statement: statements };
 }
 
+/** Key administration the account keeps (listed rather than "kms:*", like the lake's key). */
+export const KEY_ADMIN_ACTIONS = [
+    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
+    "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+];
+/** Cryptographic use, delegated to IAM so an IAM policy can let an operator read the logs. */
+export const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:RetireGrant", "kms:ListGrants"];
+
 /**
- * Key policy of the key that encrypts the API's log groups: the account administers it (the
- * default key policy statement, so IAM policies work), and CloudWatch Logs in this region may use
- * it only for this account's log groups.
+ * Key policy of the key that encrypts the API's log groups: the account administers it and
+ * delegates use to IAM (in a key policy "Resource": "*" means this key), and CloudWatch Logs in
+ * this region may use it only for this account's log groups.
  */
 export function logsKeyPolicy(accountId: string, region: string, partition = "aws"): PolicyDocument {
+    const account = `arn:${partition}:iam::${accountId}:root`;
     return {
         Version: "2012-10-17",
         Statement: [
-            { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
+            { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: account }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+            { Sid: "AccountDelegatesUseToIam", Effect: "Allow", Principal: { AWS: account }, Action: KEY_USE_ACTIONS, Resource: "*" },
             {
                 Sid: "CloudWatchLogsEncrypts",
                 Effect: "Allow",

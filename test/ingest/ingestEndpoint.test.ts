@@ -5,6 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { CapturedResource, runUnderMocks } from "../../offline/runUnderMocks";
+import { evaluatePolicies } from "../../offline/policyHarness";
 import { MOCK_ACCOUNT_ID, MOCK_REGION } from "../../offline/mocks";
 import { IngestEndpoint, IngestEndpointArgs, resolveIngestArgs } from "../../components/ingest";
 import { INGEST_ROUTES } from "../../dataplane/envelope";
@@ -98,7 +99,10 @@ describe("IngestEndpoint (under mocks)", () => {
         const key = r.all("aws:kms/key:Key").find((x) => x.name === "ingest-logs-key")!;
         assert.equal(key.inputs.enableKeyRotation, true);
         const keyPolicy = JSON.parse(key.inputs.policy);
-        assert.equal(keyPolicy.Statement[1].Principal.Service, `logs.${MOCK_REGION}.amazonaws.com`);
+        const logsStatement = keyPolicy.Statement.find((st: any) => st.Principal.Service)!;
+        assert.equal(logsStatement.Principal.Service, `logs.${MOCK_REGION}.amazonaws.com`);
+        assert.equal(logsStatement.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], `arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:log-group:*`);
+        assert.ok(keyPolicy.Statement.every((st: any) => st.Action !== "kms:*"), "no kms:* in the key policy");
         const groups = r.all("aws:cloudwatch/logGroup:LogGroup");
         assert.equal(groups.length, 2);
         for (const g of groups) {
@@ -271,6 +275,25 @@ describe("IngestEndpoint (under mocks)", () => {
             assert.equal(rows[0].ingest_path, "/v1/batch");
             assert.equal(rows[0].ip_truncated, "192.0.2.0");
         }
+    });
+
+    it("passes every policy of the pack: prod (stream, keys, write key, WAF, domain) and dev (firehose)", async () => {
+        const prod = await runUnderMocks({
+            stack: "prod",
+            program: () => {
+                new IngestEndpoint("ingest", {
+                    mode: "stream", apiKeyNames: ["web"], acceptSegmentWriteKey: true, manageAccountLogging: true, webAclArn: WEB_ACL_ARN,
+                    customDomain: { domainName: "ingest.example.com", certificateArn: `arn:aws:acm:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:certificate/abc` },
+                });
+            },
+        });
+        assert.deepEqual(await evaluatePolicies(prod.resources), []);
+        const dev = await runUnderMocks({ stack: "dev", program: () => { new IngestEndpoint("ingest", firehoseArgs); } });
+        assert.deepEqual(await evaluatePolicies(dev.resources), []);
+        // The same open endpoint in a prod stack is flagged: the check above is not vacuous.
+        const openProd = await runUnderMocks({ stack: "prod", program: () => { new IngestEndpoint("ingest", firehoseArgs); } });
+        const violations = await evaluatePolicies(openProd.resources);
+        assert.deepEqual(violations.map((v) => v.policy), ["clickstream-apigateway-authenticated-ingest"]);
     });
 
     it("changing the body changes the deployment trigger (redeploys)", async () => {
