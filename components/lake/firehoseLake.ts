@@ -103,6 +103,14 @@ export interface FirehoseLakeArgs {
     processorBuffering?: ProcessorBufferingArgs;
     /** Parquet compression. Defaults to "SNAPPY". */
     parquetCompression?: ParquetCompression;
+    /**
+     * Manage the account/region-wide Glue Data Catalog encryption here (SSE-KMS and connection passwords with
+     * `catalogKmsKeyArn`, else the lake key). Enable it in exactly one stack per account and region.
+     * Defaults to false (an account baseline stack is expected to own it).
+     */
+    manageCatalogEncryption?: boolean;
+    /** KMS key the Glue Data Catalog is (or, with `manageCatalogEncryption`, will be) encrypted with; Firehose gets decrypt on it to read the table. Defaults to the lake key when `manageCatalogEncryption`, else none. */
+    catalogKmsKeyArn?: pulumi.Input<string>;
     /** Glue database name (lower-case, digits, underscores). Defaults to `<name>_<stack>` cleaned to that alphabet. */
     databaseName?: string;
     /** Glue table name. Defaults to "events". */
@@ -323,11 +331,23 @@ export class FirehoseLake extends pulumi.ComponentResource {
         }, parent);
 
         // --- Glue catalog: the Parquet schema Firehose converts to, and what Athena queries.
+        const catalogKmsKeyArn: pulumi.Output<string | undefined> = args.catalogKmsKeyArn !== undefined
+            ? pulumi.output(args.catalogKmsKeyArn)
+            : args.manageCatalogEncryption ? kmsKeyArn : pulumi.output(undefined);
+        const catalogDependsOn: pulumi.Resource[] = [];
+        if (args.manageCatalogEncryption) {
+            catalogDependsOn.push(new aws.glue.DataCatalogEncryptionSettings(`${name}-catalog-encryption`, {
+                dataCatalogEncryptionSettings: {
+                    encryptionAtRest: { catalogEncryptionMode: "SSE-KMS", sseAwsKmsKeyId: catalogKmsKeyArn as pulumi.Output<string> },
+                    connectionPasswordEncryption: { returnConnectionPasswordEncrypted: true, awsKmsKeyId: catalogKmsKeyArn },
+                },
+            }, parent));
+        }
         const database = new aws.glue.CatalogDatabase(`${name}-database`, {
             name: s.databaseName,
             description: `clickstream lake ${name}`,
             tags,
-        }, parent);
+        }, { parent: this, dependsOn: catalogDependsOn }); // metadata is written encrypted from the start
         const table = new aws.glue.CatalogTable(`${name}-table`, {
             name: s.tableName,
             databaseName: database.name,
@@ -388,7 +408,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
         }, parent);
         const transformPolicy = new aws.iam.RolePolicy(`${name}-transform-policy`, {
             role: transformRole.id,
-            policy: pulumi.jsonStringify(pulumi.all([transformLogs.arn, piiRef]).apply(([logGroupArn, piiSecret]) => transformPolicyDocument({ logGroupArn, piiSecret }))),
+            policy: pulumi.jsonStringify(pulumi.all([transformLogs.arn, piiRef, kmsKeyArn]).apply(([logGroupArn, piiSecret, environmentKmsKeyArn]) => transformPolicyDocument({ logGroupArn, piiSecret, environmentKmsKeyArn }))),
         }, parent);
         const transform = new aws.lambda.Function(`${name}-transform`, {
             description: "clickstream transform: validate, enrich, pseudonymize; rows for Parquet conversion",
@@ -415,6 +435,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
                 pulumi.output({
                     e: env, lakeBucketArn: lake.bucketArn, rawBucketArn: raw.bucketArn, key: kmsKeyArn, databaseName: database.name,
                     tableName: table.name, functionArn: transform.arn, logGroupArn: firehoseLogs.arn, streamArn: sourceStreamArn, streamKey: sourceStreamKeyArn,
+                    catalogKey: catalogKmsKeyArn,
                 }).apply((v) => firehosePolicyDocument({
                     ...v.e,
                     lakeBucketArn: v.lakeBucketArn,
@@ -427,6 +448,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
                     logStreamNames: [FIREHOSE_LOG_STREAMS.destination, FIREHOSE_LOG_STREAMS.backup],
                     sourceStreamArn: v.streamArn,
                     sourceStreamKmsKeyArn: v.streamKey,
+                    catalogKmsKeyArn: v.catalogKey,
                 })),
             ),
         }, parent);

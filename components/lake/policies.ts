@@ -70,6 +70,8 @@ export interface FirehosePolicyInput extends AwsEnvironment {
     sourceStreamArn?: string;
     /** KMS key of that stream, when it is encrypted with a customer-managed key. */
     sourceStreamKmsKeyArn?: string;
+    /** KMS key the Glue Data Catalog is encrypted with, when catalog encryption is on (reading the table decrypts with it). */
+    catalogKmsKeyArn?: string;
 }
 
 /** The Glue catalog, database and table ARNs a table read needs (Glue authorizes on all three). */
@@ -114,6 +116,15 @@ export function firehosePolicyDocument(p: FirehosePolicyInput): PolicyDocument {
             Resource: p.logStreamNames.map((s) => `${p.logGroupArn}:log-stream:${s}`),
         },
     ];
+    if (p.catalogKmsKeyArn !== undefined) {
+        statements.push({
+            Sid: "DecryptCatalogMetadata",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: p.catalogKmsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": `glue.${p.region}.amazonaws.com` } },
+        });
+    }
     if (p.sourceStreamArn !== undefined) {
         statements.push({
             Sid: "ReadSourceStream",
@@ -143,9 +154,11 @@ export interface TransformPolicyInput {
     /** The transform's own log group ARN (without a trailing ":*"). */
     logGroupArn: string;
     piiSecret: PiiSecretRef;
+    /** Key the function's environment variables are encrypted with (the lake key). */
+    environmentKmsKeyArn: string;
 }
 
-/** Least-privilege permissions of the transform Lambda: its log group and its one secret. */
+/** Least-privilege permissions of the transform Lambda: its log group, its one secret, and decrypt on the keys of both. */
 export function transformPolicyDocument(p: TransformPolicyInput): PolicyDocument {
     const statements: PolicyStatement[] = [
         {
@@ -161,9 +174,10 @@ export function transformPolicyDocument(p: TransformPolicyInput): PolicyDocument
     } else {
         statements.push({ Sid: "ReadPseudonymizationKey", Effect: "Allow", Action: "ssm:GetParameter", Resource: secret.parameterArn });
     }
-    if (secret.kmsKeyArn !== undefined) {
-        statements.push({ Sid: "DecryptPseudonymizationKey", Effect: "Allow", Action: "kms:Decrypt", Resource: secret.kmsKeyArn });
-    }
+    // The secret's key (to read the key) and the environment key (Lambda decrypts the variables with the
+    // function's role, as SAM also grants): usually both are the lake key, granted once.
+    const keys = [...new Set([secret.kmsKeyArn, p.environmentKmsKeyArn].filter((k): k is string => k !== undefined))];
+    statements.push({ Sid: "DecryptSecretAndEnvironment", Effect: "Allow", Action: "kms:Decrypt", Resource: keys.length === 1 ? keys[0] : keys });
     return { Version: "2012-10-17", Statement: statements };
 }
 

@@ -6,7 +6,7 @@ import type { PolicyDocument } from "../../components/lake/policies";
 import { TIMESTAMP_FORMAT } from "../../dataplane/schema";
 import { MOCK_ACCOUNT_ID, MOCK_REGION } from "../../offline/mocks";
 import { type CapturedResource, type RunResult, runUnderMocks } from "../../offline/runUnderMocks";
-import { assertLeastPrivilege } from "./policies.test";
+import { assertLeastPrivilege } from "./iamAssertions";
 
 const OUTPUTS = [
     "lakeBucketName", "lakeBucketArn", "rawBucketName", "rawBucketArn", "deliveryStreamName", "deliveryStreamArn", "databaseName", "tableName",
@@ -278,7 +278,10 @@ describe("lake/FirehoseLake variants (under mocks)", function () {
         assert.deepEqual(fn.environment.variables, { CLICKSTREAM_TRANSFORM_CONFIG: "{}", CLICKSTREAM_PII_SECRET_PARAMETER: "/clickstream/pii-key" });
         const tr = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", "lake-transform-policy").inputs.policy) as PolicyDocument;
         assertLeastPrivilege(tr, "transform");
-        assert.deepEqual(tr.Statement.slice(1).map((s) => [s.Action, s.Resource]), [["ssm:GetParameter", `arn:aws:ssm:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:parameter/clickstream/pii-key`]]);
+        assert.deepEqual(tr.Statement.slice(1).map((s) => [s.Action, s.Resource]), [
+            ["ssm:GetParameter", `arn:aws:ssm:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:parameter/clickstream/pii-key`],
+            ["kms:Decrypt", run.outputs.kmsKeyArn],
+        ]);
     });
 
     it("existing secret ARN, overrides of buffering, retention, cutoff, transform config, reserved concurrency", async () => {
@@ -404,5 +407,29 @@ describe("lake/FirehoseLake argument validation", () => {
         assert.deepEqual([s.bufferingIntervalSeconds, s.bufferingSizeMiB], [60, 64]);
         assert.equal(s.athenaBytesScannedCutoff, 10 * 1024 ** 3);
         assert.equal(s.tableName, "events");
+    });
+});
+
+describe("lake/FirehoseLake against the CrossGuard pack (offline harness)", function () {
+    this.timeout(120000);
+
+    it("passes every policy except PII column tags, which LakeFormationGrants adds", async () => {
+        const { checkProgram } = await import("../../offline/policyHarness");
+        for (const source of [{ kind: "direct" as const }, { kind: "kinesis" as const, streamArn: `arn:aws:kinesis:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:stream/clicks` }]) {
+            const run = await deploy({ source, manageCatalogEncryption: true });
+            const violations = await checkProgram(run);
+            assert.deepEqual(violations.map((v) => v.policy), ["clickstream-glue-pii-columns-tagged"], JSON.stringify(violations, null, 1));
+        }
+    });
+
+    it("manageCatalogEncryption: catalog SSE-KMS with the lake key, and Firehose may decrypt it through Glue", async () => {
+        const run = await deploy({ manageCatalogEncryption: true });
+        const settings = one(run, "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings").inputs.dataCatalogEncryptionSettings;
+        assert.deepEqual(settings.encryptionAtRest, { catalogEncryptionMode: "SSE-KMS", sseAwsKmsKeyId: run.outputs.kmsKeyArn });
+        assert.deepEqual(settings.connectionPasswordEncryption, { returnConnectionPasswordEncrypted: true, awsKmsKeyId: run.outputs.kmsKeyArn });
+        const fh = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", "lake-firehose-policy").inputs.policy) as PolicyDocument;
+        assert.equal(fh.Statement.find((s) => s.Sid === "DecryptCatalogMetadata")?.Resource, run.outputs.kmsKeyArn);
+        const without = await deploy();
+        assert.equal(all(without, "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings").length, 0);
     });
 });

@@ -4,18 +4,10 @@ import {
     type PolicyDocument, type PolicyStatement,
 } from "../../components/lake/policies";
 import { secureBucketPolicyDocument } from "../../components/storage/secureBucket";
+import { asList, assertLeastPrivilege } from "./iamAssertions";
 
 const env = { partition: "aws", region: "eu-west-1", accountId: "111122223333" };
-const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
-/** No Allow grants "*" or "service:*" actions, nor a "*" resource. */
-export function assertLeastPrivilege(doc: PolicyDocument, label: string): void {
-    for (const st of doc.Statement.filter((s) => s.Effect === "Allow")) {
-        for (const a of list(st.Action)) assert.ok(a !== "*" && !/^[a-z0-9-]+:\*$/.test(a), `${label} ${st.Sid}: wildcard action ${a}`);
-        for (const r of list(st.Resource)) assert.notEqual(r, "*", `${label} ${st.Sid}: "*" resource`);
-        assert.ok(list(st.Resource).length > 0, `${label} ${st.Sid}: no resource`);
-    }
-}
+const list = asList;
 
 const base = {
     ...env,
@@ -66,18 +58,34 @@ describe("lake/policies", () => {
         assert.ok(!firehosePolicyDocument({ ...base, sourceStreamArn: stream }).Statement.some((s) => s.Sid === "DecryptSourceStream"));
     });
 
+    it("Firehose with an encrypted Glue catalog: decrypt on the catalog key through Glue only", () => {
+        const doc = firehosePolicyDocument({ ...base, catalogKmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/cat" });
+        assertLeastPrivilege(doc, "firehose-catalog");
+        const st = sid(doc, "DecryptCatalogMetadata");
+        assert.equal(st.Resource, "arn:aws:kms:eu-west-1:111122223333:key/cat");
+        assert.deepEqual(st.Condition, { StringEquals: { "kms:ViaService": "glue.eu-west-1.amazonaws.com" } });
+        assert.ok(!firehosePolicyDocument(base).Statement.some((s) => s.Sid === "DecryptCatalogMetadata"));
+    });
+
     it("transform: own log streams and exactly one secret (Secrets Manager or SSM) plus decrypt on its key", () => {
         const logGroupArn = "arn:aws:logs:eu-west-1:111122223333:log-group:/clickstream/lake/transform-1";
-        const sm = transformPolicyDocument({ logGroupArn, piiSecret: { kind: "secretsmanager", secretArn: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:pii-AbC", kmsKeyArn: base.kmsKeyArn } });
+        const sm = transformPolicyDocument({ logGroupArn, environmentKmsKeyArn: base.kmsKeyArn, piiSecret: { kind: "secretsmanager", secretArn: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:pii-AbC", kmsKeyArn: base.kmsKeyArn } });
         assertLeastPrivilege(sm, "transform-sm");
         assert.deepEqual(sm.Statement.map((s) => [s.Action, s.Resource]), [
             [["logs:CreateLogStream", "logs:PutLogEvents"], `${logGroupArn}:log-stream:*`],
             ["secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:pii-AbC"],
             ["kms:Decrypt", base.kmsKeyArn],
         ]);
-        const ssm = transformPolicyDocument({ logGroupArn, piiSecret: { kind: "ssm", parameterArn: ssmParameterArn(env, "/clickstream/pii") } });
+        const ssm = transformPolicyDocument({ logGroupArn, environmentKmsKeyArn: base.kmsKeyArn, piiSecret: { kind: "ssm", parameterArn: ssmParameterArn(env, "/clickstream/pii") } });
         assertLeastPrivilege(ssm, "transform-ssm");
-        assert.deepEqual(ssm.Statement.map((s) => [s.Action, s.Resource]).slice(1), [["ssm:GetParameter", "arn:aws:ssm:eu-west-1:111122223333:parameter/clickstream/pii"]]);
+        assert.deepEqual(ssm.Statement.map((s) => [s.Action, s.Resource]).slice(1), [
+            ["ssm:GetParameter", "arn:aws:ssm:eu-west-1:111122223333:parameter/clickstream/pii"],
+            ["kms:Decrypt", base.kmsKeyArn],
+        ]);
+        // A parameter under its own CMK: decrypt on both keys, nothing more.
+        const own = transformPolicyDocument({ logGroupArn, environmentKmsKeyArn: base.kmsKeyArn, piiSecret: { kind: "ssm", parameterArn: "arn:aws:ssm:eu-west-1:111122223333:parameter/p", kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/p" } });
+        assert.deepEqual(own.Statement[2].Resource, ["arn:aws:kms:eu-west-1:111122223333:key/p", base.kmsKeyArn]);
+        assert.equal(ssmParameterArn(env, "arn:aws:ssm:eu-west-1:111122223333:parameter/x"), "arn:aws:ssm:eu-west-1:111122223333:parameter/x");
     });
 
     it("trust policies admit one service on behalf of this account", () => {
