@@ -56,7 +56,7 @@ export function envelopeStatements(): string {
         `#set($body = $input.json('$'))`,
         `#set($apiKeyId = "$!context.identity.apiKeyId")`,
         "## apiKeyId is optional in the envelope: only present when the caller used an API key.",
-        `#if($apiKeyId == "")#set($apiKeyField = "")#else${escapeInto("apiKeyIdEscaped", "$apiKeyId")}#set($apiKeyField = ",\${q}apiKeyId\${q}:\${q}$apiKeyIdEscaped\${q}")#end`,
+        `#if($apiKeyId == "")#set($apiKeyField = "")#{else}${escapeInto("apiKeyIdEscaped", "$apiKeyId")}#set($apiKeyField = ",\${q}apiKeyId\${q}:\${q}$apiKeyIdEscaped\${q}")#end`,
         `#set($envelope = "{\${q}v\${q}:1,\${q}receivedAt\${q}:$context.requestTimeEpoch,\${q}sourceIp\${q}:\${q}$context.identity.sourceIp\${q},\${q}userAgent\${q}:\${q}$userAgent\${q},\${q}path\${q}:\${q}$context.resourcePath\${q},\${q}requestId\${q}:\${q}$context.requestId\${q}$apiKeyField,\${q}body\${q}:$body}")`,
     ].join("\n");
 }
@@ -171,7 +171,7 @@ export function serviceClientErrorTemplate(origins: readonly string[]): string {
         `#set($errorType = "$!input.path('$.__type')")`,
         `#if(${throttled})#set($status = "throttled")`,
         `#elseif(${invalid})#set($status = "rejected")#set($context.responseOverride.status = 400)`,
-        `#else#set($status = "backend_error")#set($context.responseOverride.status = 500)#end`,
+        `#{else}#set($status = "backend_error")#set($context.responseOverride.status = 500)#end`,
         escapeInto("errorTypeEscaped", "$errorType"),
         `{"success":false,"error":"$status","type":"$errorTypeEscaped","requestId":"$context.requestId"}`,
     ].filter(Boolean).join("\n");
