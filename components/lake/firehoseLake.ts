@@ -27,7 +27,7 @@ import {
 } from "./policies";
 import { validateTransformConfig } from "./transformConfig";
 import {
-    ATHENA_MIN_BYTES_SCANNED_CUTOFF, FIREHOSE_LIMITS, checkDate, checkInteger, checkLogRetention, checkNumber, checkRoleArn, fail,
+    ATHENA_MIN_BYTES_SCANNED_CUTOFF, FIREHOSE_LIMITS, checkDate, checkInteger, checkKeyArn, checkLogRetention, checkNumber, checkRoleArn, fail,
 } from "./validate";
 
 const COMPONENT = "FirehoseLake";
@@ -39,7 +39,7 @@ export type LakeSource =
         kind: "kinesis";
         /** ARN of the Kinesis data stream Firehose consumes. */
         streamArn: pulumi.Input<string>;
-        /** KMS key of that stream, when it is encrypted with a customer-managed key (Firehose must decrypt). */
+        /** KMS key of that stream, when it is encrypted with a customer-managed key (Firehose must decrypt). Defaults to none (unencrypted or AWS-managed). */
         streamKmsKeyArn?: pulumi.Input<string>;
     };
 
@@ -48,7 +48,7 @@ export type PiiSecretSource =
     | {
         /** Name of an SSM SecureString parameter holding the key. */
         parameterName: string;
-        /** Customer-managed KMS key of that parameter, if not the AWS-managed aws/ssm key. */
+        /** Customer-managed KMS key of that parameter. Defaults to none (the AWS-managed aws/ssm key needs no grant). */
         kmsKeyArn?: pulumi.Input<string>;
     }
     | {
@@ -170,6 +170,16 @@ export function resolveFirehoseLakeSettings(name: string, args: FirehoseLakeArgs
         fail(c, "source.streamArn", `is "${source.streamArn}", not a Kinesis stream ARN`, "pass arn:aws:kinesis:<region>:<account>:stream/<name>");
     }
     (args.adminRoleArns ?? []).forEach((arn) => checkRoleArn(c, "adminRoleArns", arn));
+    checkKeyArn(c, "kmsKeyArn", args.kmsKeyArn);
+    checkKeyArn(c, "catalogKmsKeyArn", args.catalogKmsKeyArn);
+    if (source.kind === "kinesis") checkKeyArn(c, "source.streamKmsKeyArn", source.streamKmsKeyArn);
+    if (args.piiSecret !== undefined) checkKeyArn(c, "piiSecret.kmsKeyArn", args.piiSecret.kmsKeyArn);
+    if (args.keyServicePrincipals !== undefined) {
+        if (args.kmsKeyArn !== undefined) fail(c, "keyServicePrincipals", "has no effect with kmsKeyArn (no key is created)", "add those principals to your key's policy, or drop kmsKeyArn");
+        for (const p of args.keyServicePrincipals) {
+            if (!/^[a-z0-9.-]+\.amazonaws\.com$/.test(p)) fail(c, "keyServicePrincipals", `contains "${p}", not a service principal`, 'use names like "sns.amazonaws.com"');
+        }
+    }
 
     const buffering = args.buffering ?? {};
     const proc = args.processorBuffering ?? {};
@@ -198,7 +208,7 @@ export function resolveFirehoseLakeSettings(name: string, args: FirehoseLakeArgs
         errorRetentionDays: checkInteger(c, "errorRetentionDays", args.errorRetentionDays ?? 30, 1),
         athenaResultsRetentionDays: checkInteger(c, "athenaResultsRetentionDays", args.athenaResultsRetentionDays ?? 30, 1),
         logRetentionDays: checkLogRetention(c, "logRetentionDays", args.logRetentionDays ?? 30),
-        bufferingIntervalSeconds: checkInteger(c, "buffering.intervalSeconds", buffering.intervalSeconds ?? 60, L.intervalSeconds.min, L.intervalSeconds.max, "Firehose allows 0-900 s; Parquet conversion needs >= 60"),
+        bufferingIntervalSeconds: checkInteger(c, "buffering.intervalSeconds", buffering.intervalSeconds ?? 60, L.intervalSeconds.min, L.intervalSeconds.max, "Firehose allows 0-900 s; the lake keeps >= 60 s, the article's floor, so Parquet files are not tiny"),
         bufferingSizeMiB: checkInteger(c, "buffering.sizeMiB", buffering.sizeMiB ?? 64, L.sizeMiB.min, L.sizeMiB.max, "Firehose allows 1-128 MiB; Parquet conversion needs >= 64"),
         processorSizeMB: checkNumber(c, "processorBuffering.sizeMB", proc.sizeMB ?? AWS_PROCESSOR_DEFAULTS.sizeMB, L.processorSizeMB.min, L.processorSizeMB.max, "Firehose's Lambda processor buffer"),
         processorIntervalSeconds: checkInteger(c, "processorBuffering.intervalSeconds", proc.intervalSeconds ?? AWS_PROCESSOR_DEFAULTS.intervalSeconds, L.processorIntervalSeconds.min, L.processorIntervalSeconds.max),
@@ -237,6 +247,14 @@ export function processorParameters(functionArn: pulumi.Input<string>, s: Pick<F
 /** Log streams Firehose writes to (created up front so its role needs no logs:CreateLogStream). */
 export const FIREHOSE_LOG_STREAMS = { destination: "DestinationDelivery", backup: "BackupDelivery" } as const;
 
+/**
+ * The click-stream lake: Firehose (Direct PUT or Kinesis source) -> transform Lambda -> Parquet in S3,
+ * a raw backup bucket, the Glue table with partition projection, and an Athena workgroup.
+ *
+ *     const lake = new FirehoseLake("lake", { adminRoleArns: [dataAdminRoleArn] });
+ *     // IngestEndpoint: lake.deliveryStreamName / deliveryStreamArn / kmsKeyArn
+ *     // LakeFormationGrants: lake.databaseName / tableName / lakeBucketArn / kmsKeyArn
+ */
 export class FirehoseLake extends pulumi.ComponentResource {
     readonly lakeBucketName: pulumi.Output<string>;
     readonly lakeBucketArn: pulumi.Output<string>;

@@ -110,18 +110,20 @@ export interface NamedQuerySpec {
  */
 export function namedQueries(databaseName: string, tableName: string): NamedQuerySpec[] {
     const table = `"${databaseName}"."${tableName}"`;
-    const lastDays = (days: number) => `dt >= date_format(current_date - interval '${days}' day, '%Y-%m-%d')`;
+    // dt is a yyyy-MM-dd string: compare with a date cast to varchar (ISO format), which projection prunes on.
+    const lastDays = (days: number) => `dt >= CAST(current_date - INTERVAL '${days}' DAY AS varchar)`;
     return [
         {
             key: "events-per-hour",
             name: "Events per hour (last 2 days)",
             description: "Good events per arrival hour and event type, from the dt/hour partitions.",
             sql: [
-                "SELECT dt, hour, event_type, count(*) AS events",
+                // "hour" quoted: it is an interval-field keyword in Athena's SQL.
+                'SELECT dt, "hour", event_type, count(*) AS events',
                 `FROM ${table}`,
                 `WHERE ${lastDays(1)} AND event_type <> 'bad_row'`,
-                "GROUP BY dt, hour, event_type",
-                "ORDER BY dt, hour, event_type",
+                'GROUP BY dt, "hour", event_type',
+                'ORDER BY dt, "hour", event_type',
             ].join("\n"),
         },
         {

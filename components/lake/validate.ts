@@ -11,7 +11,7 @@ export const ATHENA_MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;
 
 /** Firehose buffering limits (S3 destination with record format conversion, which the lake always uses). */
 export const FIREHOSE_LIMITS = {
-    /** Destination buffer interval: 0-900 s in general; the lake keeps >= 60 s (the article's floor, and conversion's). */
+    /** Destination buffer interval: 0-900 s in the API; the lake keeps >= 60 s (the article's floor: shorter buffers write many tiny Parquet files). */
     intervalSeconds: { min: 60, max: 900 },
     /** Destination buffer size: 1-128 MiB in general, at least 64 MiB with format conversion. */
     sizeMiB: { min: 64, max: 128 },
@@ -64,5 +64,12 @@ export function checkDate(component: string, field: string, value: string): stri
 export function checkRoleArn(component: string, field: string, value: unknown): void {
     if (typeof value === "string" && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(value)) {
         fail(component, field, `contains "${value}", not an IAM role ARN`, `pass ARNs like "arn:aws:iam::123456789012:role/DataAdmin"`);
+    }
+}
+
+/** A KMS key ARN (not an alias: IAM statements cannot name a key by alias). Plain strings only. */
+export function checkKeyArn(component: string, field: string, value: unknown): void {
+    if (typeof value === "string" && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(value)) {
+        fail(component, field, `is "${value}", not a KMS key ARN`, "pass the key ARN (arn:aws:kms:<region>:<account>:key/<id>); IAM policies cannot name a key by alias");
     }
 }
