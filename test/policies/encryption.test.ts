@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 import { baselineResources, mutate, violationsOf, without } from "./baseline";
 
-const BUCKET = "aws:s3/bucket:Bucket";
 const SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
 const FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream";
 
