@@ -28,6 +28,29 @@ export function glueTables(resources: PolicyResource[]): GlueTableInfo[] {
     }));
 }
 
+/**
+ * Tables known to the stack: its Glue tables, plus tables defined elsewhere whose columns this stack
+ * tags (ResourceLfTags with tableWithColumns): their columns are the union of the tagged names.
+ */
+export function knownTables(resources: PolicyResource[]): GlueTableInfo[] {
+    const tables = glueTables(resources);
+    for (const r of ofType(resources, RESOURCE_LF_TAGS_TYPE)) {
+        const twc = r.props.tableWithColumns;
+        if (!twc || twc.wildcard === true) continue;
+        const database = String(twc.databaseName ?? "");
+        const table = String(twc.name ?? "");
+        let info = tables.find((t) => t.database === database && t.table === table);
+        if (!info) {
+            info = { database, table, columns: [], resource: r };
+            tables.push(info);
+        } else if (info.resource.type !== RESOURCE_LF_TAGS_TYPE) {
+            continue; // the Glue table's own column list is authoritative
+        }
+        for (const c of asArray(twc.columnNames).map(String)) if (!info.columns.includes(c)) info.columns.push(c);
+    }
+    return tables;
+}
+
 /** The value of tag `key` assigned by one ResourceLfTags resource, if it assigns that key. */
 function tagValue(r: PolicyResource, key: string): string | undefined {
     const tag = asArray(r.props.lfTags).find((t: any) => t?.key === key) as any;

@@ -1,6 +1,6 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { configRegex, configWithDefaults } from "../lib/config";
-import { DEFAULT_PII_COLUMN_PATTERN, GlueTableInfo, glueTables, piiColumnsOf } from "../lib/lakeFormation";
+import { DEFAULT_PII_COLUMN_PATTERN, GlueTableInfo, knownTables, piiColumnsOf } from "../lib/lakeFormation";
 import { ofType } from "../lib/stack";
 import { asArray } from "../lib/values";
 
@@ -39,7 +39,7 @@ function exposure(grant: PolicyResource, resources: PolicyResource[], tables: Gl
     if (!target) return undefined;
     const matching = tables.filter((t) => t.database === target.databaseName && (target.wildcard === true && !p.tableWithColumns ? true : t.table === target.name));
     if (matching.length === 0) {
-        return `it grants on ${target.databaseName}.${target.name ?? "*"}, which is not in this stack, so its columns cannot be verified (grant by LF-tag policy instead)`;
+        return `it grants on ${target.databaseName}.${target.name ?? "*"}, whose columns this stack neither defines nor tags, so they cannot be verified (grant by LF-tag policy instead)`;
     }
     for (const t of matching) {
         const piiCols = pii(t);
@@ -85,7 +85,7 @@ export const lakeformationNoPiiToAnalysts: StackValidationPolicy = {
         const namePattern = configRegex("clickstream-lakeformation-no-pii-to-analysts", "piiColumnPattern", cfg.piiColumnPattern);
         const grants = ofType(args.resources, "aws:lakeformation/permissions:Permissions").filter((g) => analysts.some((a) => a.test(String(g.props.principal ?? ""))));
         if (grants.length === 0) args.notApplicable("No Lake Formation grants to analyst principals.");
-        const tables = glueTables(args.resources);
+        const tables = knownTables(args.resources);
         for (const grant of grants) {
             const perms = [...asArray(grant.props.permissions), ...asArray(grant.props.permissionsWithGrantOptions)].map(String);
             if (!perms.some((x) => DATA_PERMISSIONS.includes(x))) continue;

@@ -72,9 +72,16 @@ describe("policies: PII", () => {
             const wildcard = mutate(await baselineResources(), PERMS, "lake-grants-column-grant-0", (i) => { i.tableWithColumns.excludedColumnNames = ["user_id"]; return i; });
             assert.match((await violationsOf(P, wildcard))[0].message, /anonymous_id, ip_truncated, bad_payload/);
         });
+        it("knows the columns of a table defined in another stack from this stack's column tags", async () => {
+            const elsewhere = without(await baselineResources(), "aws:glue/catalogTable:CatalogTable", "events");
+            assert.deepEqual(await violationsOf(P, elsewhere), [], "the baseline's wildcard grant excludes every tagged PII column");
+            const named = addGrant(elsewhere, "analyst-cols", { principal: ANALYST_ROLE, permissions: ["SELECT"], tableWithColumns: { databaseName: "clickstream", name: "events", columnNames: ["ip_truncated"] } });
+            assert.match((await violationsOf(P, named))[0].message, /ip_truncated of clickstream.events/);
+        });
+
         it("flags grants on tables it cannot see, ignores DESCRIBE-only and non-analyst grants", async () => {
             const unknown = addGrant(await baselineResources(), "analyst-other", { principal: ANALYST_ROLE, permissions: ["SELECT"], table: { databaseName: "other", name: "t" } });
-            assert.match((await violationsOf(P, unknown))[0].message, /not in this stack/);
+            assert.match((await violationsOf(P, unknown))[0].message, /neither defines nor tags/);
             const describe = addGrant(await baselineResources(), "analyst-desc", { principal: ANALYST_ROLE, permissions: ["DESCRIBE"], table: { databaseName: "clickstream", name: "events" } });
             assert.deepEqual(await violationsOf(P, describe), []);
             const engineer = addGrant(await baselineResources(), "eng", { principal: "arn:aws:iam::123456789012:role/data-engineer", permissions: ["SELECT"], table: { databaseName: "clickstream", name: "events" } });
