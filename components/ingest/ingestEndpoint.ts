@@ -328,7 +328,7 @@ export class IngestEndpoint extends pulumi.ComponentResource {
 
         const integrationRole = new aws.iam.Role(`${name}-integration-role`, {
             description: `API Gateway ${name}: put records into the ingest ${cfg.mode === "firehose" ? "delivery stream" : "Kinesis stream"}`,
-            assumeRolePolicy: identity.accountId.apply((account) => JSON.stringify(serviceAssumeRolePolicy("apigateway.amazonaws.com", account))),
+            assumeRolePolicy: JSON.stringify(serviceAssumeRolePolicy("apigateway.amazonaws.com")),
             tags,
         }, parent);
         const integrationPolicy = new aws.iam.RolePolicy(`${name}-integration-policy`, {
@@ -386,7 +386,7 @@ export class IngestEndpoint extends pulumi.ComponentResource {
         if (args.manageAccountLogging) {
             const loggingRole = new aws.iam.Role(`${name}-apigw-logging-role`, {
                 description: "API Gateway account role: writes execution and access logs",
-                assumeRolePolicy: identity.accountId.apply((account) => JSON.stringify(serviceAssumeRolePolicy("apigateway.amazonaws.com", account))),
+                assumeRolePolicy: JSON.stringify(serviceAssumeRolePolicy("apigateway.amazonaws.com")),
                 tags,
             }, parent);
             const loggingPolicy = new aws.iam.RolePolicy(`${name}-apigw-logging-policy`, {
@@ -504,11 +504,10 @@ export class IngestEndpoint extends pulumi.ComponentResource {
     /** The write-key REQUEST authorizer: its function, role and encrypted log group. */
     private writeKeyAuthorizer(name: string, retentionDays: number, logsKeyArn: pulumi.Input<string>, tags: Record<string, string> | undefined) {
         const parent = { parent: this };
-        const account = aws.getCallerIdentityOutput({}, parent).accountId;
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-authorizer-logs`, { retentionInDays: retentionDays, kmsKeyId: logsKeyArn, tags }, parent);
         const role = new aws.iam.Role(`${name}-authorizer-role`, {
             description: `Write-key authorizer of ${name}: writes its own logs only`,
-            assumeRolePolicy: account.apply((a) => JSON.stringify(serviceAssumeRolePolicy("lambda.amazonaws.com", a))),
+            assumeRolePolicy: JSON.stringify(serviceAssumeRolePolicy("lambda.amazonaws.com")),
             tags,
         }, parent);
         const policy = new aws.iam.RolePolicy(`${name}-authorizer-policy`, {

@@ -9,17 +9,17 @@ export interface PolicyDocument {
     Statement: Array<Record<string, unknown>>;
 }
 
-/** Trust policy of a role assumed by an AWS service, limited to this account. */
-export function serviceAssumeRolePolicy(service: string, accountId: string): PolicyDocument {
+/**
+ * Trust policy of a role assumed by an AWS service. No aws:SourceAccount / aws:SourceArn
+ * condition: neither API Gateway (integration credentials) nor Lambda (execution roles) is
+ * documented to send those keys when assuming a role, and a condition they do not satisfy would
+ * break every request. The confused-deputy guard here is iam:PassRole: a role cannot be passed to
+ * another account's API or function.
+ */
+export function serviceAssumeRolePolicy(service: string): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Service: service },
-            Action: "sts:AssumeRole",
-            // Confused-deputy guard: only this account's API Gateway / Lambda may assume it.
-            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-        }],
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
     };
 }
 
