@@ -13,122 +13,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { INGEST_ROUTES, IngestPath } from "../../dataplane/envelope";
 import { handlerArchive, LAMBDA_RUNTIME } from "../lambda/bundle";
-import { buildOpenApiDocument, IngestMode } from "./openapi";
+import { buildOpenApiDocument } from "./openapi";
+import { IngestEndpointArgs, resolveIngestArgs } from "./args";
 import { apiGatewayLoggingPolicy, authorizerRolePolicy, integrationRolePolicy, logsKeyPolicy, serviceAssumeRolePolicy } from "./policies";
-import {
-    checkApiKeyNames,
-    checkBasePath,
-    checkCorsOrigins,
-    checkDomainName,
-    checkPositiveInt,
-    checkRetentionDays,
-    checkStageName,
-    checkThrottle,
-    fail,
-    MAX_BATCH_EVENTS_LIMIT,
-    MAX_STREAM_RETENTION_HOURS,
-    MIN_STREAM_RETENTION_HOURS,
-} from "./validate";
+import { MIN_STREAM_RETENTION_HOURS } from "./validate";
 
-export type { IngestMode } from "./openapi";
-
-/** Settings of the Kinesis data stream created in "stream" mode. */
-export interface IngestStreamArgs {
-    /**
-     * Number of shards. Setting it switches the stream to PROVISIONED capacity (1 MB/s or 1,000
-     * records/s in per shard). Defaults to unset: ON_DEMAND, which scales without shard planning.
-     */
-    shardCount?: number;
-    /** Hours records stay readable (24-8760; replay window). Defaults to 24. */
-    retentionHours?: number;
-    /** KMS key (ARN) that encrypts the stream. Defaults to a new customer-managed key with rotation. */
-    kmsKeyArn?: pulumi.Input<string>;
-}
-
-/** Usage-plan quota per API key. */
-export interface IngestQuotaArgs {
-    /** Most requests per period per key. */
-    limit: number;
-    /** "DAY", "WEEK" or "MONTH". */
-    period: "DAY" | "WEEK" | "MONTH";
-}
-
-/** Serve the API on a custom domain (the only place API Gateway takes a TLS security policy). */
-export interface IngestCustomDomainArgs {
-    /** DNS name, e.g. "ingest.example.com". You create the DNS record (alias to the output regionalDomainName). */
-    domainName: string;
-    /** ACM certificate ARN for the name, in the API's region. */
-    certificateArn: pulumi.Input<string>;
-    /** Path segment the stage is mapped under. Defaults to none: the routes are served at the domain root. */
-    basePath?: string;
-}
-
-export interface IngestEndpointArgs {
-    /**
-     * Where records go. "firehose": PutRecord into an existing delivery stream (FirehoseLake);
-     * cheapest. "stream": PutRecord into a Kinesis data stream this component creates, which
-     * FirehoseLake and the analytics windows read. Defaults to "firehose".
-     */
-    mode?: IngestMode;
-    /** Firehose delivery stream name (FirehoseLake's deliveryStreamName). Required in "firehose" mode, not allowed in "stream" mode. */
-    deliveryStreamName?: pulumi.Input<string>;
-    /** Firehose delivery stream ARN (FirehoseLake's deliveryStreamArn): the only resource the integration role may put into. Required in "firehose" mode. */
-    deliveryStreamArn?: pulumi.Input<string>;
-    /**
-     * KMS key ARN of the delivery stream's server-side encryption (FirehoseLake's kmsKeyArn). When
-     * given, the integration role may kms:GenerateDataKey under it, for key policies that require
-     * the caller's permission. Defaults to none (Firehose encrypts through its own grant).
-     */
-    deliveryStreamKmsKeyArn?: pulumi.Input<string>;
-    /** Kinesis stream settings; only in "stream" mode. Defaults to on-demand, 24 h retention, a new CMK. */
-    stream?: IngestStreamArgs;
-    /** Stage name, the first path segment of the execute-api URL. Defaults to "live". */
-    stageName?: string;
-    /**
-     * Steady-state requests per second the stage accepts (over all keys), 1-10,000. Defaults to
-     * 1,000: Firehose direct PUT takes 1,000-2,000 PutRecord requests/s per stream depending on the
-     * region, so more would only turn into 429s from Firehose.
-     */
-    throttleRateLimit?: number;
-    /** Burst of requests the stage accepts, 1-5,000 (need not be >= the rate). Defaults to 500. */
-    throttleBurstLimit?: number;
-    /**
-     * Origins browsers may call the API from ("https://www.example.com"), or ["*"]. Empty: no CORS
-     * (server-side trackers only). Defaults to [].
-     */
-    corsAllowedOrigins?: string[];
-    /** Require an API key (x-api-key, or the Segment write key with acceptSegmentWriteKey) on every POST. Defaults to true when apiKeyNames is non-empty, else false. */
-    requireApiKeys?: boolean;
-    /** API keys to create (one per app/tracker), all in one usage plan. Defaults to []. */
-    apiKeyNames?: string[];
-    /** Per-key request quota of the usage plan. Needs API keys. Defaults to none (throttling only). */
-    apiKeyQuota?: IngestQuotaArgs;
-    /**
-     * Accept Segment's write key (`Authorization: Basic base64("<key>:")`, as Segment's server
-     * libraries send it) as the API key: apiKeySource AUTHORIZER plus a cached REQUEST Lambda
-     * authorizer (identity source Authorization, TTL 300 s) that hands the key to the usage plan.
-     * Trackers then use an API key's value as their write key. Needs API keys. Defaults to false.
-     */
-    acceptSegmentWriteKey?: boolean;
-    /** WAFv2 regional web ACL ARN to associate with the stage. Defaults to none. */
-    webAclArn?: pulumi.Input<string>;
-    /** Retention of the access, execution and authorizer log groups, in CloudWatch's allowed days. Defaults to 30. */
-    logRetentionDays?: number;
-    /** KMS key ARN that encrypts the log groups (its policy must allow CloudWatch Logs). Defaults to a new customer-managed key with rotation. */
-    logsKmsKeyArn?: pulumi.Input<string>;
-    /** Custom domain with TLS 1.2 minimum; turns off the default execute-api endpoint. Defaults to none. */
-    customDomain?: IngestCustomDomainArgs;
-    /** Most events in one /v1/batch or /v1/events request (the model's maxItems). Defaults to 500. */
-    maxBatchEvents?: number;
-    /**
-     * Set the region's API Gateway account CloudWatch role (aws.apigateway.Account), which stage
-     * logging needs. It is ONE setting per account and region: enable it in one stack only, or
-     * leave it off where the account already has a role. Defaults to false.
-     */
-    manageAccountLogging?: boolean;
-    /** Tags for every taggable resource. Defaults to none. */
-    tags?: Record<string, string>;
-}
+export * from "./args";
 
 /** Fields of the JSON access log line: no request or response body, no headers. */
 export const ACCESS_LOG_FIELDS: Record<string, string> = {
@@ -158,72 +48,6 @@ export const INGEST_PATHS = Object.keys(INGEST_ROUTES) as IngestPath[];
 export function endpointUrls(baseUrl: string): Record<string, string> {
     const base = baseUrl.replace(/\/+$/, "");
     return Object.fromEntries(INGEST_PATHS.map((p) => [p, `${base}${p}`]));
-}
-
-interface ResolvedArgs {
-    mode: IngestMode;
-    stageName: string;
-    throttleRateLimit: number;
-    throttleBurstLimit: number;
-    corsAllowedOrigins: string[];
-    requireApiKeys: boolean;
-    apiKeyNames: string[];
-    acceptSegmentWriteKey: boolean;
-    logRetentionDays: number;
-    maxBatchEvents: number;
-}
-
-/** Validates the arguments and applies defaults; throws naming the field and the fix. */
-export function resolveIngestArgs(args: IngestEndpointArgs): ResolvedArgs {
-    const mode = args.mode ?? "firehose";
-    if (mode !== "firehose" && mode !== "stream") fail("mode", `must be "firehose" or "stream" (got ${JSON.stringify(mode)})`, `use "firehose" (cheapest) or "stream" (analytics, replay)`);
-    if (mode === "firehose") {
-        if (args.deliveryStreamArn === undefined) fail("deliveryStreamArn", `is required in "firehose" mode`, "pass FirehoseLake's deliveryStreamArn, or set mode: \"stream\"");
-        if (args.deliveryStreamName === undefined) fail("deliveryStreamName", `is required in "firehose" mode`, "pass FirehoseLake's deliveryStreamName, or set mode: \"stream\"");
-        if (args.stream !== undefined) fail("stream", `applies to "stream" mode only (mode is "firehose")`, `remove stream, or set mode: "stream"`);
-    } else {
-        for (const field of ["deliveryStreamArn", "deliveryStreamName", "deliveryStreamKmsKeyArn"] as const) {
-            if (args[field] !== undefined) fail(field, `is not used in "stream" mode (FirehoseLake reads from this component's stream instead)`, `remove ${field}, and give FirehoseLake this component's streamArn`);
-        }
-        checkPositiveInt("stream.shardCount", args.stream?.shardCount, 10_000, "use a whole number of shards, or leave it unset for on-demand capacity");
-        const hours = args.stream?.retentionHours;
-        if (hours !== undefined && (!Number.isInteger(hours) || hours < MIN_STREAM_RETENTION_HOURS || hours > MAX_STREAM_RETENTION_HOURS)) {
-            fail("stream.retentionHours", `must be a whole number of hours from ${MIN_STREAM_RETENTION_HOURS} to ${MAX_STREAM_RETENTION_HOURS} (got ${hours})`, "use e.g. 24 (one day) or 168 (one week)");
-        }
-    }
-    checkStageName(args.stageName);
-    checkThrottle(args.throttleRateLimit, args.throttleBurstLimit);
-    checkCorsOrigins(args.corsAllowedOrigins);
-    checkApiKeyNames(args.apiKeyNames);
-    checkRetentionDays("logRetentionDays", args.logRetentionDays);
-    checkPositiveInt("maxBatchEvents", args.maxBatchEvents, MAX_BATCH_EVENTS_LIMIT, `use 1-${MAX_BATCH_EVENTS_LIMIT}; 500 matches Segment's clients`);
-    const apiKeyNames = args.apiKeyNames ?? [];
-    const requireApiKeys = args.requireApiKeys ?? apiKeyNames.length > 0;
-    if (requireApiKeys && apiKeyNames.length === 0) fail("requireApiKeys", "is true but apiKeyNames is empty, so no caller could get in", `name the keys to create, e.g. apiKeyNames: ["web"]`);
-    if (!requireApiKeys && apiKeyNames.length > 0) fail("apiKeyNames", "creates keys but requireApiKeys is false, so the keys would not be checked", "set requireApiKeys: true, or remove apiKeyNames");
-    if (args.apiKeyQuota !== undefined) {
-        if (!requireApiKeys) fail("apiKeyQuota", "needs API keys (a usage plan meters keys)", "set apiKeyNames, or remove apiKeyQuota");
-        checkPositiveInt("apiKeyQuota.limit", args.apiKeyQuota.limit, Number.MAX_SAFE_INTEGER, "use a whole number of requests per period");
-        if (!["DAY", "WEEK", "MONTH"].includes(args.apiKeyQuota.period)) fail("apiKeyQuota.period", `must be "DAY", "WEEK" or "MONTH" (got ${JSON.stringify(args.apiKeyQuota.period)})`, `use "DAY"`);
-    }
-    const acceptSegmentWriteKey = args.acceptSegmentWriteKey ?? false;
-    if (acceptSegmentWriteKey && !requireApiKeys) fail("acceptSegmentWriteKey", "needs API keys: the write key is checked as an API key of the usage plan", `set apiKeyNames, e.g. ["segment"], and use a key's value as the write key`);
-    if (args.customDomain !== undefined) {
-        checkDomainName(args.customDomain.domainName);
-        checkBasePath(args.customDomain.basePath);
-    }
-    return {
-        mode,
-        stageName: args.stageName ?? "live",
-        throttleRateLimit: args.throttleRateLimit ?? 1000,
-        throttleBurstLimit: args.throttleBurstLimit ?? 500,
-        corsAllowedOrigins: args.corsAllowedOrigins ?? [],
-        requireApiKeys,
-        apiKeyNames,
-        acceptSegmentWriteKey,
-        logRetentionDays: args.logRetentionDays ?? 30,
-        maxBatchEvents: args.maxBatchEvents ?? 500,
-    };
 }
 
 export class IngestEndpoint extends pulumi.ComponentResource {
