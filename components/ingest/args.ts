@@ -36,17 +36,17 @@ export interface IngestStreamArgs {
 
 /** Usage-plan quota per API key. */
 export interface IngestQuotaArgs {
-    /** Most requests per period per key. */
+    /** Most requests per period per key. Required (no default). */
     limit: number;
-    /** "DAY", "WEEK" or "MONTH". */
+    /** "DAY", "WEEK" or "MONTH". Required (no default). */
     period: "DAY" | "WEEK" | "MONTH";
 }
 
 /** Serve the API on a custom domain (the only place API Gateway takes a TLS security policy). */
 export interface IngestCustomDomainArgs {
-    /** DNS name, e.g. "ingest.example.com". You create the DNS record (alias to the output regionalDomainName). */
+    /** DNS name, e.g. "ingest.example.com". Required (no default). You create the DNS alias record to the customDomainTarget output. */
     domainName: string;
-    /** ACM certificate ARN for the name, in the API's region. */
+    /** ACM certificate ARN for the name, in the API's region. Required (no default). */
     certificateArn: pulumi.Input<string>;
     /** Path segment the stage is mapped under. Defaults to none: the routes are served at the domain root. */
     basePath?: string;
