@@ -101,7 +101,7 @@ export function parseNativeEvent(raw: unknown, path: string): ParsedEvent {
     const ev: ParsedEvent = {
         sourceFormat: "native",
         type,
-        id: optString(raw, "eventId", path, 256),
+        id: optString(raw, "eventId", path, 256) || undefined,
         name: type === "track" ? reqString(raw, "name", path, 1024) : optString(raw, "name", path, 1024),
         timestamp: optTime(raw, "timestamp", path),
         anonymousId: optId(raw, "anonymousId", path),
@@ -143,7 +143,7 @@ export function parseSegmentMessage(raw: unknown, path: string, routeType: Event
     const ev: ParsedEvent = {
         sourceFormat: "segment",
         type,
-        id: optString(raw, "messageId", path, 256),
+        id: optString(raw, "messageId", path, 256) || undefined,
         name: type === "track" ? reqString(raw, "event", path, 1024) : optString(raw, "name", path, 1024),
         timestamp: optTime(raw, "timestamp", path) ?? optTime(raw, "originalTimestamp", path),
         sentAt: optTime(raw, "sentAt", path),

@@ -15,9 +15,10 @@ export const REDACTED_TOKEN = "[redacted]";
 
 /**
  * E-mail: RFC 5322 atext in the local part except the URL delimiters & = ? / (so an address in a query
- * string doesn't swallow the URL around it); bounded quantifiers keep the scan linear.
+ * string doesn't swallow the URL around it); bounded quantifiers keep the scan linear. The local part
+ * is optional so that "a&b=@example.com" still loses its "@domain" (no full address remains).
  */
-const EMAIL = /[A-Za-z0-9!#$%'*+^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,63}(?![A-Za-z0-9-])/g;
+const EMAIL = /(?:[A-Za-z0-9!#$%'*+^_`{|}~.-]{1,64})?@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,63}(?![A-Za-z0-9-])/g;
 /**
  * IPv6 candidate: hex groups and colons (at least two colons), optional dotted-quad tail. net.isIPv6
  * decides in the replacer.
@@ -111,12 +112,16 @@ export class Redactor {
 }
 
 function replaceIpv6(m: string): string {
-    let candidate = m;
-    // "ip:2001:db8::1" or "2001:db8::1:" in text: one stray delimiter colon at either end.
-    if (!isIPv6(candidate) && candidate.startsWith(":") && !candidate.startsWith("::")) candidate = candidate.slice(1);
-    if (!isIPv6(candidate) && candidate.endsWith(":") && !candidate.endsWith("::")) candidate = candidate.slice(0, -1);
-    if (!isIPv6(candidate)) return m;
-    return m.replace(candidate, truncateIpv6(candidate));
+    if (isIPv6(m)) return truncateIpv6(m);
+    // "ip:2001:db8::1" or "2001:db8::1: seen" in text: a delimiter colon at either end got captured.
+    const lead = m.startsWith(":") ? 1 : 0;
+    const trail = m.endsWith(":") ? 1 : 0;
+    for (const [a, b] of [[lead, 0], [0, trail], [lead, trail]]) {
+        if (a === 0 && b === 0) continue;
+        const candidate = m.slice(a, m.length - b);
+        if (isIPv6(candidate)) return m.slice(0, a) + truncateIpv6(candidate) + m.slice(m.length - b);
+    }
+    return m;
 }
 
 /**
