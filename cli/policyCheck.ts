@@ -13,7 +13,7 @@ export interface PolicyCheckTarget {
     stack: string;
     /** Another Pulumi program directory; the shipped stacks when absent. */
     program?: string;
-    /** Policy config (per-policy enforcement and properties), as `pulumi preview --policy-config` takes it. */
+    /** Policy config (per-policy enforcement and properties), as `pulumi preview --policy-pack-config` takes it. */
     policyConfig?: PolicyConfigMap;
 }
 
@@ -66,7 +66,7 @@ function readPolicyConfig(file: string): PolicyConfigMap {
     try {
         return JSON.parse(text) as PolicyConfigMap;
     } catch (err: any) {
-        throw new Error(`--policy-config ${file}: not valid JSON (${err.message}). Use the format of pulumi preview --policy-config.`);
+        throw new Error(`--policy-config ${file}: not valid JSON (${err.message}). Use the format of pulumi preview --policy-pack-config.`);
     }
 }
 
@@ -76,7 +76,7 @@ export function registerPolicyCheck(program: Command): void {
         .description("Evaluate the CrossGuard policy pack against a stack offline under Pulumi mocks (no AWS account, no Pulumi CLI); exits 1 on mandatory violations")
         .addOption(new Option("--stack <name>", "stack to check: dev or prod (or a stack of --program)").default("dev"))
         .option("--program <dir>", "another Pulumi TypeScript program directory to check instead of the shipped stacks")
-        .option("--policy-config <file>", "policy config JSON, as for pulumi preview --policy-config")
+        .option("--policy-config <file>", "policy config JSON, as for pulumi preview --policy-pack-config")
         .option("--json", "print { violations: [{ policy, severity, enforcement, resource, type, message }] }")
         .action(async (opts: { stack: string; program?: string; policyConfig?: string; json?: boolean }) => {
             const violations = await runPolicyCheck({ stack: opts.stack, program: opts.program, policyConfig: opts.policyConfig ? readPolicyConfig(opts.policyConfig) : undefined });

@@ -44,7 +44,7 @@ export type PolicyConfigMap = Record<string, EnforcementLevel | ({ enforcementLe
 export interface HarnessOptions {
     /** Policies to run. Defaults to the whole pack (policies/all.ts ALL_POLICIES). */
     policies?: Policies;
-    /** Policy config (enforcement overrides and config properties), as `pulumi preview --policy-config` takes it. */
+    /** Policy config (enforcement overrides and config properties), as `pulumi preview --policy-pack-config` takes it. */
     config?: PolicyConfigMap;
     /** Stack tags. Defaults to pulumi:project and pulumi:stack read from the URNs. */
     stackTags?: Record<string, string>;
@@ -117,7 +117,10 @@ export function policyConfig(policy: Policy, config: PolicyConfigMap = {}): Reco
 export function enforcementOf(policy: Policy, config: PolicyConfigMap = {}, packLevel: EnforcementLevel = "mandatory"): EnforcementLevel {
     const given = config[policy.name];
     const fromConfig = typeof given === "string" ? given : given?.enforcementLevel;
-    return fromConfig ?? policy.enforcementLevel ?? packLevel;
+    // "all" sets every policy's level, as in a Pulumi policy pack config file; a policy's own entry wins.
+    const all = config.all;
+    const fromAll = typeof all === "string" ? all : all?.enforcementLevel;
+    return fromConfig ?? fromAll ?? policy.enforcementLevel ?? packLevel;
 }
 
 function label(r: { type: string; name: string }): string {

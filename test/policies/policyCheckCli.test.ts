@@ -44,7 +44,8 @@ describe("clickstream policy-check", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-"));
         const file = path.join(dir, "config.json");
         const names = JSON.parse((await cli("--program", EXAMPLE, "--json")).out).violations.map((v: Violation) => v.policy);
-        fs.writeFileSync(file, JSON.stringify(Object.fromEntries(names.map((n: string) => [n, "advisory"]))));
+        // one policy by name, the rest through "all", as in a Pulumi policy pack config file
+        fs.writeFileSync(file, JSON.stringify({ all: "advisory", [names[0]]: { enforcementLevel: "advisory" } }));
         const { out, exitCode } = await cli("--program", EXAMPLE, "--policy-config", file);
         assert.match(out, /^Policy violations for .*insecure \(stack dev\):\nPOLICY +SEVERITY +ENFORCEMENT +RESOURCE +MESSAGE/);
         assert.match(out, /12 violation\(s\): 0 mandatory, 12 advisory\./);
