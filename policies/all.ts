@@ -20,6 +20,7 @@ import { iamNoBroadManagedPolicies } from "./rules/iamNoBroadManagedPolicies";
 import { iamNoWildcards } from "./rules/iamNoWildcards";
 import { kinesisStreamCmk } from "./rules/kinesisStreamCmk";
 import { kmsKeyRotation } from "./rules/kmsKeyRotation";
+import { lambdaLogGroupManaged } from "./rules/lambdaLogGroupManaged";
 import { lakeformationNoIamAllowedPrincipals } from "./rules/lakeformationNoIamAllowedPrincipals";
 import { lakeformationNoPiiToAnalysts } from "./rules/lakeformationNoPiiToAnalysts";
 import { s3BucketSseKms } from "./rules/s3BucketSseKms";
@@ -59,6 +60,7 @@ export const PII_POLICIES: Policies = [
     apigatewayLogsNoBodies,
     s3RawBucketExpiry,
     cloudwatchLogGroupRetention,
+    lambdaLogGroupManaged,
 ];
 
 /** Least privilege. */

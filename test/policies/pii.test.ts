@@ -145,4 +145,20 @@ describe("policies: PII", () => {
             assert.equal((await violationsOf(P, zero)).length, 1);
         });
     });
+
+    describe("clickstream-lambda-log-group-managed", () => {
+        const P = "clickstream-lambda-log-group-managed";
+        const FN = "aws:lambda/function:Function";
+        it("flags a function whose log group Lambda would create implicitly", async () => {
+            const r = mutate(await baselineResources(), FN, "transform", (i) => { delete i.loggingConfig; return i; });
+            const v = await violationsOf(P, r);
+            assert.equal(v.length, 1);
+            assert.match(v[0].message, /logs to "\/aws\/lambda\/transform-[0-9a-f]+", which this stack does not declare/);
+        });
+        it("accepts the default /aws/lambda/<name> group when the stack declares it", async () => {
+            const r = mutate(await baselineResources(), FN, "transform", (i) => { delete i.loggingConfig; return { ...i, name: "transform" }; });
+            mutate(r, "aws:cloudwatch/logGroup:LogGroup", "transform-logs", (i) => ({ ...i, name: "/aws/lambda/transform" }));
+            assert.deepEqual(await violationsOf(P, r), []);
+        });
+    });
 });
