@@ -73,6 +73,20 @@ export function optObject(obj: Json, key: string, path: string): Json | undefine
 /** Latest instant `Date.prototype.toISOString` prints as "YYYY-MM-DDTHH:mm:ss.sssZ". */
 export const MAX_TIME_MS = 253402300799999;
 const ISO_START = /^\d{4}-\d{2}-\d{2}/;
+/** The shape trackers send ("2026-11-26T16:05:00.123Z"): parsed by hand, several times faster than Date.parse. */
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/;
+
+function parseIso(text: string): number {
+    const m = ISO_UTC.exec(text);
+    if (m === null) return Date.parse(text);
+    const [, y, mo, d, h, mi, s, frac] = m;
+    const month = +mo;
+    const day = +d;
+    if (month < 1 || month > 12 || day < 1 || day > 31 || +h > 23 || +mi > 59 || +s > 59) return NaN;
+    const ms = Date.UTC(+y, month - 1, day, +h, +mi, +s, frac === undefined ? 0 : +frac.padEnd(3, "0"));
+    // Date.UTC would roll an impossible "02-30" over into March: reject it instead.
+    return new Date(ms).getUTCDate() === day ? ms : NaN;
+}
 
 /** Optional time: ISO-8601 string or epoch milliseconds, as epoch milliseconds. */
 export function optTime(obj: Json, key: string, path: string): number | undefined {
@@ -80,7 +94,7 @@ export function optTime(obj: Json, key: string, path: string): number | undefine
     if (v === undefined || v === null) return undefined;
     let ms = NaN;
     if (typeof v === "number") ms = v;
-    else if (typeof v === "string" && ISO_START.test(v)) ms = Date.parse(v);
+    else if (typeof v === "string" && ISO_START.test(v)) ms = parseIso(v);
     if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TIME_MS) {
         throw new FieldError(at(path, key), "an ISO-8601 date-time or epoch milliseconds (1970..9999)", describe(v));
     }

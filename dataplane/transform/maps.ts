@@ -146,7 +146,9 @@ export class MapPolicy {
                     break;
                 case "number":
                 case "boolean":
-                    this.write(target, path, String(v), decision);
+                    // A JSON number or boolean holds no e-mail, phone (digits alone aren't matched) or IP.
+                    if (decision === KEEP && this.redactor.numbersAreSafe) target[path] = String(v);
+                    else this.write(target, path, String(v), decision);
                     break;
                 case "object":
                     if (v === null) this.write(target, path, "null", decision);

@@ -34,6 +34,12 @@ const IPV4_OR_PHONE =
 /** A token carrying URL encoding (%XX or + for space), delimited by URL/query punctuation. */
 const ENCODED_TOKEN = /[^?&=#/\s;,]*(?:%[0-9A-Fa-f]{2}|\+)[^?&=#/\s;,]*/g;
 const DATE_LIKE = /^(?:(?:19|20)\d\d[\s./-]\d{1,2}[\s./-]\d{1,2}|\d{1,2}[\s./-]\d{1,2}[\s./-](?:19|20)\d\d)$/;
+/**
+ * Cheap gate in front of all the patterns: an e-mail needs "@", encoded text "%" or "+", an IPv6 two
+ * colons with at most four hex digits between, an IPv4 a dotted quad, a phone number seven digits with
+ * short separators between. Most values (names, SKUs, prices, plain URLs) fail it with one regex test.
+ */
+const MAYBE_PII = /[@%+]|:[0-9A-Fa-f]{0,4}:|\d\.\d{1,3}\.\d{1,3}\.\d|\d(?:[\s().-]{0,3}\d){6}/;
 const GROUP_SEPARATORS = /[\s.-]+/;
 const HAS_DIGIT_RUN = /\d[\d\s().-]{5}/;
 
@@ -73,7 +79,22 @@ function safeDecode(token: string): string {
 
 /** Free-text redaction per the resolved PII settings. */
 export class Redactor {
-    constructor(private readonly pii: ResolvedPii) {}
+    /** With custom patterns nothing can be ruled out up front. */
+    private readonly gated: boolean;
+    /**
+     * Results for values that pass the gate: user agents, library versions and page URLs repeat across
+     * the events of a batch, and hashing a string is cheaper than running the patterns over it again.
+     */
+    private readonly memo = new BoundedCache<string>(5_000);
+
+    constructor(private readonly pii: ResolvedPii) {
+        this.gated = pii.redactPatterns.length === 0;
+    }
+
+    /** True when `value` (a number or boolean turned string) can't need redaction. */
+    get numbersAreSafe(): boolean {
+        return this.gated;
+    }
 
     /** Redacts PII patterns in plain text. Returns the same string instance when nothing matched. */
     plain(text: string): string {
@@ -101,7 +122,15 @@ export class Redactor {
      * `tel=%2B1+555+123+4567`): each is decoded, redacted, and re-encoded only if something matched.
      */
     text(text: string): string {
-        const out = this.plain(text);
+        if (this.gated && !MAYBE_PII.test(text)) return text;
+        const hit = this.memo.get(text);
+        if (hit !== undefined) return hit;
+        const out = this.encoded(this.plain(text));
+        this.memo.set(text, out);
+        return out;
+    }
+
+    private encoded(out: string): string {
         if (out.indexOf("%") < 0 && out.indexOf("+") < 0) return out;
         return out.replace(ENCODED_TOKEN, (token) => {
             const decoded = safeDecode(token);
