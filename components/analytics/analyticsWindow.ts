@@ -38,6 +38,8 @@ export type StartingPosition = "LATEST" | "TRIM_HORIZON";
 export interface AnalyticsWindowArgs {
     /** ARN of the Kinesis data stream to aggregate (IngestEndpoint's stream mode). Required. */
     streamArn: pulumi.Input<string>;
+    /** KMS key the Glue Data Catalog is encrypted with (FirehoseLake's catalogKmsKeyArn, or the lake key with manageCatalogEncryption); the aggregates Firehose decrypts the table with it. Defaults to none (catalog not CMK-encrypted). */
+    catalogKmsKeyArn?: pulumi.Input<string>;
     /** Customer-managed KMS key of that stream; the function gets kms:Decrypt on it via Kinesis. Defaults to none (AWS-managed or unencrypted stream). */
     streamKmsKeyArn?: pulumi.Input<string>;
     /** Window specs, all with the same `windowSeconds`, e.g. `[PURCHASE_PRICE_BY_GROUP, EVENTS_PER_MINUTE_BY_TYPE]`. Required. */
@@ -151,6 +153,7 @@ export function resolveAnalyticsWindowSettings(name: string, args: AnalyticsWind
     }
     checkKeyArn(c, "kmsKeyArn", args.kmsKeyArn);
     checkKeyArn(c, "streamKmsKeyArn", args.streamKmsKeyArn);
+    checkKeyArn(c, "catalogKmsKeyArn", args.catalogKmsKeyArn);
     checkKeyArn(c, "piiSecret.kmsKeyArn", args.piiSecret.kmsKeyArn);
     const pii = args.piiSecret as unknown as Record<string, unknown>;
     if (("parameterName" in pii) === ("secretArn" in pii)) fail(c, "piiSecret", "must have exactly one of parameterName or secretArn", "pass the lake's key source, e.g. { secretArn: lake.piiSecretArn }");
@@ -290,8 +293,9 @@ export class AnalyticsWindow extends pulumi.ComponentResource {
         }, parent);
         const firehosePolicy = new aws.iam.RolePolicy(`${name}-aggregates-firehose-policy`, {
             role: firehoseRole.id,
-            policy: pulumi.jsonStringify(pulumi.all([env, args.lakeBucketArn, kmsKeyArn, args.databaseName, table.name, firehoseLogs.arn]).apply(
-                ([e, lakeBucketArn, key, databaseName, tableName, logGroupArn]) => aggregatesFirehosePolicyDocument({ ...e, lakeBucketArn, kmsKeyArn: key, databaseName, tableName, logGroupArn, logStreamName: AGGREGATES_LOG_STREAM }),
+            policy: pulumi.jsonStringify(pulumi.all([env, args.lakeBucketArn, kmsKeyArn, args.databaseName, table.name, firehoseLogs.arn, args.catalogKmsKeyArn]).apply(
+                ([e, lakeBucketArn, key, databaseName, tableName, logGroupArn, catalogKmsKeyArn]) =>
+                    aggregatesFirehosePolicyDocument({ ...e, lakeBucketArn, kmsKeyArn: key, databaseName, tableName, logGroupArn, logStreamName: AGGREGATES_LOG_STREAM, catalogKmsKeyArn }),
             )),
         }, parent);
         const aggregatesStream = new aws.kinesis.FirehoseDeliveryStream(`${name}-aggregates`, {

@@ -67,32 +67,41 @@ export interface AggregatesFirehosePolicyInput extends AwsEnvironment {
     tableName: string;
     logGroupArn: string;
     logStreamName: string;
+    /** KMS key of the Glue Data Catalog, when it is CMK-encrypted (reading the table schema decrypts with it). */
+    catalogKmsKeyArn?: string;
 }
 
 /** Permissions of the aggregates Firehose role: its prefixes of the lake bucket, the table schema, its log stream. */
 export function aggregatesFirehosePolicyDocument(p: AggregatesFirehosePolicyInput): PolicyDocument {
     const objects = [`${p.lakeBucketArn}/${AGGREGATES_PREFIX}*`, `${p.lakeBucketArn}/aggregates-errors/*`];
     const base = `arn:${p.partition}:glue:${p.region}:${p.accountId}`;
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            { Sid: "ListLakeBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: p.lakeBucketArn },
-            { Sid: "WriteAggregatesPrefixes", Effect: "Allow", Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"], Resource: objects },
-            {
-                Sid: "EncryptObjectsThroughS3",
-                Effect: "Allow",
-                Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-                Resource: p.kmsKeyArn,
-                // With an S3 Bucket Key the encryption context is the bucket ARN, without it the object ARN.
-                Condition: { StringEquals: { "kms:ViaService": `s3.${p.region}.amazonaws.com` }, StringLike: { "kms:EncryptionContext:aws:s3:arn": [p.lakeBucketArn, ...objects] } },
-            },
-            {
-                Sid: "ReadSchemaFromGlueTable",
-                Effect: "Allow",
-                Action: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
-                Resource: [`${base}:catalog`, `${base}:database/${p.databaseName}`, `${base}:table/${p.databaseName}/${p.tableName}`],
-            },
-            { Sid: "WriteDeliveryLogs", Effect: "Allow", Action: "logs:PutLogEvents", Resource: `${p.logGroupArn}:log-stream:${p.logStreamName}` },
-        ],
-    };
+    const statements: PolicyStatement[] = [
+        { Sid: "ListLakeBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: p.lakeBucketArn },
+        { Sid: "WriteAggregatesPrefixes", Effect: "Allow", Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"], Resource: objects },
+        {
+            Sid: "EncryptObjectsThroughS3",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: p.kmsKeyArn,
+            // With an S3 Bucket Key the encryption context is the bucket ARN, without it the object ARN.
+            Condition: { StringEquals: { "kms:ViaService": `s3.${p.region}.amazonaws.com` }, StringLike: { "kms:EncryptionContext:aws:s3:arn": [p.lakeBucketArn, ...objects] } },
+        },
+        {
+            Sid: "ReadSchemaFromGlueTable",
+            Effect: "Allow",
+            Action: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
+            Resource: [`${base}:catalog`, `${base}:database/${p.databaseName}`, `${base}:table/${p.databaseName}/${p.tableName}`],
+        },
+        { Sid: "WriteDeliveryLogs", Effect: "Allow", Action: "logs:PutLogEvents", Resource: `${p.logGroupArn}:log-stream:${p.logStreamName}` },
+    ];
+    if (p.catalogKmsKeyArn !== undefined) {
+        statements.push({
+            Sid: "DecryptCatalogMetadata",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: p.catalogKmsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": `glue.${p.region}.amazonaws.com` } },
+        });
+    }
+    return { Version: "2012-10-17", Statement: statements };
 }
