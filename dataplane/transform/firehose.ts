@@ -3,6 +3,10 @@
  * request's rows, JSON objects separated by "\n"), Dropped (the request held zero events) or
  * ProcessingFailed (not even a bad row could be formed, e.g. data that isn't base64; Firehose then
  * writes the original record to the error prefix). See docs/record-granularity.md.
+ *
+ * Every result carries `data` ("" for Dropped and ProcessingFailed): the Firehose developer guide lists
+ * recordId, result and data as required on every transformed record and treats a record without them
+ * as a transformation failure. For failed records Firehose keeps the original data itself.
  */
 import type { FirehoseTransformationEvent, FirehoseTransformationResult, FirehoseTransformationResultRecord } from "aws-lambda";
 import { EventRow } from "../schema";
@@ -40,17 +44,17 @@ export function transformFirehose(event: FirehoseTransformationEvent, normalize:
         try {
             const bytes = decodeBase64(record.data);
             if (bytes === undefined) {
-                records[i] = { recordId, result: "ProcessingFailed" };
+                records[i] = { recordId, result: "ProcessingFailed", data: "" };
                 continue;
             }
             const arrival = typeof record.approximateArrivalTimestamp === "number" ? record.approximateArrivalTimestamp : Date.now();
             const rows = normalize(bytes, arrival);
             records[i] = rows.length === 0
-                ? { recordId, result: "Dropped" }
+                ? { recordId, result: "Dropped", data: "" }
                 : { recordId, result: "Ok", data: Buffer.from(rowsToText(rows), "utf8").toString("base64") };
         } catch {
             // normalize never throws; this guards the contract itself (one output per recordId) regardless.
-            records[i] = { recordId, result: "ProcessingFailed" };
+            records[i] = { recordId, result: "ProcessingFailed", data: "" };
         }
     }
     fitResponse(records, maxResponseBytes);
@@ -73,7 +77,7 @@ export function fitResponse(records: FirehoseTransformationResultRecord[], maxRe
         if (total <= maxResponseBytes) break;
         total -= r.data?.length ?? 0;
         r.result = "ProcessingFailed";
-        delete r.data;
+        r.data = "";
         failed++;
     }
     return failed;

@@ -23,8 +23,8 @@ describe("transform: Firehose contract", () => {
         const first = decodeRows(out.records[0].data);
         assert.deepEqual(first.map((r) => r.event_type), ["track", "page", BAD_ROW_TYPE]);
         for (const row of first) assert.deepEqual(Object.keys(row), COLUMN_NAMES);
-        assert.equal(out.records[1].data, undefined);
-        assert.equal(out.records[2].data, undefined, "failed records carry no data: Firehose keeps the original");
+        assert.equal(out.records[1].data, "", "every result carries data (required by Firehose), empty when dropped");
+        assert.equal(out.records[2].data, "", "failed records carry empty data: Firehose keeps the original");
         const notJson = decodeRows(out.records[3].data);
         assert.equal(notJson.length, 1);
         assert.match(notJson[0].bad_reason!, /^envelope: not valid JSON/);

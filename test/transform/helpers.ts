@@ -29,7 +29,7 @@ export const b64 = (text: string): string => Buffer.from(text, "utf8").toString(
 
 /** Output record data -> rows (JSON objects separated by "\n"). */
 export function decodeRows(data: string | undefined): EventRow[] {
-    if (data === undefined) return [];
+    if (data === undefined || data === "") return [];
     return Buffer.from(data, "base64").toString("utf8").split("\n").map((line) => JSON.parse(line) as EventRow);
 }
 
