@@ -3,7 +3,9 @@
  * itself here.
  */
 import { Command } from "commander";
+import { registerPolicyCheck } from "./policyCheck";
 import { registerResources } from "./resources";
+import { registerReview } from "./review";
 
 export function buildProgram(): Command {
     const program = new Command();
@@ -12,7 +14,9 @@ export function buildProgram(): Command {
         .description("Click-stream pipeline on AWS: offline resource listing, policy checks and a local pipeline")
         .showHelpAfterError()
         .exitOverride();
+    registerReview(program);
     registerResources(program);
+    registerPolicyCheck(program);
     return program;
 }
 
@@ -21,7 +25,7 @@ export async function main(argv: string[]): Promise<void> {
     try {
         await program.parseAsync(argv);
     } catch (err: any) {
-        // commander throws on --help/--version with exitCode 0; keep its code otherwise.
+        // commander throws on --help/--version with exitCode 0 and on usage errors with 1.
         if (err && typeof err.exitCode === "number") {
             process.exitCode = err.exitCode;
             return;

@@ -43,11 +43,16 @@ export function formatResourceTree(resources: ListedResource[]): string {
         children.get(key)!.push(r);
     }
     const lines: string[] = [];
-    const typeWidth = Math.max(4, ...resources.map((r) => r.type.length)) + 2;
+    const depthOf = (r: ListedResource): number => {
+        let depth = 0;
+        for (let p = r.parent; p && depth < 64; depth++) p = resources.find((c) => `${c.type}::${c.name}` === p)?.parent ?? null;
+        return depth;
+    };
+    const label = (r: ListedResource, depth: number) => `${"  ".repeat(Math.max(0, depth - 1))}${depth > 0 ? "└─ " : ""}${r.type}`;
+    const width = Math.max(0, ...resources.map((r) => label(r, depthOf(r)).length)) + 2;
     const walk = (parent: string | null, depth: number) => {
         for (const r of children.get(parent) ?? []) {
-            const indent = "  ".repeat(depth);
-            lines.push(`${indent}${depth > 0 ? "└─ " : ""}${r.type.padEnd(typeWidth - indent.length - (depth > 0 ? 3 : 0))}${r.name}`);
+            lines.push(`${label(r, depth).padEnd(width)}${r.name}`);
             walk(`${r.type}::${r.name}`, depth + 1);
         }
     };

@@ -100,7 +100,9 @@ export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, any>
 
 /** The mock provider's answer for a new resource: an id and its state (inputs plus computed attributes). */
 export function mockResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
-    const id = args.inputs?.name && typeof args.inputs.name === "string" ? args.inputs.name : physicalName(args.name);
+    // AWS uses a bucket's name as its id; most other named resources are addressed by name too.
+    const explicit = args.type === "aws:s3/bucket:Bucket" ? args.inputs?.bucket : args.inputs?.name;
+    const id = typeof explicit === "string" && explicit !== "" ? explicit : physicalName(args.name);
     const computed = args.custom === false ? {} : computedState(args.type, args.name, args.inputs ?? {}, id);
     return { id: `${id}`, state: { name: physicalName(args.name), ...args.inputs, ...computed } };
 }

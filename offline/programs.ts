@@ -84,7 +84,8 @@ export async function runProgramDir(dir: string, stack: string, overrides: Recor
         config,
         program: async () => {
             for (const key of Object.keys(require.cache)) {
-                if (key.startsWith(absolute + path.sep)) delete require.cache[key];
+                // The program's own modules load afresh; its dependencies (and so Pulumi's runtime) stay shared.
+                if (key.startsWith(absolute + path.sep) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];
             }
             const mod = require(entry);
             return { ...mod };

@@ -13,6 +13,14 @@ export type IngestMode = "firehose" | "stream";
 export interface StackConfig {
     /** "firehose": API Gateway -> Firehose. "stream": API Gateway -> Kinesis -> Firehose (+ analytics). */
     ingestMode: IngestMode;
+    /** Kinesis shards in stream mode; 0 means on-demand capacity. */
+    streamShardCount: number;
+    /**
+     * Manage the account/region-wide settings: Glue Data Catalog encryption, the API Gateway
+     * CloudWatch role, Lake Formation admins and LF-tag keys. Exactly one stack per account and
+     * region may do so; set false on the second stack when dev and prod share an account.
+     */
+    manageAccountSettings: boolean;
     /** Days the raw (untransformed, PII-bearing) backup is kept. */
     rawRetentionDays: number;
     /** Retention of every log group the stack creates. */
@@ -142,6 +150,8 @@ export function loadStackConfig(stack: string, defaults: Defaults): StackConfig 
     const r = new ConfigReader(stack);
     const cfg: StackConfig = {
         ingestMode: r.oneOf<IngestMode>("ingestMode", defaults.ingestMode, ["firehose", "stream"]),
+        streamShardCount: r.int("streamShardCount", defaults.streamShardCount, 0, 500),
+        manageAccountSettings: r.bool("manageAccountSettings", defaults.manageAccountSettings),
         rawRetentionDays: r.int("rawRetentionDays", defaults.rawRetentionDays, 1, 3650),
         logRetentionDays: r.oneOf("logRetentionDays", defaults.logRetentionDays, LOG_RETENTION_DAYS as readonly number[]),
         throttleRateLimit: r.int("throttleRateLimit", defaults.throttleRateLimit, 1, 10000),

@@ -3,7 +3,7 @@ import { runUnderMocks } from "../../offline/runUnderMocks";
 import { loadStackConfig, StackConfig } from "../../stacks/config";
 
 const DEFAULTS: Omit<StackConfig, "alertWebhookUrl"> = {
-    ingestMode: "firehose", rawRetentionDays: 7, logRetentionDays: 30, throttleRateLimit: 100, throttleBurstLimit: 200,
+    ingestMode: "firehose", streamShardCount: 0, manageAccountSettings: true, rawRetentionDays: 7, logRetentionDays: 30, throttleRateLimit: 100, throttleBurstLimit: 200,
     corsAllowedOrigins: [], requireApiKeys: false, apiKeyNames: [], wafEnabled: false, wafRateLimitPer5Min: 2000,
     athenaBytesScannedCutoff: 10 * 1024 ** 3, forceDestroy: false, adminRoleArns: [], analystPrincipals: [],
     engineerPrincipals: [], alertEmails: [],
@@ -47,6 +47,7 @@ describe("stacks/config", () => {
         ["non-integer raw retention", { rawRetentionDays: "7.5" }, /clickstream:rawRetentionDays must be a whole number from 1 to 3650/],
         ["zero raw retention", { rawRetentionDays: 0 }, /clickstream:rawRetentionDays/],
         ["throttle above the account limit", { throttleRateLimit: 20000 }, /clickstream:throttleRateLimit must be a whole number from 1 to 10000/],
+        ["negative shard count", { streamShardCount: -1 }, /clickstream:streamShardCount must be a whole number from 0 to 500/],
         ["boolean typo", { requireApiKeys: "yes" }, /clickstream:requireApiKeys must be true or false/],
         ["wildcard CORS origin", { corsAllowedOrigins: ["*"] }, /clickstream:corsAllowedOrigins\[0\] must list origins explicitly/],
         ["origin with a path", { corsAllowedOrigins: ["https://a.example.com/app"] }, /corsAllowedOrigins\[0\] must be an origin/],

@@ -1,0 +1,137 @@
+/**
+ * The pipeline every shipped stack deploys, composed from the components. dev.ts and prod.ts differ
+ * only in config defaults (stacks/config.ts), so both stacks exercise the same wiring:
+ *
+ *   IngestEndpoint ─(firehose mode)─────────────────────────► FirehoseLake ─► LakeFormationGrants
+ *   IngestEndpoint ─(stream mode)─► Kinesis ─┬──────────────► FirehoseLake
+ *                                            └► AnalyticsWindow ─► AnomalyAlerts
+ */
+import { AnalyticsWindow, EVENTS_PER_MINUTE_BY_TYPE, PURCHASE_PRICE_BY_GROUP } from "../components/analytics";
+import { AnomalyAlerts } from "../components/alerts";
+import { LakeFormationGrants } from "../components/governance";
+import { IngestEndpoint } from "../components/ingest";
+import { FirehoseLake } from "../components/lake/firehoseLake";
+import type { StackConfig } from "./config";
+import type { StackOutputs } from "./index";
+import { createIngestWebAcl } from "./waf";
+
+/** Creates the pipeline's resources for one stack and returns the stack outputs. */
+export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
+    const name = `clickstream-${stack}`;
+    const tags = { "clickstream:stack": stack, "clickstream:managed-by": "pulumi" };
+
+    const webAcl = cfg.wafEnabled ? createIngestWebAcl(`${name}-waf`, { rateLimitPer5Min: cfg.wafRateLimitPer5Min }) : undefined;
+    const ingestCommon = {
+        throttleRateLimit: cfg.throttleRateLimit,
+        throttleBurstLimit: cfg.throttleBurstLimit,
+        corsAllowedOrigins: cfg.corsAllowedOrigins,
+        requireApiKeys: cfg.requireApiKeys,
+        apiKeyNames: cfg.apiKeyNames,
+        // Segment and RudderStack SDKs send their write key as Basic auth; accept it wherever keys are required.
+        acceptSegmentWriteKey: cfg.requireApiKeys,
+        webAclArn: webAcl?.arn,
+        logRetentionDays: cfg.logRetentionDays,
+        manageAccountLogging: cfg.manageAccountSettings,
+        tags,
+    };
+    const lakeCommon = {
+        forceDestroy: cfg.forceDestroy,
+        adminRoleArns: cfg.adminRoleArns,
+        rawRetentionDays: cfg.rawRetentionDays,
+        logRetentionDays: cfg.logRetentionDays,
+        athenaBytesScannedCutoff: cfg.athenaBytesScannedCutoff,
+        manageCatalogEncryption: cfg.manageAccountSettings,
+        databaseName: `clickstream_${stack}`,
+        tags,
+    };
+
+    // Stream mode creates the Kinesis stream in the ingest endpoint first; the lake reads from it.
+    // Firehose mode creates the lake first; the endpoint writes into its delivery stream.
+    let ingest: IngestEndpoint;
+    let lake: FirehoseLake;
+    if (cfg.ingestMode === "stream") {
+        ingest = new IngestEndpoint(`${name}-ingest`, {
+            ...ingestCommon,
+            mode: "stream",
+            stream: cfg.streamShardCount > 0 ? { shardCount: cfg.streamShardCount } : {},
+        });
+        lake = new FirehoseLake(`${name}-lake`, {
+            ...lakeCommon,
+            source: { kind: "kinesis", streamArn: ingest.streamArn!, streamKmsKeyArn: ingest.streamKmsKeyArn },
+        });
+    } else {
+        lake = new FirehoseLake(`${name}-lake`, { ...lakeCommon, source: { kind: "direct" } });
+        ingest = new IngestEndpoint(`${name}-ingest`, {
+            ...ingestCommon,
+            mode: "firehose",
+            deliveryStreamName: lake.deliveryStreamName,
+            deliveryStreamArn: lake.deliveryStreamArn,
+            deliveryStreamKmsKeyArn: lake.kmsKeyArn,
+        });
+    }
+
+    new LakeFormationGrants(`${name}-grants`, {
+        databaseName: lake.databaseName,
+        tableNames: [lake.tableName],
+        lakeBucketArn: lake.lakeBucketArn,
+        manageDataLakeSettings: cfg.manageAccountSettings && cfg.adminRoleArns.length > 0,
+        admins: cfg.adminRoleArns,
+        analystPrincipals: cfg.analystPrincipals,
+        engineerPrincipals: cfg.engineerPrincipals,
+        // Firehose reads the table schema for Parquet conversion.
+        writerPrincipals: [lake.firehoseRoleArn],
+        createTags: cfg.manageAccountSettings,
+    });
+
+    const outputs: StackOutputs = {
+        ingestUrl: ingest.url,
+        ingestEndpoints: ingest.endpoints,
+        apiKeyIds: ingest.apiKeyIds,
+        lakeBucket: lake.lakeBucketName,
+        rawBucket: lake.rawBucketName,
+        deliveryStream: lake.deliveryStreamName,
+        glueDatabase: lake.databaseName,
+        glueTable: lake.tableName,
+        athenaWorkgroup: lake.workgroupName,
+        kmsKeyArn: lake.kmsKeyArn,
+    };
+    if (cfg.ingestMode !== "stream") return outputs;
+
+    // Windows need a Kinesis stream in the path: Firehose cannot be a Lambda event source.
+    const analytics = new AnalyticsWindow(`${name}-analytics`, {
+        streamArn: ingest.streamArn!,
+        streamKmsKeyArn: ingest.streamKmsKeyArn,
+        specs: [EVENTS_PER_MINUTE_BY_TYPE, PURCHASE_PRICE_BY_GROUP],
+        lakeBucketArn: lake.lakeBucketArn,
+        lakeBucketName: lake.lakeBucketName,
+        kmsKeyArn: lake.kmsKeyArn,
+        databaseName: lake.databaseName,
+        piiSecret: { secretArn: lake.piiSecretArn, kmsKeyArn: lake.kmsKeyArn },
+        metricNamespace: `Clickstream/${stack}`,
+        logRetentionDays: cfg.logRetentionDays,
+        tags,
+    });
+
+    // Alarm on the roll-ups (all groups together): per-group series are too sparse to train a band.
+    const alerts = new AnomalyAlerts(`${name}-alerts`, {
+        alarms: [
+            { metric: analytics.metric(EVENTS_PER_MINUTE_BY_TYPE.name, "count"), description: "Events per minute left their usual band: tracker outage, bot traffic or a broken release" },
+            { metric: analytics.metric(PURCHASE_PRICE_BY_GROUP.name, "avg_price"), description: "Average purchase price per minute left its usual band (the article's example)" },
+        ],
+        emails: cfg.alertEmails,
+        webhookUrl: cfg.alertWebhookUrl,
+        alarmNamePrefix: name,
+        logRetentionDays: cfg.logRetentionDays,
+        deletionProtection: stack === "prod",
+        tags,
+    });
+
+    return {
+        ...outputs,
+        ingestStream: ingest.streamName,
+        windowMetrics: analytics.metricNames,
+        aggregatesTable: analytics.aggregatesTableName,
+        alertTopicArn: alerts.topicArn,
+        anomaliesTable: alerts.tableName,
+    };
+}

@@ -1,0 +1,34 @@
+/**
+ * prod: hardened. API keys (Segment write keys accepted), WAF, Kinesis on-demand in stream mode for
+ * analytics and replay, 90-day logs, Lake Formation grants for analysts and engineers, alerts.
+ */
+import { loadStackConfig } from "./config";
+import type { StackOutputs } from "./index";
+import { deployPipeline } from "./pipeline";
+
+export function deployProd(): StackOutputs {
+    const cfg = loadStackConfig("prod", {
+        ingestMode: "stream",
+        streamShardCount: 0,
+        manageAccountSettings: true,
+        rawRetentionDays: 7,
+        logRetentionDays: 90,
+        throttleRateLimit: 2000,
+        throttleBurstLimit: 4000,
+        corsAllowedOrigins: [],
+        requireApiKeys: true,
+        apiKeyNames: ["web"],
+        wafEnabled: true,
+        wafRateLimitPer5Min: 20000,
+        athenaBytesScannedCutoff: 100 * 1024 ** 3,
+        forceDestroy: false,
+        adminRoleArns: [],
+        analystPrincipals: [],
+        engineerPrincipals: [],
+        alertEmails: [],
+    });
+    if (cfg.adminRoleArns.length === 0) {
+        throw new Error("Pulumi.prod.yaml: clickstream:adminRoleArns is empty; prod needs at least one Lake Formation admin (include the role that runs pulumi up). Fix: pulumi config set clickstream:adminRoleArns '[\"arn:aws:iam::<account>:role/<admin>\"]' --stack prod");
+    }
+    return deployPipeline("prod", cfg);
+}

@@ -1,0 +1,118 @@
+import { strict as assert } from "assert";
+import { checkProgram } from "../../offline/policyHarness";
+import { PROJECT_ROOT, runProgramDir, runShippedStack } from "../../offline/programs";
+import type { CapturedResource, RunResult } from "../../offline/runUnderMocks";
+
+const byType = (run: RunResult, type: string) => run.resources.filter((r) => r.type === type);
+const one = (run: RunResult, type: string, nameSuffix = ""): CapturedResource => {
+    const found = byType(run, type).filter((r) => r.name.endsWith(nameSuffix));
+    assert.equal(found.length, 1, `expected one ${type} named *${nameSuffix}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+    return found[0];
+};
+
+describe("shipped stacks", function () {
+    // Each stack bundles four Lambda handlers with esbuild on its first run.
+    this.timeout(120_000);
+    const runs: Record<string, RunResult> = {};
+    before(async () => {
+        runs.dev = await runShippedStack("dev");
+        runs.prod = await runShippedStack("prod");
+    });
+
+    for (const stack of ["dev", "prod"]) {
+        describe(stack, () => {
+            it("composes every component once, each child parented to its component", () => {
+                const components = runs[stack].resources.filter((r) => r.type.startsWith("clickstream:") && r.type !== "clickstream:storage:SecureBucket");
+                assert.deepEqual(components.map((r) => r.type).sort(), [
+                    "clickstream:alerts:AnomalyAlerts",
+                    "clickstream:analytics:AnalyticsWindow",
+                    "clickstream:governance:LakeFormationGrants",
+                    "clickstream:ingest:IngestEndpoint",
+                    "clickstream:lake:FirehoseLake",
+                ]);
+                const orphans = runs[stack].resources.filter((r) => !r.parent && !r.type.startsWith("clickstream:") && r.type !== "aws:wafv2/webAcl:WebAcl");
+                assert.deepEqual(orphans.map((r) => `${r.type}::${r.name}`), []);
+            });
+
+            it("wires ingest stream -> lake and analytics, analytics metrics -> anomaly alarms", () => {
+                const run = runs[stack];
+                const stream = one(run, "aws:kinesis/stream:Stream");
+                const firehose = one(run, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "-lake-delivery");
+                assert.equal(firehose.inputs.destination, "extended_s3");
+                assert.equal(firehose.inputs.kinesisSourceConfiguration.kinesisStreamArn, stream.state.arn);
+                const mapping = one(run, "aws:lambda/eventSourceMapping:EventSourceMapping");
+                assert.equal(mapping.inputs.eventSourceArn, stream.state.arn);
+                assert.equal(mapping.inputs.tumblingWindowInSeconds, 60);
+                const alarms = byType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+                const watched = alarms.map((a) => a.inputs.metricQueries.find((q: any) => q.metric)?.metric.metricName).sort();
+                assert.deepEqual(watched, ["events_per_minute_count", "purchase_price_by_group_avg_price"]);
+                for (const alarm of alarms) assert.match(alarm.inputs.metricQueries.find((q: any) => q.expression)?.expression, /^ANOMALY_DETECTION_BAND\(m1, \d+(\.\d+)?\)$/);
+            });
+
+            it("passes every policy of the pack (mandatory and advisory)", async () => {
+                const violations = await checkProgram(runs[stack]);
+                assert.deepEqual(violations.map((v) => `${v.policy} ${v.resource}: ${v.message}`), []);
+            });
+
+            it("keeps every log group and raw store bounded", () => {
+                const run = runs[stack];
+                for (const group of byType(run, "aws:cloudwatch/logGroup:LogGroup")) {
+                    assert.equal(group.inputs.retentionInDays, stack === "prod" ? 90 : 7, group.name);
+                    assert.ok(group.inputs.kmsKeyId, `${group.name} has no KMS key`);
+                }
+                const rawLifecycle = one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "-lake-raw-lifecycle");
+                const expiry = rawLifecycle.inputs.rules.map((r: any) => r.expiration?.days).filter(Boolean);
+                assert.deepEqual(expiry, [stack === "prod" ? 7 : 3]);
+            });
+        });
+    }
+
+    it("dev is the cheap one: one provisioned shard, no keys, no WAF, buckets destroyable", () => {
+        const stream = one(runs.dev, "aws:kinesis/stream:Stream");
+        assert.equal(stream.inputs.shardCount, 1);
+        assert.equal(stream.inputs.streamModeDetails?.streamMode ?? "PROVISIONED", "PROVISIONED");
+        assert.equal(byType(runs.dev, "aws:apigateway/apiKey:ApiKey").length, 0);
+        assert.equal(byType(runs.dev, "aws:wafv2/webAcl:WebAcl").length, 0);
+        assert.ok(byType(runs.dev, "aws:s3/bucket:Bucket").every((b) => b.inputs.forceDestroy === true));
+    });
+
+    it("prod is hardened: on-demand stream, API keys on every POST, WAF attached, buckets kept", () => {
+        const stream = one(runs.prod, "aws:kinesis/stream:Stream");
+        assert.equal(stream.inputs.streamModeDetails.streamMode, "ON_DEMAND");
+        assert.deepEqual(byType(runs.prod, "aws:apigateway/apiKey:ApiKey").map((k) => k.name).sort(), ["clickstream-prod-ingest-key-android", "clickstream-prod-ingest-key-ios", "clickstream-prod-ingest-key-web"]);
+        const api = one(runs.prod, "aws:apigateway/restApi:RestApi");
+        const doc = JSON.parse(api.inputs.body);
+        const posts = Object.entries<any>(doc.paths).filter(([, ops]) => ops.post);
+        assert.equal(posts.length, 8);
+        for (const [route, ops] of posts) assert.ok((ops.post.security ?? doc.security ?? []).length > 0, `${route} has no security requirement`);
+        const acl = one(runs.prod, "aws:wafv2/webAcl:WebAcl");
+        const association = one(runs.prod, "aws:wafv2/webAclAssociation:WebAclAssociation");
+        assert.equal(association.inputs.webAclArn, acl.state.arn);
+        assert.ok(byType(runs.prod, "aws:s3/bucket:Bucket").every((b) => !b.inputs.forceDestroy));
+        const analystGrants = byType(runs.prod, "aws:lakeformation/permissions:Permissions").filter((p) => String(p.inputs.principal).endsWith("role/clickstream-analyst"));
+        assert.ok(analystGrants.length > 0);
+        for (const grant of analystGrants) {
+            const classification = grant.inputs.lfTagPolicy.expressions.find((e: any) => e.key === "classification");
+            assert.ok(classification.values.every((v: string) => v === "public" || v === "internal"), `${grant.name} reaches ${classification.values}`);
+        }
+        const tableGrant = analystGrants.find((g) => g.inputs.lfTagPolicy.resourceType === "TABLE");
+        assert.deepEqual(tableGrant?.inputs.permissions, ["SELECT", "DESCRIBE"]);
+    });
+
+    it("index.ts, the program the Pulumi CLI runs, exports the stack outputs", async () => {
+        const run = await runProgramDir(PROJECT_ROOT, "prod");
+        for (const key of ["ingestUrl", "ingestEndpoints", "lakeBucket", "rawBucket", "glueDatabase", "glueTable", "athenaWorkgroup", "kmsKeyArn", "ingestStream", "alertTopicArn", "anomaliesTable", "windowMetrics"]) {
+            assert.ok(run.outputs[key] !== undefined && run.outputs[key] !== null, `output ${key} is missing`);
+        }
+        assert.match(String(run.outputs.ingestUrl), /^https:\/\/.+\.execute-api\.us-east-1\.amazonaws\.com\//);
+        assert.equal(run.resources.length, runs.prod.resources.length);
+    });
+
+    it("rejects prod without a Lake Formation admin, naming the key and the fix", async () => {
+        await assert.rejects(runShippedStack("prod", { adminRoleArns: [] }), /clickstream:adminRoleArns is empty.*pulumi config set clickstream:adminRoleArns/);
+    });
+
+    it("rejects an unknown stack with the stacks it knows", async () => {
+        await assert.rejects(runShippedStack("staging"), /Unknown stack "staging"\. This project ships: dev, prod/);
+    });
+});
