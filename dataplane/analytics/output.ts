@@ -36,6 +36,17 @@ export const NONE_DIMENSION_VALUE = "none";
 /** Dimension value of the folded tail when a window has more groups than the cardinality cap. */
 export const OTHER_DIMENSION_VALUE = "other";
 
+/** Dimension value for an empty-string group-by value (CloudWatch dimension values are 1-1024 characters). */
+export const EMPTY_DIMENSION_VALUE = "empty";
+const MAX_DIMENSION_VALUE_CHARS = 1024;
+
+/** A group-by value as a valid CloudWatch dimension value: "none" for absent, "empty" for "", at most 1,024 characters. */
+export function dimensionValue(value: string | null): string {
+    if (value === null) return NONE_DIMENSION_VALUE;
+    if (value === "") return EMPTY_DIMENSION_VALUE;
+    return value.length > MAX_DIMENSION_VALUE_CHARS ? value.slice(0, MAX_DIMENSION_VALUE_CHARS) : value;
+}
+
 /** The CloudWatch statistic an alarm on a metric of this kind should use (see docs/analytics.md for cross-shard semantics). */
 export function alarmStatisticOf(kind: MetricKind): "Sum" | "Average" | "Minimum" | "Maximum" {
     switch (kind) {
@@ -80,7 +91,7 @@ function emfDocument(spec: WindowSpec, group: GroupAggregate, dims: string[], na
         values[name] = v;
     });
     const dimensionValues: Record<string, string> = {};
-    dims.forEach((d, i) => { dimensionValues[d] = group.key[i] ?? NONE_DIMENSION_VALUE; });
+    dims.forEach((d, i) => { dimensionValues[d] = dimensionValue(group.key[i]); });
     return {
         _aws: { Timestamp: Date.parse(close.windowStart), CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [dims], Metrics: metrics }] },
         ...dimensionValues,

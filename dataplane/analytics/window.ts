@@ -132,10 +132,13 @@ export async function processWindowEvent(event: TumblingWindowEvent, settings: W
             break;
         }
         if (acc.firstSeq === null) acc.firstSeq = record.kinesis.sequenceNumber;
-        for (const row of rows) acc.add(row);
-        if (acc.estimatedBytes() > budget) {
-            await emit(acc, event, settings, deps, true);
-            acc.startNextPart();
+        for (const row of rows) {
+            acc.add(row);
+            // Checked per row, not per record: one request may carry hundreds of events.
+            if (acc.estimatedBytes() > budget) {
+                await emit(acc, event, settings, deps, true);
+                acc.startNextPart();
+            }
         }
     }
 

@@ -175,3 +175,13 @@ describe("analytics/window with the lake transform", () => {
         assert.equal(byType.track.metric_values.distinct_visitors, 2, "u1 and u2, counted on their pseudonyms");
     });
 });
+
+describe("analytics/output dimension values", () => {
+    it("turns absent, empty and over-long group values into valid CloudWatch dimension values", async () => {
+        const { dimensionValue } = await import("../../dataplane/analytics/output");
+        assert.equal(dimensionValue(null), "none");
+        assert.equal(dimensionValue(""), "empty");
+        assert.equal(dimensionValue("x".repeat(2000)).length, 1024);
+        assert.equal(dimensionValue("gold"), "gold");
+    });
+});
