@@ -73,19 +73,44 @@ export function optObject(obj: Json, key: string, path: string): Json | undefine
 /** Latest instant `Date.prototype.toISOString` prints as "YYYY-MM-DDTHH:mm:ss.sssZ". */
 export const MAX_TIME_MS = 253402300799999;
 const ISO_START = /^\d{4}-\d{2}-\d{2}/;
-/** The shape trackers send ("2026-11-26T16:05:00.123Z"): parsed by hand, several times faster than Date.parse. */
-const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/;
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function parseIso(text: string): number {
-    const m = ISO_UTC.exec(text);
-    if (m === null) return Date.parse(text);
-    const [, y, mo, d, h, mi, s, frac] = m;
-    const month = +mo;
-    const day = +d;
-    if (month < 1 || month > 12 || day < 1 || day > 31 || +h > 23 || +mi > 59 || +s > 59) return NaN;
-    const ms = Date.UTC(+y, month - 1, day, +h, +mi, +s, frac === undefined ? 0 : +frac.padEnd(3, "0"));
-    // Date.UTC would roll an impossible "02-30" over into March: reject it instead.
-    return new Date(ms).getUTCDate() === day ? ms : NaN;
+function digitsAt(s: string, from: number, count: number): number {
+    let n = 0;
+    for (let i = from; i < from + count; i++) {
+        const d = s.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) return -1;
+        n = n * 10 + d;
+    }
+    return n;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+    const yy = m <= 2 ? y - 1 : y;
+    const era = Math.floor(yy / 400);
+    const yoe = yy - era * 400;
+    const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+    const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/**
+ * The shape trackers send ("2026-11-26T16:05:00.123Z", "...:00Z") is parsed by hand, several times
+ * faster than Date.parse; anything else (offsets, other precisions) goes to Date.parse.
+ */
+function parseIso(s: string): number {
+    const n = s.length;
+    if ((n === 20 || n === 24) && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 && s.charCodeAt(n - 1) === 90 && (n === 20 || s.charCodeAt(19) === 46)) {
+        const y = digitsAt(s, 0, 4), mo = digitsAt(s, 5, 2), d = digitsAt(s, 8, 2);
+        const h = digitsAt(s, 11, 2), mi = digitsAt(s, 14, 2), sec = digitsAt(s, 17, 2);
+        const ms = n === 24 ? digitsAt(s, 20, 3) : 0;
+        if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0) return NaN;
+        const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+        if (d > (mo === 2 && !leap ? 28 : DAYS_IN_MONTH[mo - 1])) return NaN;
+        return daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
+    }
+    return Date.parse(s);
 }
 
 /** Optional time: ISO-8601 string or epoch milliseconds, as epoch milliseconds. */

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { createHmac } from "crypto";
 import { truncateIp } from "../../dataplane/transform/ip";
-import { Pseudonymizer, Redactor } from "../../dataplane/transform/pii";
+import { maybePii, Pseudonymizer, Redactor } from "../../dataplane/transform/pii";
 import { resolveTransformConfig } from "../../dataplane/transform";
 import { envelope, KEY, transformer } from "./helpers";
 
@@ -119,5 +119,18 @@ describe("transform: PII config applied to rows", () => {
     it("redacts e-mail addresses used as map keys", () => {
         const [row] = transformer().normalize(envelope("/v1/events", { events: [{ type: "track", name: "x", anonymousId: "a", properties: { "ada@example.com": "1" } }] }));
         assert.deepEqual(row.properties, { "[email]": "1" });
+    });
+});
+
+describe("transform: redaction gate", () => {
+    it("never hides PII: whenever the patterns change a text, the gate lets it through", () => {
+        const fc = require("fast-check") as typeof import("fast-check");
+        const piece = fc.oneof(fc.emailAddress(), fc.ipV4(), fc.ipV6(), fc.stringMatching(/^\+?\(?\d{1,4}\)?([ .-]\d{2,4}){1,4}$/), fc.string({ maxLength: 8 }), fc.constantFrom(" ", ":", ".", "-", "(", ")", "%40", "+"));
+        fc.assert(
+            fc.property(fc.array(piece, { maxLength: 6 }).map((xs) => xs.join("")), (text) => {
+                if (redactor.plain(text) !== text) assert.ok(maybePii(text), JSON.stringify(text));
+            }),
+            { numRuns: 5000 },
+        );
     });
 });
