@@ -334,7 +334,8 @@ export class FirehoseLake extends pulumi.ComponentResource {
         const raw = new SecureBucket(`${name}-raw`, {
             kmsKeyArn,
             forceDestroy,
-            tags,
+            // The data-class tag lets the policy pack find raw stores whatever they are named.
+            tags: { ...tags, "clickstream:data-class": "raw" },
             // Raw records hold PII: only the pipeline and the data admins may read them.
             restrictReadsTo: [firehoseRole.arn, ...(args.adminRoleArns ?? [])],
             lifecycleRules: [{

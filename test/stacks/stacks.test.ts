@@ -63,6 +63,8 @@ describe("shipped stacks", function () {
                 const rawLifecycle = one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "-lake-raw-lifecycle");
                 const expiry = rawLifecycle.inputs.rules.map((r: any) => r.expiration?.days).filter(Boolean);
                 assert.deepEqual(expiry, [stack === "prod" ? 7 : 3]);
+                // The policy pack recognises raw stores by this tag, not only by name.
+                assert.equal(one(run, "aws:s3/bucket:Bucket", "-lake-raw").inputs.tags["clickstream:data-class"], "raw");
             });
         });
     }
