@@ -43,7 +43,8 @@ describe("shipped stacks", function () {
                 const mapping = one(run, "aws:lambda/eventSourceMapping:EventSourceMapping");
                 assert.equal(mapping.inputs.eventSourceArn, stream.state.arn);
                 assert.equal(mapping.inputs.tumblingWindowInSeconds, 60);
-                const alarms = byType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+                // Operational alarms (DLQ depth, iterator age) use a plain metric; the anomaly alarms use metric queries.
+                const alarms = byType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.metricQueries);
                 const watched = alarms.map((a) => a.inputs.metricQueries.find((q: any) => q.metric)?.metric.metricName).sort();
                 assert.deepEqual(watched, ["events_per_minute_count", "purchase_price_by_group_avg_price"]);
                 for (const alarm of alarms) assert.match(alarm.inputs.metricQueries.find((q: any) => q.expression)?.expression, /^ANOMALY_DETECTION_BAND\(m1, \d+(\.\d+)?\)$/);
