@@ -24,6 +24,12 @@ interface PathNode {
     children: Map<string, PathNode>;
 }
 
+interface PathEntry {
+    /** "prefix.key" with the key's free-text PII redacted. */
+    path: string;
+    decision: Decision;
+}
+
 interface SegmentInfo {
     /** Decision from the key patterns for this segment alone. */
     decision: Decision;
@@ -42,8 +48,20 @@ export function safeStringify(value: unknown): string {
 
 export type MapName = "properties" | "context";
 
+/** Array index keys "0".."63", built once. */
+const INDEX_KEYS = Array.from({ length: 64 }, (_, i) => String(i));
+/** Bound on memoized dotted paths; the memo is simply emptied when it grows past it. */
+const MAX_JOINED_PATHS = 50_000;
+
 export class MapPolicy {
     private readonly segments = new BoundedCache<SegmentInfo>(10_000);
+    /**
+     * prefix -> raw key -> { output path, key-pattern decision }. The same keys recur in every event
+     * ("page.url", "library.version"): one lookup gives both, and reusing one path string instance saves
+     * building it and, above all, interning it again as a property name of the map.
+     */
+    private entries = new Map<string, Map<string, PathEntry>>();
+    private entryCount = 0;
     private readonly roots: Record<MapName, PathNode | undefined>;
 
     constructor(
@@ -94,6 +112,30 @@ export class MapPolicy {
         this.write(target, outKey, value, decision);
     }
 
+    private entry(prefix: string, rawKey: string): PathEntry {
+        let byKey = this.entries.get(prefix);
+        if (byKey === undefined) {
+            if (this.entryCount > MAX_JOINED_PATHS) {
+                this.entries = new Map();
+                this.entryCount = 0;
+            }
+            this.entries.set(prefix, (byKey = new Map()));
+        }
+        let entry = byKey.get(rawKey);
+        if (entry === undefined) {
+            const info = this.segment(rawKey);
+            entry = { path: prefix === "" ? info.key : `${prefix}.${info.key}`, decision: info.decision };
+            byKey.set(rawKey, entry);
+            this.entryCount++;
+        }
+        return entry;
+    }
+
+    /** Array elements: "prefix.<index>", no key-pattern decision of their own. */
+    private indexPath(prefix: string, index: string): string {
+        return prefix === "" ? index : this.entry(prefix, index).path;
+    }
+
     private write(target: Record<string, string>, key: string, value: string, decision: Decision): void {
         if (decision === DROP) return;
         target[key] = decision === PSEUDONYMIZE ? this.pseudonymizer.pseudonymize(value) : this.redactor.text(value);
@@ -120,26 +162,26 @@ export class MapPolicy {
         const keys = isArray ? undefined : Object.keys(obj);
         const n = isArray ? obj.length : keys!.length;
         for (let i = 0; i < n; i++) {
-            let key: string;
+            let path: string;
             let v: unknown;
             let decision = inherited;
             let child: PathNode | undefined;
             if (isArray) {
                 // Array indexes carry no meaning of their own: "emails.0" follows the rule for "emails".
-                key = String(i);
+                const index = i < INDEX_KEYS.length ? INDEX_KEYS[i] : String(i);
+                path = this.indexPath(prefix, index);
                 v = obj[i];
-                child = node?.children.get(key);
+                if (node !== undefined) child = node.children.get(index);
             } else {
                 const raw = keys![i];
-                const info = this.segment(raw);
-                key = info.key;
+                const entry = this.entry(prefix, raw);
+                path = entry.path;
                 v = (obj as Record<string, unknown>)[raw];
-                child = node?.children.get(raw);
-                if (info.decision > decision) decision = info.decision;
+                if (node !== undefined) child = node.children.get(raw);
+                if (entry.decision > decision) decision = entry.decision;
             }
             if (child !== undefined && child.decision > decision) decision = child.decision;
             if (decision === DROP) continue;
-            const path = prefix === "" ? key : `${prefix}.${key}`;
             switch (typeof v) {
                 case "string":
                     this.write(target, path, v, decision);
