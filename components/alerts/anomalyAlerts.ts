@@ -199,6 +199,8 @@ export class AnomalyAlerts extends pulumi.ComponentResource {
     readonly alarmNames: pulumi.Output<string[]>;
     readonly functionName: pulumi.Output<string>;
     readonly dlqUrl: pulumi.Output<string>;
+    /** Alarm on the alert function's DLQ (notifies the notification topic). */
+    readonly dlqAlarmName: pulumi.Output<string>;
     readonly kmsKeyArn: pulumi.Output<string>;
     readonly settings: AnomalyAlertsSettings;
 
@@ -234,6 +236,11 @@ export class AnomalyAlerts extends pulumi.ComponentResource {
             policy: pulumi.jsonStringify(pulumi.all([env, topic.arn]).apply(([e, arn]) => alarmTopicPolicyDocument(e, arn))),
         }, parent);
         const notifications = new aws.sns.Topic(`${name}-notifications`, { kmsMasterKeyId: kmsKeyArn, tags }, parent);
+        // CloudWatch publishes here too: the alert DLQ alarm, and operational alarms other components point at it.
+        new aws.sns.TopicPolicy(`${name}-notifications-policy`, {
+            arn: notifications.arn,
+            policy: pulumi.jsonStringify(pulumi.all([env, notifications.arn]).apply(([e, arn]) => alarmTopicPolicyDocument(e, arn))),
+        }, parent);
         s.emails.forEach((email, i) => {
             new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: notifications.arn, protocol: "email", endpoint: email }, parent);
         });
@@ -314,6 +321,23 @@ export class AnomalyAlerts extends pulumi.ComponentResource {
         }, parent);
         new aws.sns.TopicSubscription(`${name}-alert-subscription`, { topic: topic.arn, protocol: "lambda", endpoint: fn.arn }, parent);
 
+        // An alert event the function could not handle after Lambda's retries is parked in the DLQ: tell people.
+        const dlqAlarm = new aws.cloudwatch.MetricAlarm(`${name}-alert-dlq-not-empty`, {
+            alarmDescription: `Alarm notifications the alert function of ${name} could not record are in its DLQ`,
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            dimensions: { QueueName: dlq.name },
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: [notifications.arn],
+            okActions: [notifications.arn],
+            tags,
+        }, parent);
+
         // --- Alarms.
         const alarms = s.alarms.map((a) => new aws.cloudwatch.MetricAlarm(`${name}-${a.suffix}`, {
             name: `${s.alarmNamePrefix}-${a.suffix}`.slice(0, 255),
@@ -335,12 +359,13 @@ export class AnomalyAlerts extends pulumi.ComponentResource {
         this.tableName = table.name;
         this.tableArn = table.arn;
         this.alarmNames = pulumi.all(alarms.map((a) => a.name));
+        this.dlqAlarmName = dlqAlarm.name;
         this.functionName = fn.name;
         this.dlqUrl = dlq.url;
         this.kmsKeyArn = kmsKeyArn;
         this.registerOutputs({
             topicArn: this.topicArn, notificationTopicArn: this.notificationTopicArn, tableName: this.tableName, tableArn: this.tableArn,
-            alarmNames: this.alarmNames, functionName: this.functionName, dlqUrl: this.dlqUrl, kmsKeyArn: this.kmsKeyArn,
+            alarmNames: this.alarmNames, functionName: this.functionName, dlqUrl: this.dlqUrl, dlqAlarmName: this.dlqAlarmName, kmsKeyArn: this.kmsKeyArn,
         });
     }
 }

@@ -95,6 +95,10 @@ export interface AnalyticsWindowArgs {
     aggregatesBufferingSeconds?: number;
     /** First dt the aggregates table's partition projection covers. Defaults to "2026-01-01". */
     partitionProjectionStartDate?: string;
+    /** SNS topic the operational alarms (DLQ not empty, iterator age) notify, e.g. AnomalyAlerts.notificationTopicArn. Defaults to none (the alarms exist, without actions). */
+    alarmTopicArn?: pulumi.Input<string>;
+    /** Iterator age, in seconds, above which the window function is considered behind. Defaults to 3 windows or 600 s, whichever is larger. */
+    iteratorAgeAlarmSeconds?: number;
     /** Tags for every taggable child resource. Defaults to none. */
     tags?: Record<string, string>;
 }
@@ -137,6 +141,7 @@ export interface AnalyticsWindowSettings {
     dlqRetentionSeconds: number;
     aggregatesBufferingSeconds: number;
     partitionProjectionStartDate: string;
+    iteratorAgeAlarmSeconds: number;
     transformConfigJson: string;
     specsJson: string;
 }
@@ -195,6 +200,7 @@ export function resolveAnalyticsWindowSettings(name: string, args: AnalyticsWind
         dlqRetentionSeconds: checkInteger(c, "dlqRetentionDays", args.dlqRetentionDays ?? 14, 1, 14, "SQS keeps messages at most 14 days") * 86_400,
         aggregatesBufferingSeconds: checkInteger(c, "aggregatesBufferingSeconds", args.aggregatesBufferingSeconds ?? 300, 60, 900),
         partitionProjectionStartDate: checkDate(c, "partitionProjectionStartDate", args.partitionProjectionStartDate ?? "2026-01-01"),
+        iteratorAgeAlarmSeconds: checkInteger(c, "iteratorAgeAlarmSeconds", args.iteratorAgeAlarmSeconds ?? Math.max(600, 3 * specs[0].windowSeconds), 60, 604_800),
         transformConfigJson: JSON.stringify(args.transform ?? {}),
         specsJson: JSON.stringify(specs),
     };
@@ -254,6 +260,8 @@ export class AnalyticsWindow extends pulumi.ComponentResource {
     readonly dlqUrl: pulumi.Output<string>;
     readonly dlqArn: pulumi.Output<string>;
     readonly logGroupName: pulumi.Output<string>;
+    /** Alarms on the pipeline itself: DLQ not empty, iterator age. */
+    readonly operationalAlarmNames: pulumi.Output<string[]>;
     readonly settings: AnalyticsWindowSettings;
 
     constructor(name: string, args: AnalyticsWindowArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -405,6 +413,40 @@ export class AnalyticsWindow extends pulumi.ComponentResource {
             tags,
         }, { parent: this, dependsOn: [policy] });
 
+        // --- Operational alarms: a discarded batch or a window function falling behind must be seen.
+        const actions = args.alarmTopicArn !== undefined ? [args.alarmTopicArn] : [];
+        const dlqAlarm = new aws.cloudwatch.MetricAlarm(`${name}-dlq-not-empty`, {
+            alarmDescription: `Kinesis batches were discarded to the window DLQ of ${name}: replay them from the shard/sequence range in the messages`,
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            dimensions: { QueueName: dlq.name },
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: actions,
+            okActions: actions,
+            tags,
+        }, parent);
+        const ageAlarm = new aws.cloudwatch.MetricAlarm(`${name}-iterator-age`, {
+            alarmDescription: `The window function of ${name} is more than ${s.iteratorAgeAlarmSeconds} s behind its stream`,
+            namespace: "AWS/Lambda",
+            metricName: "IteratorAge",
+            dimensions: { FunctionName: fn.name },
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 3,
+            threshold: s.iteratorAgeAlarmSeconds * 1000,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: actions,
+            okActions: actions,
+            tags,
+        }, parent);
+
         this.functionName = fn.name;
         this.functionArn = fn.arn;
         this.eventSourceMappingId = mapping.uuid;
@@ -417,11 +459,12 @@ export class AnalyticsWindow extends pulumi.ComponentResource {
         this.dlqUrl = dlq.url;
         this.dlqArn = dlq.arn;
         this.logGroupName = logs.name;
+        this.operationalAlarmNames = pulumi.all([dlqAlarm.name, ageAlarm.name]);
         this.registerOutputs({
             functionName: this.functionName, functionArn: this.functionArn, eventSourceMappingId: this.eventSourceMappingId,
             metricNamespace: this.metricNamespace, metricNames: this.metricNames, aggregatesTableName: this.aggregatesTableName,
             aggregatesStreamName: this.aggregatesStreamName, aggregatesStreamArn: this.aggregatesStreamArn, dlqUrl: this.dlqUrl, dlqArn: this.dlqArn,
-            logGroupName: this.logGroupName,
+            logGroupName: this.logGroupName, operationalAlarmNames: this.operationalAlarmNames,
         });
     }
 

@@ -102,9 +102,12 @@ describe("alerts/alarm parsing", () => {
 });
 
 describe("alerts/recorder (DynamoDB + SNS + webhook)", () => {
-    const ddb = mockClient(DynamoDBClient);
-    const sns = mockClient(SNSClient);
+    // Created in before() and restored in after(), so other files can mock the same client classes.
+    let ddb: ReturnType<typeof mockClient>;
+    let sns: ReturnType<typeof mockClient>;
     let items: Map<string, Record<string, any>>;
+    before(() => { ddb = mockClient(DynamoDBClient); sns = mockClient(SNSClient); });
+    after(() => { ddb.restore(); sns.restore(); });
 
     /** A DynamoDB that honours attribute_not_exists conditions, so idempotency is tested, not assumed. */
     beforeEach(() => {

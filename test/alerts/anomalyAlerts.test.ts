@@ -35,7 +35,7 @@ describe("AnomalyAlerts (under mocks)", () => {
     it("creates one anomaly detection alarm per metric: m1 + ANOMALY_DETECTION_BAND, band threshold, arguments passed through", async () => {
         const { all, one, outputs } = await run();
         const topic = all("aws:sns/topic:Topic").find((t) => t.name === "alerts-alarms")!;
-        const [price, events] = all("aws:cloudwatch/metricAlarm:MetricAlarm");
+        const [price, events] = all("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.metricQueries);
         assert.equal(price.inputs.name, "clickstream-prod-alerts-purchase_price_by_group_avg_price");
         assert.equal(price.inputs.comparisonOperator, "LessThanLowerOrGreaterThanUpperThreshold");
         assert.equal(price.inputs.thresholdMetricId, "ad1");
@@ -69,7 +69,9 @@ describe("AnomalyAlerts (under mocks)", () => {
         const topics = all("aws:sns/topic:Topic");
         assert.deepEqual(topics.map((t) => t.name), ["alerts-alarms", "alerts-notifications"]);
         for (const t of topics) assert.equal(t.inputs.kmsMasterKeyId, key.state.arn);
-        const topicPolicy = doc(one("aws:sns/topicPolicy:TopicPolicy"));
+        const topicPolicies = all("aws:sns/topicPolicy:TopicPolicy");
+        assert.deepEqual(topicPolicies.map((p) => p.inputs.arn), topics.map((t) => t.state.arn), "both topics accept CloudWatch alarms");
+        const topicPolicy = doc(topicPolicies[0]);
         const publish = topicPolicy.Statement.find((s: any) => s.Sid === "CloudWatchAlarmsPublish");
         assert.deepEqual(publish.Principal, { Service: "cloudwatch.amazonaws.com" });
         assert.equal(publish.Resource, topics[0].state.arn);
@@ -120,6 +122,13 @@ describe("AnomalyAlerts (under mocks)", () => {
         assert.equal(fn.inputs.loggingConfig.logGroup, logs.state.name);
     });
 
+    it("tells the notification topic when alert events end in the alert DLQ", async () => {
+        const { all, one } = await run();
+        const alarm = all("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.name === "alerts-alert-dlq-not-empty")!;
+        assert.deepEqual(alarm.inputs.dimensions, { QueueName: one("aws:sqs/queue:Queue").state.name });
+        assert.deepEqual(alarm.inputs.alarmActions, [all("aws:sns/topic:Topic").find((t) => t.name === "alerts-notifications")!.state.arn]);
+    });
+
     it("keeps a webhook URL in an encrypted SecureString the Lambda alone may read", async () => {
         const { one } = await run({ ...baseArgs(), webhookUrl: "https://hooks.example.com/services/T000/B000/XXXX" });
         const param = one("aws:ssm/parameter:Parameter");
@@ -163,7 +172,7 @@ describe("AnomalyAlerts (under mocks)", () => {
                 });
             },
         });
-        const alarms = result.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
+        const alarms = result.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.metricQueries);
         assert.deepEqual(alarms.map((a) => a.inputs.metricQueries[0].metric), [
             { namespace: "Clickstream/analytics", metricName: "purchase_price_by_group_avg_price", period: 60, stat: "Average" },
             { namespace: "Clickstream/analytics", metricName: "events_per_minute_count", period: 60, stat: "Sum", dimensions: { event_type: "track" } },

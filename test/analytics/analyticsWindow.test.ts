@@ -165,6 +165,17 @@ describe("AnalyticsWindow (under mocks)", () => {
         assert.equal(outputs.aggregatesStreamName, stream.state.name);
     });
 
+    it("alarms when a batch lands in the DLQ or the function falls behind, notifying the given topic", async () => {
+        const topic = `arn:aws:sns:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:ops`;
+        const { r } = await run({ ...baseArgs(), alarmTopicArn: topic });
+        const [dlqAlarm, ageAlarm] = r.all("aws:cloudwatch/metricAlarm:MetricAlarm");
+        assert.deepEqual([dlqAlarm.inputs.namespace, dlqAlarm.inputs.metricName, dlqAlarm.inputs.dimensions], ["AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: r.one("aws:sqs/queue:Queue").state.name }]);
+        assert.deepEqual([dlqAlarm.inputs.comparisonOperator, dlqAlarm.inputs.threshold], ["GreaterThanThreshold", 0]);
+        assert.deepEqual([ageAlarm.inputs.namespace, ageAlarm.inputs.metricName, ageAlarm.inputs.threshold], ["AWS/Lambda", "IteratorAge", 600_000]);
+        assert.deepEqual(ageAlarm.inputs.dimensions, { FunctionName: r.one("aws:lambda/function:Function").state.name });
+        for (const a of [dlqAlarm, ageAlarm]) assert.deepEqual(a.inputs.alarmActions, [topic]);
+    });
+
     it("outputs the metric names per spec and metric references an alarm can use", async () => {
         const { outputs, component } = await run();
         assert.deepEqual(outputs.metricNames, {

@@ -116,8 +116,11 @@ describe("analytics/output", () => {
 });
 
 describe("analytics/sink (Firehose)", () => {
-    const firehose = mockClient(FirehoseClient);
+    // Created in before() and restored in after(): another file mocks the same client class.
+    let firehose: ReturnType<typeof mockClient>;
+    before(() => { firehose = mockClient(FirehoseClient); });
     afterEach(() => firehose.reset());
+    after(() => firehose.restore());
     const noSleep = async () => undefined;
 
     it("chunks by Firehose's 500-record and 4 MiB limits", () => {

@@ -7,10 +7,12 @@ import { clearPiiKeyCache } from "../../dataplane/transform";
 import { kinesisRecord } from "./helpers";
 
 describe("handlers/window (the deployed entry point, AWS SDK mocked)", () => {
-    const firehose = mockClient(FirehoseClient);
-    const secrets = mockClient(SecretsManagerClient);
+    let firehose: ReturnType<typeof mockClient>;
+    let secrets: ReturnType<typeof mockClient>;
     const saved = { ...process.env };
     before(() => {
+        firehose = mockClient(FirehoseClient);
+        secrets = mockClient(SecretsManagerClient);
         Object.assign(process.env, {
             CLICKSTREAM_WINDOW_SPECS: JSON.stringify([PURCHASE_PRICE_BY_GROUP, EVENTS_PER_MINUTE_BY_TYPE]),
             CLICKSTREAM_METRIC_NAMESPACE: "Clickstream/test",
@@ -22,7 +24,7 @@ describe("handlers/window (the deployed entry point, AWS SDK mocked)", () => {
         secrets.on(GetSecretValueCommand).resolves({ SecretString: "a-pseudonymization-key-of-32-bytes!" });
         firehose.on(PutRecordBatchCommand).resolves({ FailedPutCount: 0, RequestResponses: [] });
     });
-    after(() => { process.env = saved; firehose.reset(); secrets.reset(); clearPiiKeyCache(); });
+    after(() => { process.env = saved; firehose.restore(); secrets.restore(); clearPiiKeyCache(); });
 
     it("normalizes with the lake key, keeps state between invokes, and on the final invoke sends rows to Firehose and prints EMF", async () => {
         const { handler } = await import("../../dataplane/handlers/window");
