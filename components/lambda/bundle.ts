@@ -4,6 +4,7 @@
  * pinned dependencies) while the AWS SDK v3, which the Node.js Lambda runtime provides, stays external.
  */
 import * as esbuild from "esbuild";
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -13,9 +14,16 @@ const ESBUILD_TARGET = "node22";
 
 const cache = new Map<string, string>();
 
-/** Absolute path of a handler module under dataplane/handlers, e.g. handlerPath("transform"). */
+/**
+ * Absolute path of a handler module under dataplane/handlers, e.g. handlerPath("transform"): the
+ * TypeScript source in a checkout, the compiled JavaScript when the package runs from dist/.
+ */
 export function handlerPath(handler: string): string {
-    return path.resolve(__dirname, "..", "..", "dataplane", "handlers", `${handler}.ts`);
+    const base = path.resolve(__dirname, "..", "..", "dataplane", "handlers", handler);
+    for (const candidate of [`${base}.ts`, `${base}.js`]) {
+        if (fs.existsSync(candidate)) return candidate;
+    }
+    throw new Error(`Lambda handler "${handler}" not found: expected ${base}.ts or ${base}.js. Reinstall clickstream-pipeline or rebuild it (npm run build).`);
 }
 
 /** The bundled JavaScript of one handler module (cached per process: stacks bundle each once). */
