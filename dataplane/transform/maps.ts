@@ -138,7 +138,7 @@ export class MapPolicy {
 
     private write(target: Record<string, string>, key: string, value: string, decision: Decision): void {
         if (decision === DROP) return;
-        target[key] = decision === PSEUDONYMIZE ? this.pseudonymizer.pseudonymize(value) : this.redactor.text(value);
+        setEntry(target, key, decision === PSEUDONYMIZE ? this.pseudonymizer.pseudonymize(value) : this.redactor.text(value));
     }
 
     /** Flattens `obj` into `target`, its keys prefixed with `prefix` ("" for none; "traits" for traits). */
@@ -158,52 +158,53 @@ export class MapPolicy {
     }
 
     private walk(target: Record<string, string>, prefix: string, obj: Record<string, unknown> | unknown[], depth: number, node: PathNode | undefined, inherited: Decision): void {
-        const isArray = Array.isArray(obj);
-        const keys = isArray ? undefined : Object.keys(obj);
-        const n = isArray ? obj.length : keys!.length;
-        for (let i = 0; i < n; i++) {
-            let path: string;
-            let v: unknown;
-            let decision = inherited;
-            let child: PathNode | undefined;
-            if (isArray) {
+        if (Array.isArray(obj)) {
+            for (let i = 0; i < obj.length; i++) {
                 // Array indexes carry no meaning of their own: "emails.0" follows the rule for "emails".
                 const index = i < INDEX_KEYS.length ? INDEX_KEYS[i] : String(i);
-                path = this.indexPath(prefix, index);
-                v = obj[i];
-                if (node !== undefined) child = node.children.get(index);
-            } else {
-                const raw = keys![i];
-                const entry = this.entry(prefix, raw);
-                path = entry.path;
-                v = (obj as Record<string, unknown>)[raw];
-                if (node !== undefined) child = node.children.get(raw);
-                if (entry.decision > decision) decision = entry.decision;
+                const child = node === undefined ? undefined : node.children.get(index);
+                const decision = child !== undefined && child.decision > inherited ? child.decision : inherited;
+                if (decision !== DROP) this.visit(target, this.indexPath(prefix, index), obj[i], depth, child, decision);
             }
+            return;
+        }
+        for (const raw in obj) {
+            const entry = this.entry(prefix, raw);
+            const child = node === undefined ? undefined : node.children.get(raw);
+            let decision = entry.decision > inherited ? entry.decision : inherited;
             if (child !== undefined && child.decision > decision) decision = child.decision;
-            if (decision === DROP) continue;
-            switch (typeof v) {
-                case "string":
-                    this.write(target, path, v, decision);
-                    break;
-                case "number":
-                case "boolean":
-                    // A JSON number or boolean holds no e-mail, phone (digits alone aren't matched) or IP.
-                    if (decision === KEEP && this.redactor.numbersAreSafe) target[path] = String(v);
-                    else this.write(target, path, String(v), decision);
-                    break;
-                case "object":
-                    if (v === null) this.write(target, path, "null", decision);
-                    else if (depth >= MAX_DEPTH) this.write(target, path, safeStringify(v), decision);
-                    else if (Array.isArray(v) ? v.length === 0 : isEmptyObject(v)) this.write(target, path, Array.isArray(v) ? "[]" : "{}", decision);
-                    else this.walk(target, path, v as Record<string, unknown>, depth + 1, child, decision);
-                    break;
-                default:
-                    // undefined/functions can't come out of JSON.parse; skip them like JSON.stringify does.
-                    break;
-            }
+            if (decision !== DROP) this.visit(target, entry.path, obj[raw], depth, child, decision);
         }
     }
+
+    private visit(target: Record<string, string>, path: string, v: unknown, depth: number, node: PathNode | undefined, decision: Decision): void {
+        switch (typeof v) {
+            case "string":
+                this.write(target, path, v, decision);
+                break;
+            case "number":
+            case "boolean":
+                // A JSON number or boolean holds no e-mail, phone (digits alone aren't matched) or IP.
+                if (decision === KEEP && this.redactor.numbersAreSafe) setEntry(target, path, String(v));
+                else this.write(target, path, String(v), decision);
+                break;
+            case "object":
+                if (v === null) this.write(target, path, "null", decision);
+                else if (depth >= MAX_DEPTH) this.write(target, path, safeStringify(v), decision);
+                else if (Array.isArray(v) ? v.length === 0 : isEmptyObject(v)) this.write(target, path, Array.isArray(v) ? "[]" : "{}", decision);
+                else this.walk(target, path, v as Record<string, unknown>, depth + 1, node, decision);
+                break;
+            default:
+                // undefined/functions can't come out of JSON.parse; skip them like JSON.stringify does.
+                break;
+        }
+    }
+}
+
+/** A "__proto__" key (legal in JSON) must become an entry, not the map's prototype. */
+function setEntry(target: Record<string, string>, key: string, value: string): void {
+    if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+    else target[key] = value;
 }
 
 function isEmptyObject(o: object): boolean {

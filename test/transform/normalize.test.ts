@@ -278,3 +278,14 @@ describe("transform: normalize (bad rows)", () => {
         assert.equal(one(t.normalize(envelope("/v1/events", { events: [{ type: "page", anonymousId: "a" }] }, { userAgent: CHROME_UA }))).ua_browser, "Chrome");
     });
 });
+
+describe("transform: normalize (hostile keys)", () => {
+    it("keeps a __proto__ key as a map entry instead of changing the map's prototype", () => {
+        const rows = transformer().normalize(JSON.stringify(envelope("/v1/events", { events: [{ type: "track", name: "x", anonymousId: "a", properties: { ["__proto__"]: "p", nested: { ["__proto__"]: { polluted: "yes" } } } }] })));
+        const props = rows[0].properties;
+        assert.equal(Object.getPrototypeOf(props), Object.prototype);
+        assert.equal(JSON.parse(JSON.stringify(props)).__proto__, "p");
+        assert.equal(props["nested.__proto__.polluted"], "yes");
+        assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    });
+});
