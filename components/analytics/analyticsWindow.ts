@@ -231,6 +231,32 @@ export function windowMetricRefs(settings: Pick<AnalyticsWindowSettings, "specs"
     })));
 }
 
+/**
+ * The metric reference of one spec's metric, computed from the specs alone (no component needed), so a
+ * stack can create AnomalyAlerts before the AnalyticsWindow, e.g. to pass `alerts.notificationTopicArn`
+ * as the window's `alarmTopicArn`. `AnalyticsWindow.metric()` returns the same. Throws naming the
+ * unknown spec, metric or dimension.
+ */
+export function windowMetric(
+    window: { specs: WindowSpec[]; metricNamespace: string },
+    spec: string,
+    metric: string,
+    dimensions: Record<string, string> = {},
+): WindowMetricRef {
+    const specs = validateSpecs(window.specs, "specs");
+    const refs = windowMetricRefs({ specs, metricNamespace: window.metricNamespace, windowSeconds: specs[0].windowSeconds });
+    const ref = refs.find((r) => r.spec === spec && r.metric === metric);
+    if (!ref) {
+        const known = refs.map((r) => `${r.spec}.${r.metric}`).join(", ");
+        throw new Error(`${COMPONENT}: no metric "${metric}" in spec "${spec}"; known metrics: ${known}`);
+    }
+    const names = Object.keys(dimensions);
+    if (names.length > 0 && (names.length !== ref.groupDimensions.length || names.some((d) => !ref.groupDimensions.includes(d)))) {
+        throw new Error(`${COMPONENT}: metric ${spec}.${metric} dimensions must be all of [${ref.groupDimensions.join(", ")}] or none (the roll-up), got [${names.join(", ")}]`);
+    }
+    return { ...ref, dimensions: { ...dimensions } };
+}
+
 /** Log stream the aggregates Firehose writes delivery errors to (created up front: the role needs no CreateLogStream). */
 export const AGGREGATES_LOG_STREAM = "DestinationDelivery";
 
@@ -257,6 +283,8 @@ export class AnalyticsWindow extends pulumi.ComponentResource {
     readonly aggregatesTableName: pulumi.Output<string>;
     readonly aggregatesStreamName: pulumi.Output<string>;
     readonly aggregatesStreamArn: pulumi.Output<string>;
+    /** Role the aggregates Firehose reads the table schema with: give it Lake Formation access to the aggregates table where LF governs the database. */
+    readonly aggregatesFirehoseRoleArn: pulumi.Output<string>;
     readonly dlqUrl: pulumi.Output<string>;
     readonly dlqArn: pulumi.Output<string>;
     readonly logGroupName: pulumi.Output<string>;
@@ -456,6 +484,7 @@ export class AnalyticsWindow extends pulumi.ComponentResource {
         this.aggregatesTableName = table.name;
         this.aggregatesStreamName = aggregatesStream.name;
         this.aggregatesStreamArn = aggregatesStream.arn;
+        this.aggregatesFirehoseRoleArn = firehoseRole.arn;
         this.dlqUrl = dlq.url;
         this.dlqArn = dlq.arn;
         this.logGroupName = logs.name;
@@ -463,7 +492,8 @@ export class AnalyticsWindow extends pulumi.ComponentResource {
         this.registerOutputs({
             functionName: this.functionName, functionArn: this.functionArn, eventSourceMappingId: this.eventSourceMappingId,
             metricNamespace: this.metricNamespace, metricNames: this.metricNames, aggregatesTableName: this.aggregatesTableName,
-            aggregatesStreamName: this.aggregatesStreamName, aggregatesStreamArn: this.aggregatesStreamArn, dlqUrl: this.dlqUrl, dlqArn: this.dlqArn,
+            aggregatesStreamName: this.aggregatesStreamName, aggregatesStreamArn: this.aggregatesStreamArn,
+            aggregatesFirehoseRoleArn: this.aggregatesFirehoseRoleArn, dlqUrl: this.dlqUrl, dlqArn: this.dlqArn,
             logGroupName: this.logGroupName, operationalAlarmNames: this.operationalAlarmNames,
         });
     }
@@ -473,15 +503,6 @@ export class AnalyticsWindow extends pulumi.ComponentResource {
      * `dimensions` (e.g. `{ user_group: "gold" }`). Throws naming the spec/metric/dimension if unknown.
      */
     metric(spec: string, metric: string, dimensions: Record<string, string> = {}): WindowMetricRef {
-        const ref = this.metricRefs.find((r) => r.spec === spec && r.metric === metric);
-        if (!ref) {
-            const known = this.metricRefs.map((r) => `${r.spec}.${r.metric}`).join(", ");
-            throw new Error(`${COMPONENT}: no metric "${metric}" in spec "${spec}"; known metrics: ${known}`);
-        }
-        const names = Object.keys(dimensions);
-        if (names.length > 0 && (names.length !== ref.groupDimensions.length || names.some((d) => !ref.groupDimensions.includes(d)))) {
-            throw new Error(`${COMPONENT}: metric ${spec}.${metric} dimensions must be all of [${ref.groupDimensions.join(", ")}] or none (the roll-up), got [${names.join(", ")}]`);
-        }
-        return { ...ref, dimensions: { ...dimensions } };
+        return windowMetric({ specs: this.settings.specs, metricNamespace: this.metricNamespace }, spec, metric, dimensions);
     }
 }

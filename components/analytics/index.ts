@@ -1,5 +1,5 @@
 /** AnalyticsWindow and the window spec vocabulary (specs are data-plane types, re-exported here). */
-export { AnalyticsWindow, resolveAnalyticsWindowSettings, windowMetricRefs, AGGREGATES_LOG_STREAM } from "./analyticsWindow";
+export { AnalyticsWindow, resolveAnalyticsWindowSettings, windowMetric, windowMetricRefs, AGGREGATES_LOG_STREAM } from "./analyticsWindow";
 export type { AnalyticsWindowArgs, AnalyticsWindowSettings, StartingPosition, WindowMetricRef } from "./analyticsWindow";
 export { windowFunctionPolicyDocument, aggregatesFirehosePolicyDocument, KINESIS_CONSUMER_ACTIONS } from "./policies";
 export { AGGREGATES_PREFIX, aggregateGlueColumns } from "./aggregatesTable";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as aws from "@pulumi/aws";
-import { AnalyticsWindow, AnalyticsWindowArgs, resolveAnalyticsWindowSettings } from "../../components/analytics";
+import { AnalyticsWindow, AnalyticsWindowArgs, resolveAnalyticsWindowSettings, windowMetric } from "../../components/analytics";
 import { EVENTS_PER_MINUTE_BY_TYPE, PURCHASE_PRICE_BY_GROUP } from "../../dataplane/analytics/spec";
 import { AGGREGATE_COLUMNS } from "../../dataplane/analytics/output";
 import { MOCK_ACCOUNT_ID, MOCK_REGION } from "../../offline/mocks";
@@ -190,6 +190,8 @@ describe("AnalyticsWindow (under mocks)", () => {
         assert.equal(component.metric("events_per_minute", "count").statistic, "Sum");
         assert.throws(() => component.metric("events_per_minute", "avg_price"), /no metric "avg_price" in spec "events_per_minute"; known metrics: purchase_price_by_group\.avg_price/);
         assert.throws(() => component.metric("purchase_price_by_group", "count", { group: "x" }), /dimensions must be all of \[user_group\] or none/);
+        // The same reference without the component (to create AnomalyAlerts first).
+        assert.deepEqual(windowMetric({ specs: [PURCHASE_PRICE_BY_GROUP, EVENTS_PER_MINUTE_BY_TYPE], metricNamespace: "Clickstream/analytics" }, "events_per_minute", "count"), component.metric("events_per_minute", "count"));
     });
 
     it("passes every policy of the pack (with the catalog encryption the lake or an account baseline owns)", async () => {
