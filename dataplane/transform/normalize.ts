@@ -8,9 +8,9 @@ import { EventRow } from "../schema";
 import { EventType, ParsedEvent, parseNativeEvent, parseSegmentMessage } from "./events";
 import { describe, FieldError, isObject, Json, MAX_TIME_MS, optObject, optTime } from "./fields";
 import { truncateIp } from "./ip";
-import { MapPolicy, safeStringify } from "./maps";
+import { Decision, DROP, KEEP, MapPolicy, PSEUDONYMIZE, safeStringify } from "./maps";
 import { Pseudonymizer, Redactor } from "./pii";
-import { PiiPathColumn, ResolvedTransformConfig } from "./resolve";
+import { PII_PATH_COLUMNS, PiiPathColumn, ResolvedTransformConfig } from "./resolve";
 import { isoTime } from "./time";
 import { UserAgentParser } from "./useragent";
 
@@ -76,12 +76,17 @@ export class Normalizer {
     private readonly ua = new UserAgentParser();
     private readonly pseudonymizeColumns: ReadonlySet<PiiPathColumn>;
     private readonly dropColumns: ReadonlySet<PiiPathColumn>;
+    /** Per column: KEEP (redact free text), PSEUDONYMIZE or DROP. */
+    private readonly columnRules: Record<PiiPathColumn, Decision>;
 
     constructor(private readonly config: ResolvedTransformConfig, private readonly pseudonymizer: Pseudonymizer) {
         this.redactor = new Redactor(config.pii);
         this.maps = new MapPolicy(config.pii, this.redactor, pseudonymizer);
         this.pseudonymizeColumns = new Set(config.pii.pseudonymizeColumns);
         this.dropColumns = new Set(config.pii.dropColumns);
+        this.columnRules = Object.fromEntries(
+            PII_PATH_COLUMNS.map((c) => [c, this.dropColumns.has(c) ? DROP : this.pseudonymizeColumns.has(c) ? PSEUDONYMIZE : KEEP]),
+        ) as Record<PiiPathColumn, Decision>;
     }
 
     /**
@@ -235,15 +240,17 @@ export class Normalizer {
         row.event_type = ev.type;
         row.event_time = eventMs === req.receivedMs ? req.receivedAt : iso(eventMs);
         row.source_format = ev.sourceFormat;
-        this.setColumn(row, "event_name", ev.name);
-        this.setColumn(row, "anonymous_id", ev.anonymousId);
-        this.setColumn(row, "user_id", ev.userId);
-        this.setColumn(row, "session_id", ev.sessionId);
-        this.setColumn(row, "app_id", ev.appId);
-        this.setColumn(row, "page_url", ev.page.url);
-        this.setColumn(row, "page_path", ev.page.path);
-        this.setColumn(row, "page_referrer", ev.page.referrer);
-        this.setColumn(row, "page_title", ev.page.title);
+        // Direct property stores (not row[column]): keeps the row's shape monomorphic on the hot path.
+        if (ev.name !== undefined) row.event_name = this.column("event_name", ev.name);
+        if (ev.anonymousId !== undefined) row.anonymous_id = this.column("anonymous_id", ev.anonymousId);
+        if (ev.userId !== undefined) row.user_id = this.column("user_id", ev.userId);
+        if (ev.sessionId !== undefined) row.session_id = this.column("session_id", ev.sessionId);
+        if (ev.appId !== undefined) row.app_id = this.column("app_id", ev.appId);
+        const page = ev.page;
+        if (page.url !== undefined) row.page_url = this.column("page_url", page.url);
+        if (page.path !== undefined) row.page_path = this.column("page_path", page.path);
+        if (page.referrer !== undefined) row.page_referrer = this.column("page_referrer", page.referrer);
+        if (page.title !== undefined) row.page_title = this.column("page_title", page.title);
 
         const ua = this.ua.parse(ev.userAgent ?? req.userAgent);
         row.ua_browser = ua.browser;
@@ -268,10 +275,10 @@ export class Normalizer {
         return row;
     }
 
-    /** Column value with the column-level PII rule: drop, pseudonymize the raw value, or redact free text. */
-    private setColumn(row: EventRow, column: PiiPathColumn, value: string | undefined): void {
-        if (value === undefined || this.dropColumns.has(column)) return;
-        (row as unknown as Record<string, string>)[column] = this.pseudonymizeColumns.has(column) ? this.pseudonymizer.pseudonymize(value) : this.redactor.text(value);
+    /** Column value under the column-level PII rule: dropped (null), pseudonymized raw value, or redacted text. */
+    private column(column: PiiPathColumn, value: string): string | null {
+        const rule = this.columnRules[column];
+        return rule === KEEP ? this.redactor.text(value) : rule === PSEUDONYMIZE ? this.pseudonymizer.pseudonymize(value) : null;
     }
 
     private ipColumn(ip: string): string | null {
