@@ -27,10 +27,11 @@ const IPV6 = /(?<![0-9A-Fa-f:])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:
 /**
  * IPv4 dotted quad, or a phone number: international ("+49 151 1234 5678", "+4915112345678") or
  * grouped national ("(555) 123-4567", "555-123-4567", "555.123.4567"). One pass so a truncated IP is
- * never re-read as a phone number. The replacer checks digit counts and rules out dates.
+ * never re-read as a phone number. The replacer checks digit counts and rules out dates; a run glued to
+ * other hyphenated parts ("3f1c2a9e-1111-4000-8000-...", a UUID) isn't a phone number either.
  */
 const IPV4_OR_PHONE =
-    /(?<![\d.])(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)|(?<!\d)(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]\d{1,5}){1,5}(?!\d)|\+\d{7,15}(?!\d)/g;
+    /(?<![\d.])(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)|(?<!\d)(?<![A-Za-z0-9]-)(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]\d{1,5}){1,5}(?!\d)(?!-[A-Za-z0-9])|\+\d{7,15}(?!\d)/g;
 /** A token carrying URL encoding (%XX or + for space), delimited by URL/query punctuation. */
 const ENCODED_TOKEN = /[^?&=#/\s;,]*(?:%[0-9A-Fa-f]{2}|\+)[^?&=#/\s;,]*/g;
 const DATE_LIKE = /^(?:(?:19|20)\d\d[\s./-]\d{1,2}[\s./-]\d{1,2}|\d{1,2}[\s./-]\d{1,2}[\s./-](?:19|20)\d\d)$/;
