@@ -116,7 +116,8 @@ export class Normalizer {
                     return [this.badRow(unknownReq, `envelope: not valid JSON (${(err as Error).message})`, text)];
                 }
             }
-            return this.fromEnvelope(envelope, unknownReq, text === undefined ? undefined : Buffer.byteLength(text));
+            const bytes = input instanceof Uint8Array ? input.byteLength : text === undefined ? undefined : Buffer.byteLength(text);
+            return this.fromEnvelope(envelope, unknownReq, bytes);
         } catch (err) {
             return [this.badRow(unknownReq, `internal error: ${(err as Error)?.message ?? String(err)}`, text ?? envelope)];
         }
