@@ -6,7 +6,7 @@
  *   IngestEndpoint ─(stream mode)─► Kinesis ─┬──────────────► FirehoseLake
  *                                            └► AnalyticsWindow ─► AnomalyAlerts
  */
-import { AnalyticsWindow, EVENTS_PER_MINUTE_BY_TYPE, PURCHASE_PRICE_BY_GROUP } from "../components/analytics";
+import { AGGREGATE_COLUMNS, AnalyticsWindow, EVENTS_PER_MINUTE_BY_TYPE, PURCHASE_PRICE_BY_GROUP, windowMetric } from "../components/analytics";
 import { AnomalyAlerts } from "../components/alerts";
 import { LakeFormationGrants } from "../components/governance";
 import { IngestEndpoint } from "../components/ingest";
@@ -70,19 +70,6 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         });
     }
 
-    new LakeFormationGrants(`${name}-grants`, {
-        databaseName: lake.databaseName,
-        tableNames: [lake.tableName],
-        lakeBucketArn: lake.lakeBucketArn,
-        manageDataLakeSettings: cfg.manageAccountSettings && cfg.adminRoleArns.length > 0,
-        admins: cfg.adminRoleArns,
-        analystPrincipals: cfg.analystPrincipals,
-        engineerPrincipals: cfg.engineerPrincipals,
-        // Firehose reads the table schema for Parquet conversion.
-        writerPrincipals: [lake.firehoseRoleArn],
-        createTags: cfg.manageAccountSettings,
-    });
-
     const outputs: StackOutputs = {
         ingestUrl: ingest.url,
         ingestEndpoints: ingest.endpoints,
@@ -95,28 +82,50 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         athenaWorkgroup: lake.workgroupName,
         kmsKeyArn: lake.kmsKeyArn,
     };
-    if (cfg.ingestMode !== "stream") return outputs;
 
     // Windows need a Kinesis stream in the path: Firehose cannot be a Lambda event source.
-    const analytics = new AnalyticsWindow(`${name}-analytics`, {
-        streamArn: ingest.streamArn!,
-        streamKmsKeyArn: ingest.streamKmsKeyArn,
-        specs: [EVENTS_PER_MINUTE_BY_TYPE, PURCHASE_PRICE_BY_GROUP],
-        lakeBucketArn: lake.lakeBucketArn,
-        lakeBucketName: lake.lakeBucketName,
-        kmsKeyArn: lake.kmsKeyArn,
+    const windows = cfg.ingestMode === "stream" ? deployWindows(name, stack, cfg, ingest, lake, tags) : undefined;
+
+    new LakeFormationGrants(`${name}-grants`, {
         databaseName: lake.databaseName,
-        piiSecret: { secretArn: lake.piiSecretArn, kmsKeyArn: lake.kmsKeyArn },
-        metricNamespace: `Clickstream/${stack}`,
-        logRetentionDays: cfg.logRetentionDays,
-        tags,
+        tableNames: [lake.tableName],
+        additionalTables: windows ? [{ name: windows.analytics.aggregatesTableName, columns: AGGREGATE_COLUMNS }] : [],
+        lakeBucketArn: lake.lakeBucketArn,
+        manageDataLakeSettings: cfg.manageAccountSettings && cfg.adminRoleArns.length > 0,
+        admins: cfg.adminRoleArns,
+        analystPrincipals: cfg.analystPrincipals,
+        engineerPrincipals: cfg.engineerPrincipals,
+        // The Firehose streams read their table's schema for Parquet conversion.
+        writerPrincipals: [lake.firehoseRoleArn, ...(windows ? [windows.analytics.aggregatesFirehoseRoleArn] : [])],
+        createTags: cfg.manageAccountSettings,
     });
 
+    if (!windows) return outputs;
+    return {
+        ...outputs,
+        ingestStream: ingest.streamName,
+        windowMetrics: windows.analytics.metricNames,
+        aggregatesTable: windows.analytics.aggregatesTableName,
+        alertTopicArn: windows.alerts.topicArn,
+        anomaliesTable: windows.alerts.tableName,
+    };
+}
+
+/** The window specs every stack computes: the article's purchase example and traffic by event type. */
+const WINDOW_SPECS = [EVENTS_PER_MINUTE_BY_TYPE, PURCHASE_PRICE_BY_GROUP];
+
+/**
+ * AnalyticsWindow on the ingest stream and AnomalyAlerts on its metrics. The alerts come first so
+ * the window's own operational alarms (DLQ not empty, iterator age) notify the same people.
+ */
+function deployWindows(name: string, stack: string, cfg: StackConfig, ingest: IngestEndpoint, lake: FirehoseLake, tags: Record<string, string>) {
+    const metricNamespace = `Clickstream/${stack}`;
+    const window = { specs: WINDOW_SPECS, metricNamespace };
     // Alarm on the roll-ups (all groups together): per-group series are too sparse to train a band.
     const alerts = new AnomalyAlerts(`${name}-alerts`, {
         alarms: [
-            { metric: analytics.metric(EVENTS_PER_MINUTE_BY_TYPE.name, "count"), description: "Events per minute left their usual band: tracker outage, bot traffic or a broken release" },
-            { metric: analytics.metric(PURCHASE_PRICE_BY_GROUP.name, "avg_price"), description: "Average purchase price per minute left its usual band (the article's example)" },
+            { metric: windowMetric(window, EVENTS_PER_MINUTE_BY_TYPE.name, "count"), description: "Events per minute left their usual band: tracker outage, bot traffic or a broken release" },
+            { metric: windowMetric(window, PURCHASE_PRICE_BY_GROUP.name, "avg_price"), description: "Average purchase price per minute left its usual band (the article's example)" },
         ],
         emails: cfg.alertEmails,
         webhookUrl: cfg.alertWebhookUrl,
@@ -125,13 +134,22 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         deletionProtection: stack === "prod",
         tags,
     });
-
-    return {
-        ...outputs,
-        ingestStream: ingest.streamName,
-        windowMetrics: analytics.metricNames,
-        aggregatesTable: analytics.aggregatesTableName,
-        alertTopicArn: alerts.topicArn,
-        anomaliesTable: alerts.tableName,
-    };
+    const analytics = new AnalyticsWindow(`${name}-analytics`, {
+        streamArn: ingest.streamArn!,
+        streamKmsKeyArn: ingest.streamKmsKeyArn,
+        specs: WINDOW_SPECS,
+        metricNamespace,
+        lakeBucketArn: lake.lakeBucketArn,
+        lakeBucketName: lake.lakeBucketName,
+        kmsKeyArn: lake.kmsKeyArn,
+        databaseName: lake.databaseName,
+        // The lake encrypts the Glue catalog with its key when it manages catalog encryption.
+        catalogKmsKeyArn: cfg.manageAccountSettings ? lake.kmsKeyArn : undefined,
+        // Same key and defaults as the lake's transform, so windows count the rows the lake stores.
+        piiSecret: { secretArn: lake.piiSecretArn, kmsKeyArn: lake.kmsKeyArn },
+        alarmTopicArn: alerts.notificationTopicArn,
+        logRetentionDays: cfg.logRetentionDays,
+        tags,
+    });
+    return { analytics, alerts };
 }

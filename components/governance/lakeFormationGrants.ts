@@ -67,6 +67,12 @@ export interface LakeFormationGrantsArgs {
      * table schema for Parquet conversion): DESCRIBE on the database and tables. Defaults to none.
      */
     writerPrincipals?: pulumi.Input<string>[];
+    /**
+     * Other tables of the database with columns of their own (e.g. AnalyticsWindow's aggregates
+     * table): each is tagged by its columns' classifications, like `tableNames`, and included in the
+     * writers' DESCRIBE grants. Defaults to none.
+     */
+    additionalTables?: AdditionalTable[];
     /** Columns of the tables beyond the shared schema's PII columns that are personal data. Defaults to none. */
     extraPiiColumns?: string[];
     /** Columns of the tables with their schema classification. Defaults to EVENT_COLUMNS plus PARTITION_KEYS (dataplane/schema.ts). */
@@ -87,6 +93,14 @@ export interface LakeFormationGrantsArgs {
     createTags?: boolean;
     /** Glue catalog id (account id). Defaults to the caller's account. */
     catalogId?: pulumi.Input<string>;
+}
+
+/** A table with its own column list, for `LakeFormationGrantsArgs.additionalTables`. */
+export interface AdditionalTable {
+    /** Glue table name. */
+    name: pulumi.Input<string>;
+    /** Its columns with their classification (the partition keys included). */
+    columns: readonly Pick<ColumnSpec, "name" | "classification">[];
 }
 
 const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@%]{1,128}$/u;
@@ -179,21 +193,26 @@ export class LakeFormationGrants extends pulumi.ComponentResource {
                 tagOpts,
             ),
         ];
-        args.tableNames.forEach((tableName, i) => {
+        // The lake tables share the plan's column classes; additional tables bring their own.
+        const taggedTables = [
+            ...args.tableNames.map((tableName, i) => ({ tableName, label: `table-${i}`, classes: plan.classes })),
+            ...(args.additionalTables ?? []).map((t, j) => ({ tableName: t.name, label: `extra-table-${j}`, classes: classifyColumns(t.columns) })),
+        ];
+        for (const { tableName, label, classes } of taggedTables) {
             // Fail closed: a column added later inherits pii from its table until it is classified.
             this.tagAssignments.push(
                 new aws.lakeformation.ResourceLfTags(
-                    `${name}-table-${i}-tags`,
+                    `${name}-${label}-tags`,
                     { catalogId, table: { databaseName: args.databaseName, name: tableName }, lfTags: [{ key: plan.classificationKey, value: "pii" }] },
                     tagOpts,
                 ),
             );
             for (const cls of CLASSIFICATIONS) {
-                const columnNames = plan.classes[cls];
+                const columnNames = classes[cls];
                 if (columnNames.length === 0) continue;
                 this.tagAssignments.push(
                     new aws.lakeformation.ResourceLfTags(
-                        `${name}-table-${i}-${cls}-columns`,
+                        `${name}-${label}-${cls}-columns`,
                         {
                             catalogId,
                             tableWithColumns: { databaseName: args.databaseName, name: tableName, columnNames },
@@ -203,7 +222,7 @@ export class LakeFormationGrants extends pulumi.ComponentResource {
                     ),
                 );
             }
-        });
+        }
 
         const grantOpts = { parent: this, dependsOn: [...tagDeps, ...this.tagAssignments] };
         const tagGrants = (role: string, principals: pulumi.Input<string>[], classifications: Classification[]) =>
@@ -234,10 +253,10 @@ export class LakeFormationGrants extends pulumi.ComponentResource {
 
         this.writerGrants = (args.writerPrincipals ?? []).flatMap((principal, i) => [
             new aws.lakeformation.Permissions(`${name}-writer-${i}-database`, { catalogId, principal, permissions: ["DESCRIBE"], database: { name: args.databaseName } }, grantOpts),
-            ...args.tableNames.map(
-                (tableName, t) =>
+            ...taggedTables.map(
+                ({ tableName, label }) =>
                     new aws.lakeformation.Permissions(
-                        `${name}-writer-${i}-table-${t}`,
+                        `${name}-writer-${i}-${label}`,
                         { catalogId, principal, permissions: ["DESCRIBE"], table: { databaseName: args.databaseName, name: tableName } },
                         grantOpts,
                     ),

@@ -17,7 +17,7 @@ export const LAKE_COLUMNS: readonly ColumnSpec[] = [...EVENT_COLUMNS, ...PARTITI
  * Classification of every column: `pii` for the shared schema's PII columns and `extraPiiColumns`,
  * otherwise the column's own schema classification.
  */
-export function classifyColumns(columns: readonly ColumnSpec[], extraPiiColumns: readonly string[] = []): Record<Classification, string[]> {
+export function classifyColumns(columns: readonly Pick<ColumnSpec, "name" | "classification">[], extraPiiColumns: readonly string[] = []): Record<Classification, string[]> {
     const names = new Set(columns.map((c) => c.name));
     const unknown = extraPiiColumns.filter((c) => !names.has(c));
     if (unknown.length > 0) {

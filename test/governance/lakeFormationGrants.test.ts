@@ -27,6 +27,22 @@ const byName = (rs: CapturedResource[], name: string) => {
 };
 
 describe("LakeFormationGrants", () => {
+    it("tags additional tables by their own columns and lets writers describe them", async () => {
+        const rs = await run({
+            writerPrincipals: ["arn:aws:iam::123456789012:role/aggregates-firehose"],
+            additionalTables: [{ name: "aggregates", columns: [{ name: "spec", classification: "public" }, { name: "group_values", classification: "internal" }, { name: "top_user", classification: "pii" }] }],
+        });
+        assert.deepEqual(byName(rs, "gov-extra-table-0-tags").inputs.lfTags, [{ key: "classification", value: "pii" }]);
+        for (const [cls, columns] of [["public", ["spec"]], ["internal", ["group_values"]], ["pii", ["top_user"]]] as const) {
+            const tags = byName(rs, `gov-extra-table-0-${cls}-columns`).inputs;
+            assert.deepEqual(tags.tableWithColumns, { databaseName: "clickstream", name: "aggregates", columnNames: columns });
+            assert.deepEqual(tags.lfTags, [{ key: "classification", value: cls }]);
+        }
+        assert.deepEqual(byName(rs, "gov-writer-0-extra-table-0").inputs.table, { databaseName: "clickstream", name: "aggregates" });
+        // The lake table keeps the shared schema's classes.
+        assert.deepEqual(byName(rs, "gov-table-0-pii-columns").inputs.tableWithColumns.columnNames, [...PII_COLUMNS]);
+    });
+
     it("manages admins with deliberately empty default permissions and registers the lake with the service-linked role", async () => {
         const rs = await run();
         const settings = byName(rs, "gov-settings");

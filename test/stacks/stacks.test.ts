@@ -47,7 +47,21 @@ describe("shipped stacks", function () {
                 const alarms = byType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.metricQueries);
                 const watched = alarms.map((a) => a.inputs.metricQueries.find((q: any) => q.metric)?.metric.metricName).sort();
                 assert.deepEqual(watched, ["events_per_minute_count", "purchase_price_by_group_avg_price"]);
+                // The window's own DLQ alarm notifies the alert subscribers.
+                const notifications = one(run, "aws:sns/topic:Topic", "-alerts-notifications");
+                assert.deepEqual(one(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "-analytics-dlq-not-empty").inputs.alarmActions, [notifications.state.arn]);
                 for (const alarm of alarms) assert.match(alarm.inputs.metricQueries.find((q: any) => q.expression)?.expression, /^ANOMALY_DETECTION_BAND\(m1, \d+(\.\d+)?\)$/);
+            });
+
+            it("puts the aggregates table under Lake Formation: tagged by its own columns, described by its Firehose role", () => {
+                const run = runs[stack];
+                const aggregatesRole = one(run, "aws:iam/role:Role", "-analytics-aggregates-firehose-role");
+                const tagged = byType(run, "aws:lakeformation/resourceLfTags:ResourceLfTags").filter((t) => (t.inputs.table ?? t.inputs.tableWithColumns)?.name === "aggregates");
+                assert.deepEqual(tagged.map((t) => t.name.replace(/^.*-grants-/, "")).sort(), ["extra-table-0-internal-columns", "extra-table-0-public-columns", "extra-table-0-tags"]);
+                const describe = byType(run, "aws:lakeformation/permissions:Permissions").filter((p) => p.inputs.principal === aggregatesRole.state.arn && p.inputs.table?.name === "aggregates");
+                assert.deepEqual(describe.map((p) => p.inputs.permissions), [["DESCRIBE"]]);
+                const aggregatesStream = one(run, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "-analytics-aggregates");
+                assert.equal(aggregatesStream.inputs.extendedS3Configuration.dataFormatConversionConfiguration.schemaConfiguration.tableName, "aggregates");
             });
 
             it("passes every policy of the pack (mandatory and advisory)", async () => {
