@@ -27,7 +27,7 @@ export interface GlueColumn {
 }
 
 /** Glue columns in schema order: name, Hive type and comment of each column. */
-export function glueColumns(columns: readonly ColumnSpec[] = EVENT_COLUMNS): GlueColumn[] {
+export function glueColumns(columns: readonly GlueColumn[] = EVENT_COLUMNS): GlueColumn[] {
     return columns.map((c) => ({ name: c.name, type: c.type, comment: c.comment }));
 }
 
@@ -41,7 +41,7 @@ export function gluePartitionKeys(keys: readonly ColumnSpec[] = PARTITION_KEYS):
  * MSCK REPAIR is needed and new hours are queryable as soon as Firehose writes them.
  * `startDate` is the first dt (yyyy-MM-dd) the projection covers.
  */
-export function projectionParameters(bucketName: string, startDate: string): Record<string, string> {
+export function projectionParameters(bucketName: string, startDate: string, prefix: string = EVENTS_PREFIX): Record<string, string> {
     const [dt, hour] = PARTITION_KEYS.map((k) => k.name);
     return {
         "projection.enabled": "true",
@@ -53,7 +53,7 @@ export function projectionParameters(bucketName: string, startDate: string): Rec
         [`projection.${hour}.type`]: "integer",
         [`projection.${hour}.range`]: "0,23",
         [`projection.${hour}.digits`]: "2",
-        "storage.location.template": `s3://${bucketName}/${EVENTS_PREFIX}${dt}=\${${dt}}/${hour}=\${${hour}}/`,
+        "storage.location.template": `s3://${bucketName}/${prefix}${dt}=\${${dt}}/${hour}=\${${hour}}/`,
     };
 }
 
@@ -61,20 +61,20 @@ export function projectionParameters(bucketName: string, startDate: string): Rec
 export const PARQUET_COMPRESSIONS = ["SNAPPY", "GZIP", "UNCOMPRESSED"] as const;
 export type ParquetCompression = (typeof PARQUET_COMPRESSIONS)[number];
 
-/** Table parameters: EXTERNAL Parquet table plus the projection. */
-export function tableParameters(bucketName: string, startDate: string, compression: ParquetCompression): Record<string, string> {
+/** Table parameters: EXTERNAL Parquet table plus the projection (the events table unless another prefix is given). */
+export function tableParameters(bucketName: string, startDate: string, compression: ParquetCompression, prefix: string = EVENTS_PREFIX): Record<string, string> {
     return {
         EXTERNAL: "TRUE",
         classification: "parquet",
         "parquet.compression": compression,
-        ...projectionParameters(bucketName, startDate),
+        ...projectionParameters(bucketName, startDate, prefix),
     };
 }
 
-/** Storage descriptor of the Parquet table at s3://bucket/events/. */
-export function parquetStorageDescriptor(bucketName: string) {
+/** Storage descriptor of a Parquet table at s3://bucket/<prefix> (the events table by default). */
+export function parquetStorageDescriptor(bucketName: string, prefix: string = EVENTS_PREFIX, columns: GlueColumn[] = glueColumns()) {
     return {
-        location: `s3://${bucketName}/${EVENTS_PREFIX}`,
+        location: `s3://${bucketName}/${prefix}`,
         inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
         outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
         serDeInfo: {
@@ -82,7 +82,7 @@ export function parquetStorageDescriptor(bucketName: string) {
             serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
             parameters: { "serialization.format": "1" },
         },
-        columns: glueColumns(),
+        columns,
     };
 }
 
