@@ -2,7 +2,8 @@
  * IAM, KMS key and SNS topic policy documents of AnomalyAlerts, as plain functions so tests can check
  * them: concrete actions on concrete resources. In a key policy "Resource": "*" means "this key".
  */
-import { KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, type AwsEnvironment, type PolicyDocument, type PolicyStatement } from "../lake/policies";
+import { baseKeyStatements } from "../kms/keyPolicy";
+import { type AwsEnvironment, type PolicyDocument, type PolicyStatement } from "../lake/policies";
 
 /**
  * Key policy of the alerts CMK: the account administers it and delegates use to IAM; CloudWatch Logs
@@ -10,20 +11,10 @@ import { KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, type AwsEnvironment, type PolicyDoc
  * encrypted alarm topic. Without the last statement an alarm's SNS action fails silently.
  */
 export function alertsKeyPolicyDocument(e: AwsEnvironment): PolicyDocument {
-    const account = `arn:${e.partition}:iam::${e.accountId}:root`;
     return {
         Version: "2012-10-17",
         Statement: [
-            { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: account }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
-            { Sid: "AccountDelegatesUseToIam", Effect: "Allow", Principal: { AWS: account }, Action: KEY_USE_ACTIONS, Resource: "*" },
-            {
-                Sid: "CloudWatchLogsEncryptsLogGroups",
-                Effect: "Allow",
-                Principal: { Service: `logs.${e.region}.amazonaws.com` },
-                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                Resource: "*",
-                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${e.partition}:logs:${e.region}:${e.accountId}:log-group:*` } },
-            },
+            ...baseKeyStatements(e.partition, e.accountId, e.region),
             {
                 Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
                 Effect: "Allow",

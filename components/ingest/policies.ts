@@ -2,6 +2,7 @@
  * IAM and KMS policy documents of the ingest endpoint, as plain functions of resolved ARNs so
  * tests assert their exact scope.
  */
+import { baseKeyStatements } from "../kms/keyPolicy";
 import { IngestMode } from "./openapi";
 
 export interface PolicyDocument {
@@ -38,37 +39,13 @@ export function integrationRolePolicy(mode: IngestMode, streamArn: string, kmsKe
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/** Key administration the account keeps (listed rather than "kms:*", like the lake's key). */
-export const KEY_ADMIN_ACTIONS = [
-    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
-    "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
-    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
-];
-/** Cryptographic use, delegated to IAM so an IAM policy can let an operator read the logs. */
-export const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:RetireGrant", "kms:ListGrants"];
-
 /**
  * Key policy of the key that encrypts the API's log groups: the account administers it and
  * delegates use to IAM (in a key policy "Resource": "*" means this key), and CloudWatch Logs in
  * this region may use it only for this account's log groups.
  */
 export function logsKeyPolicy(accountId: string, region: string, partition = "aws"): PolicyDocument {
-    const account = `arn:${partition}:iam::${accountId}:root`;
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: account }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
-            { Sid: "AccountDelegatesUseToIam", Effect: "Allow", Principal: { AWS: account }, Action: KEY_USE_ACTIONS, Resource: "*" },
-            {
-                Sid: "CloudWatchLogsEncrypts",
-                Effect: "Allow",
-                Principal: { Service: `logs.${region}.amazonaws.com` },
-                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                Resource: "*",
-                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` } },
-            },
-        ],
-    };
+    return { Version: "2012-10-17", Statement: baseKeyStatements(partition, accountId, region) };
 }
 
 /** What the write-key authorizer Lambda may do: write its own log group, nothing else. */

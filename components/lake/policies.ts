@@ -4,6 +4,7 @@
  * "*" resource on data. The one exception is the KMS key policy, where "Resource": "*" is how a key
  * policy says "this key" (it is attached to exactly one key).
  */
+import { baseKeyStatements } from "../kms/keyPolicy";
 
 export type PolicyValue = string | string[];
 
@@ -192,14 +193,7 @@ export interface KeyPolicyInput extends AwsEnvironment {
     servicePrincipals?: string[];
 }
 
-/** Administration actions the account keeps on the key (listed, not "kms:*"). */
-export const KEY_ADMIN_ACTIONS = [
-    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
-    "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
-    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
-];
-/** Cryptographic actions: delegated to IAM, so roles granted them in IAM (Firehose, Lambda, admins) can use the key. */
-export const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:RetireGrant", "kms:ListGrants"];
+export { KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS } from "../kms/keyPolicy";
 
 /**
  * Key policy of the lake CMK. The account principal keeps administration and delegates use to IAM
@@ -207,19 +201,7 @@ export const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", 
  * principal, may use the key only for log groups of this account.
  */
 export function lakeKeyPolicyDocument(p: KeyPolicyInput): PolicyDocument {
-    const account = `arn:${p.partition}:iam::${p.accountId}:root`;
-    const statements: PolicyStatement[] = [
-        { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: account }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
-        { Sid: "AccountDelegatesUseToIam", Effect: "Allow", Principal: { AWS: account }, Action: KEY_USE_ACTIONS, Resource: "*" },
-        {
-            Sid: "CloudWatchLogsEncryptsLogGroups",
-            Effect: "Allow",
-            Principal: { Service: `logs.${p.region}.amazonaws.com` },
-            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            Resource: "*",
-            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${p.partition}:logs:${p.region}:${p.accountId}:log-group:*` } },
-        },
-    ];
+    const statements: PolicyStatement[] = baseKeyStatements(p.partition, p.accountId, p.region);
     for (const service of p.servicePrincipals ?? []) {
         statements.push({
             Sid: `ServiceUse${service.split(".")[0].replace(/[^A-Za-z0-9]/g, "")}`,
