@@ -116,6 +116,19 @@ describe("shipped stacks", function () {
         assert.deepEqual(tableGrant?.inputs.permissions, ["SELECT", "DESCRIBE"]);
     });
 
+    it("firehose mode (config ingestMode=firehose): API -> Firehose direct, no stream, windows or alerts, still policy-clean", async () => {
+        const run = await runShippedStack("dev", { ingestMode: "firehose" });
+        assert.equal(byType(run, "aws:kinesis/stream:Stream").length, 0);
+        assert.equal(byType(run, "clickstream:analytics:AnalyticsWindow").length + byType(run, "clickstream:alerts:AnomalyAlerts").length, 0);
+        const firehose = one(run, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "-lake-delivery");
+        assert.equal(firehose.inputs.kinesisSourceConfiguration, undefined);
+        const role = one(run, "aws:iam/rolePolicy:RolePolicy", "-ingest-integration-policy");
+        const statements = JSON.parse(role.inputs.policy).Statement;
+        assert.deepEqual(statements.flatMap((st: any) => st.Resource), [firehose.state.arn, ...statements.slice(1).flatMap((st: any) => st.Resource)]);
+        assert.deepEqual(Object.keys(run.outputs).filter((k) => run.outputs[k] !== undefined).sort(), ["apiKeyIds", "athenaWorkgroup", "deliveryStream", "glueDatabase", "glueTable", "ingestEndpoints", "ingestUrl", "kmsKeyArn", "lakeBucket", "rawBucket"]);
+        assert.deepEqual(await checkProgram(run), []);
+    });
+
     it("index.ts, the program the Pulumi CLI runs, exports the stack outputs", async () => {
         const run = await runProgramDir(PROJECT_ROOT, "prod");
         for (const key of ["ingestUrl", "ingestEndpoints", "lakeBucket", "rawBucket", "glueDatabase", "glueTable", "athenaWorkgroup", "kmsKeyArn", "ingestStream", "alertTopicArn", "anomaliesTable", "windowMetrics"]) {
