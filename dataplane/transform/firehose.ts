@@ -1,6 +1,6 @@
 /**
  * The Firehose data-transformation contract: one output record per input recordId, result Ok (all the
- * request's rows, JSON objects separated by "\n"), Dropped (the request held zero events) or
+ * request's rows, JSON objects separated by "\n", null columns left out: rowText.ts), Dropped (the request held zero events) or
  * ProcessingFailed (not even a bad row could be formed, e.g. data that isn't base64; Firehose then
  * writes the original record to the error prefix). See docs/record-granularity.md.
  *
@@ -9,19 +9,13 @@
  * as a transformation failure. For failed records Firehose keeps the original data itself.
  */
 import type { FirehoseTransformationEvent, FirehoseTransformationResult, FirehoseTransformationResultRecord } from "aws-lambda";
-import { EventRow } from "../schema";
+import { LakeRow, rowsToText } from "./rowText";
 
 /** JSON framing of one result record besides its recordId and data: `{"recordId":"","result":"Ok","data":""},`. */
 const RECORD_OVERHEAD = 48;
 
-export type Normalize = (envelope: unknown, fallbackReceivedMs: number) => EventRow[];
+export type Normalize = (envelope: unknown, fallbackReceivedMs: number) => LakeRow[];
 
-/** Rows as the output record's text: one JSON object per row, separated by "\n". */
-export function rowsToText(rows: readonly EventRow[]): string {
-    let out = "";
-    for (let i = 0; i < rows.length; i++) out += (i === 0 ? "" : "\n") + JSON.stringify(rows[i]);
-    return out;
-}
 
 /**
  * Decodes Firehose's base64 record data, or returns undefined when it isn't strict base64. Node's decoder

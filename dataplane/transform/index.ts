@@ -9,13 +9,14 @@ import { transformFirehose } from "./firehose";
 import { Normalizer } from "./normalize";
 import { Pseudonymizer } from "./pii";
 import { resolveTransformConfig } from "./resolve";
+import { LakeRow, toEventRow } from "./rowText";
 
 export { resolveTransformConfig } from "./resolve";
 export type { ResolvedTransformConfig, ResolvedPii } from "./resolve";
 export { loadPiiKey, clearPiiKeyCache, PII_KEY_TTL_MS } from "./secret";
 export type { LoadPiiKeyOptions } from "./secret";
 export * from "./config";
-export { rowsToText } from "./firehose";
+export { rowsToText } from "./rowText";
 export { BAD_ROW_TYPE } from "./normalize";
 export { EVENT_TYPES } from "./events";
 
@@ -33,9 +34,10 @@ export interface Transformer {
 export function createTransformer(config: TransformConfig | undefined, piiKey: string | Uint8Array): Transformer {
     const resolved = resolveTransformConfig(config);
     const normalizer = new Normalizer(resolved, new Pseudonymizer(piiKey));
-    const normalize = (envelope: unknown, fallbackReceivedMs: number): EventRow[] => normalizer.normalize(envelope, fallbackReceivedMs);
+    const normalize = (envelope: unknown, fallbackReceivedMs: number): LakeRow[] => normalizer.normalize(envelope, fallbackReceivedMs);
     return {
-        normalize: (envelope) => normalize(envelope, Date.now()),
+        // In-process callers get the EventRow contract (null where absent); Firehose output leaves absent columns out.
+        normalize: (envelope) => normalize(envelope, Date.now()).map(toEventRow),
         firehose: (event) => transformFirehose(event, normalize, resolved.maxResponseBytes),
     };
 }

@@ -4,13 +4,13 @@
  * here throws: unexpected errors become bad rows too.
  */
 import { INGEST_ROUTES } from "../envelope";
-import { EventRow } from "../schema";
 import { EventType, ParsedEvent, parseNativeEvent, parseSegmentMessage } from "./events";
 import { describe, FieldError, isObject, Json, MAX_TIME_MS, optObject, optTime } from "./fields";
 import { truncateIp } from "./ip";
 import { Decision, DROP, KEEP, MapPolicy, PSEUDONYMIZE, safeStringify } from "./maps";
 import { Pseudonymizer, Redactor } from "./pii";
 import { PII_PATH_COLUMNS, PiiPathColumn, ResolvedTransformConfig } from "./resolve";
+import { LakeRow } from "./rowText";
 import { isoTime } from "./time";
 import { UserAgentParser } from "./useragent";
 
@@ -20,48 +20,52 @@ export const BAD_ROW_TYPE = "bad_row";
 interface RequestInfo {
     receivedMs: number;
     receivedAt: string;
-    ingestPath: string | null;
-    sourceFormat: "native" | "segment" | null;
-    ipTruncated: string | null;
-    userAgent: string | null;
+    ingestPath: string | undefined;
+    sourceFormat: "native" | "segment" | undefined;
+    ipTruncated: string | undefined;
+    userAgent: string | undefined;
     sentAt: number | undefined;
     /** `sentAt` formatted once per request. */
-    sentAtIso: string | null;
+    sentAtIso: string | undefined;
 }
 
 type Route = (typeof INGEST_ROUTES)[keyof typeof INGEST_ROUTES];
 
 const iso = isoTime;
 
-/** A row with every EventRow key present, in table order (a consistent shape for Parquet conversion). */
-function blankRow(req: RequestInfo): EventRow {
+/**
+ * A row with every EventRow key present, in table order: one hidden class for every row, which keeps
+ * building and JSON.stringify fast. Absent columns are undefined, so the output record leaves them out
+ * (rowText.ts).
+ */
+function blankRow(req: RequestInfo): LakeRow {
     return {
         event_id: "",
         event_type: BAD_ROW_TYPE,
-        event_name: null,
-        event_time: null,
+        event_name: undefined,
+        event_time: undefined,
         received_at: req.receivedAt,
         sent_at: req.sentAtIso,
         source_format: req.sourceFormat,
         ingest_path: req.ingestPath,
-        anonymous_id: null,
-        user_id: null,
-        session_id: null,
-        app_id: null,
-        page_url: null,
-        page_path: null,
-        page_referrer: null,
-        page_title: null,
-        ua_browser: null,
-        ua_browser_version: null,
-        ua_os: null,
-        ua_os_version: null,
-        ua_device_type: null,
+        anonymous_id: undefined,
+        user_id: undefined,
+        session_id: undefined,
+        app_id: undefined,
+        page_url: undefined,
+        page_path: undefined,
+        page_referrer: undefined,
+        page_title: undefined,
+        ua_browser: undefined,
+        ua_browser_version: undefined,
+        ua_os: undefined,
+        ua_os_version: undefined,
+        ua_device_type: undefined,
         ip_truncated: req.ipTruncated,
         properties: {},
         context: {},
-        bad_reason: null,
-        bad_payload: null,
+        bad_reason: undefined,
+        bad_payload: undefined,
     };
 }
 
@@ -93,16 +97,16 @@ export class Normalizer {
      * @param input envelope object, JSON text or UTF-8 bytes
      * @param fallbackReceivedMs receive time used when the envelope has no valid one (Firehose arrival time)
      */
-    normalize(input: unknown, fallbackReceivedMs: number): EventRow[] {
+    normalize(input: unknown, fallbackReceivedMs: number): LakeRow[] {
         const unknownReq: RequestInfo = {
             receivedMs: fallbackReceivedMs,
             receivedAt: iso(clampTime(fallbackReceivedMs)),
-            ingestPath: null,
-            sourceFormat: null,
-            ipTruncated: null,
-            userAgent: null,
+            ingestPath: undefined,
+            sourceFormat: undefined,
+            ipTruncated: undefined,
+            userAgent: undefined,
             sentAt: undefined,
-            sentAtIso: null,
+            sentAtIso: undefined,
         };
         let text: string | undefined;
         let envelope: unknown = input;
@@ -123,7 +127,7 @@ export class Normalizer {
         }
     }
 
-    private fromEnvelope(envelope: unknown, unknownReq: RequestInfo, envelopeBytes: number | undefined): EventRow[] {
+    private fromEnvelope(envelope: unknown, unknownReq: RequestInfo, envelopeBytes: number | undefined): LakeRow[] {
         if (!isObject(envelope)) return [this.badRow(unknownReq, `envelope: expected a JSON object, got ${describe(envelope)}`, envelope)];
         const problem = envelopeProblem(envelope);
         if (problem !== undefined) return [this.badRow(unknownReq, problem, envelope)];
@@ -137,9 +141,9 @@ export class Normalizer {
             ingestPath: path,
             sourceFormat: route === "native-batch" ? "native" : "segment",
             ipTruncated: this.ipColumn(sourceIp),
-            userAgent: typeof envelope.userAgent === "string" ? envelope.userAgent : null,
+            userAgent: typeof envelope.userAgent === "string" ? envelope.userAgent : undefined,
             sentAt: undefined,
-            sentAtIso: null,
+            sentAtIso: undefined,
         };
 
         let body = envelope.body;
@@ -176,7 +180,7 @@ export class Normalizer {
                 eventsPath = key;
                 try {
                     req.sentAt = optTime(body, "sentAt", "");
-                    req.sentAtIso = req.sentAt === undefined ? null : iso(req.sentAt);
+                    req.sentAtIso = req.sentAt === undefined ? undefined : iso(req.sentAt);
                 } catch (err) {
                     requestProblem ??= (err as Error).message;
                 }
@@ -197,7 +201,7 @@ export class Normalizer {
             return [this.badRow(req, `body: ${(err as Error).message}`, body)];
         }
 
-        const rows: EventRow[] = new Array(events.length);
+        const rows: LakeRow[] = new Array(events.length);
         const max = this.config.maxEventsPerRequest;
         for (let i = 0; i < events.length; i++) {
             const raw = events[i];
@@ -227,7 +231,7 @@ export class Normalizer {
         return rows;
     }
 
-    private goodRow(req: RequestInfo, ev: ParsedEvent, path: string, raw: unknown, rawText: string | undefined, sharedContext: Record<string, string> | undefined): EventRow {
+    private goodRow(req: RequestInfo, ev: ParsedEvent, path: string, raw: unknown, rawText: string | undefined, sharedContext: Record<string, string> | undefined): LakeRow {
         const row = blankRow(req);
         const r = this.redactor;
         const sent = ev.sentAt ?? req.sentAt;
@@ -262,7 +266,7 @@ export class Normalizer {
         // A client-reported IP (server-side Segment libraries) is the user's; the request's is the server's.
         if (ev.ip !== undefined) {
             const fromClient = this.ipColumn(ev.ip);
-            if (fromClient !== null) row.ip_truncated = fromClient;
+            if (fromClient !== undefined) row.ip_truncated = fromClient;
         }
 
         const properties = row.properties;
@@ -276,16 +280,16 @@ export class Normalizer {
         return row;
     }
 
-    /** Column value under the column-level PII rule: dropped (null), pseudonymized raw value, or redacted text. */
-    private column(column: PiiPathColumn, value: string): string | null {
+    /** Column value under the column-level PII rule: dropped (undefined), pseudonymized raw value, or redacted text. */
+    private column(column: PiiPathColumn, value: string): string | undefined {
         const rule = this.columnRules[column];
-        return rule === KEEP ? this.redactor.text(value) : rule === PSEUDONYMIZE ? this.pseudonymizer.pseudonymize(value) : null;
+        return rule === KEEP ? this.redactor.text(value) : rule === PSEUDONYMIZE ? this.pseudonymizer.pseudonymize(value) : undefined;
     }
 
-    private ipColumn(ip: string): string | null {
-        if (ip === "" || this.dropColumns.has("ip_truncated")) return null;
+    private ipColumn(ip: string): string | undefined {
+        if (ip === "" || this.dropColumns.has("ip_truncated")) return undefined;
         const value = this.config.pii.truncateIp ? truncateIp(ip) : ip;
-        if (value === null) return null;
+        if (value === null) return undefined;
         return this.pseudonymizeColumns.has("ip_truncated") ? this.pseudonymizer.pseudonymize(value) : value;
     }
 
@@ -294,7 +298,7 @@ export class Normalizer {
      * PII-keyed values pseudonymized, dropped keys blanked and free-text PII redacted *before* truncation,
      * so a cut can't leave half an e-mail address behind.
      */
-    badRow(req: RequestInfo, reason: string, payload: unknown): EventRow {
+    badRow(req: RequestInfo, reason: string, payload: unknown): LakeRow {
         const row = blankRow(req);
         const text = typeof payload === "string" ? payload : safeStringify(payload);
         const max = this.config.badPayloadMaxChars;

@@ -6,14 +6,14 @@ import UAParser = require("ua-parser-js");
 import { BoundedCache } from "./cache";
 
 export interface ParsedUserAgent {
-    readonly browser: string | null;
-    readonly browserVersion: string | null;
-    readonly os: string | null;
-    readonly osVersion: string | null;
-    readonly deviceType: string | null;
+    readonly browser: string | undefined;
+    readonly browserVersion: string | undefined;
+    readonly os: string | undefined;
+    readonly osVersion: string | undefined;
+    readonly deviceType: string | undefined;
 }
 
-const EMPTY: ParsedUserAgent = Object.freeze({ browser: null, browserVersion: null, os: null, osVersion: null, deviceType: null });
+const EMPTY: ParsedUserAgent = Object.freeze({ browser: undefined, browserVersion: undefined, os: undefined, osVersion: undefined, deviceType: undefined });
 /** ua-parser-js v1 doesn't classify crawlers; these markers cover the common ones and headless tools. */
 const BOT = /bot\b|crawl|spider|slurp|headless|lighthouse|facebookexternalhit|bingpreview|curl\/|wget\/|python-requests|go-http-client/i;
 /** User agents longer than this are cut before parsing (ua-parser-js itself cuts at 500). */
@@ -40,12 +40,12 @@ export class UserAgentParser {
         const result = this.parser.setUA(ua).getResult();
         const known = result.browser.name !== undefined || result.os.name !== undefined;
         const parsed: ParsedUserAgent = Object.freeze({
-            browser: result.browser.name ?? null,
-            browserVersion: result.browser.version ?? null,
-            os: result.os.name ?? null,
-            osVersion: result.os.version ?? null,
+            browser: result.browser.name,
+            browserVersion: result.browser.version,
+            os: result.os.name,
+            osVersion: result.os.version,
             // ua-parser-js leaves device.type undefined for desktops.
-            deviceType: BOT.test(ua) ? "bot" : (result.device.type ?? (known ? "desktop" : null)),
+            deviceType: BOT.test(ua) ? "bot" : (result.device.type ?? (known ? "desktop" : undefined)),
         });
         this.memo.set(ua, parsed);
         return parsed;

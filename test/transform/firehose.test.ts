@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import type { FirehoseTransformationResultRecord } from "aws-lambda";
 import { fitResponse } from "../../dataplane/transform/firehose";
 import { BAD_ROW_TYPE } from "../../dataplane/transform";
-import { b64, COLUMN_NAMES, decodeRows, envelope, firehoseEvent, RECEIVED, transformer } from "./helpers";
+import { b64, COLUMN_NAMES, decodeRows, envelope, firehoseEvent, rawRows, RECEIVED, transformer } from "./helpers";
 
 describe("transform: Firehose contract", () => {
     const t = transformer();
@@ -22,7 +22,12 @@ describe("transform: Firehose contract", () => {
 
         const first = decodeRows(out.records[0].data);
         assert.deepEqual(first.map((r) => r.event_type), ["track", "page", BAD_ROW_TYPE]);
-        for (const row of first) assert.deepEqual(Object.keys(row), COLUMN_NAMES);
+        for (const row of first) assert.deepEqual(Object.keys(row), COLUMN_NAMES, "read back with every column");
+        for (const raw of rawRows(out.records[0].data)) {
+            const keys = Object.keys(raw);
+            assert.deepEqual(keys, COLUMN_NAMES.filter((c) => keys.includes(c)), "emitted columns in table order");
+            assert.ok(Object.values(raw).every((v) => v !== null), "absent columns are left out, never written as null");
+        }
         assert.equal(out.records[1].data, "", "every result carries data (required by Firehose), empty when dropped");
         assert.equal(out.records[2].data, "", "failed records carry empty data: Firehose keeps the original");
         const notJson = decodeRows(out.records[3].data);
@@ -31,6 +36,30 @@ describe("transform: Firehose contract", () => {
         assert.equal(notJson[0].received_at, new Date(RECEIVED).toISOString(), "arrival time stands in for the unknown receive time");
         assert.equal(notJson[0].bad_payload, "definitely not json");
         assert.match(decodeRows(out.records[4].data)[0].bad_reason!, /^envelope: not valid JSON/, "empty data is a bad row, not a failure");
+    });
+
+    it("emits rows without null columns that, read back with every column defaulting to null, equal normalize()'s rows", () => {
+        const envelopes = [
+            envelope("/v1/events", { sentAt: "2026-11-26T16:05:00.000Z", events: [
+                { eventId: "e-1", type: "track", name: "Order Completed", timestamp: "2026-11-26T16:04:59.000Z", anonymousId: "a-1", userId: "u-1", properties: { total: 12.5, none: null } },
+                { type: "identify", userId: "u-2", traits: { email: "ada@example.com" } },
+                { type: 42 },
+            ] }),
+            envelope("/v1/batch", { context: { library: { name: "analytics-node" } }, batch: [{ type: "page", anonymousId: "a", context: { page: { url: "https://ex.com/?q=1" } } }] }, { userAgent: undefined, sourceIp: undefined }),
+            envelope("/v1/track", { event: "E", userId: "u" }),
+            { v: 2, body: {} },
+        ];
+        const out = t.firehose(firehoseEvent(envelopes.map((e) => b64(JSON.stringify(e)))));
+        assert.deepEqual(out.records.map((r) => r.result), ["Ok", "Ok", "Ok", "Ok"]);
+        out.records.forEach((r, i) => {
+            const raw = rawRows(r.data);
+            const nullColumns = raw.flatMap((row) => Object.keys(row).filter((k) => row[k] === null));
+            assert.deepEqual(nullColumns, [], "no column is written as null");
+            assert.ok(raw.some((row) => Object.keys(row).length < COLUMN_NAMES.length), "absent columns are left out");
+            // normalize() has no Firehose arrival time: an unreadable envelope's received_at is "now" there.
+            const expected = t.normalize(envelopes[i]).map((row) => (i === 3 ? { ...row, received_at: new Date(RECEIVED).toISOString() } : row));
+            assert.deepEqual(decodeRows(r.data), expected);
+        });
     });
 
     it("separates rows with \\n and no trailing newline", () => {

@@ -27,11 +27,19 @@ export function firehoseEvent(datas: string[], arrival = RECEIVED): FirehoseTran
 
 export const b64 = (text: string): string => Buffer.from(text, "utf8").toString("base64");
 
-/** Output record data -> rows (JSON objects separated by "\n"). */
-export function decodeRows(data: string | undefined): EventRow[] {
+export const COLUMN_NAMES = EVENT_COLUMNS.map((c) => c.name);
+
+/** Output record data -> the JSON objects exactly as emitted (separated by "\n"; absent columns left out). */
+export function rawRows(data: string | undefined): Record<string, unknown>[] {
     if (data === undefined || data === "") return [];
-    return Buffer.from(data, "base64").toString("utf8").split("\n").map((line) => JSON.parse(line) as EventRow);
+    return Buffer.from(data, "base64").toString("utf8").split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-export const COLUMN_NAMES = EVENT_COLUMNS.map((c) => c.name);
+/**
+ * Output record data -> rows as Firehose's Hive JSON SerDe reads them: every EventRow column, in table
+ * order, null when the JSON object leaves it out.
+ */
+export function decodeRows(data: string | undefined): EventRow[] {
+    return rawRows(data).map((raw) => Object.fromEntries(COLUMN_NAMES.map((c) => [c, c in raw ? raw[c] : null])) as unknown as EventRow);
+}
 export const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

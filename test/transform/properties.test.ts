@@ -8,7 +8,7 @@ import type { FirehoseTransformationEvent } from "aws-lambda";
 import { INGEST_ROUTES } from "../../dataplane/envelope";
 import { EventRow } from "../../dataplane/schema";
 import { truncateIp } from "../../dataplane/transform/ip";
-import { b64, COLUMN_NAMES, decodeRows, ISO_MS, RECEIVED, transformer } from "./helpers";
+import { b64, COLUMN_NAMES, decodeRows, ISO_MS, rawRows, RECEIVED, transformer } from "./helpers";
 
 const RUNS = Number(process.env.FC_RUNS ?? 300);
 const t = transformer();
@@ -123,6 +123,7 @@ describe("transform: properties (fast-check)", () => {
                     if (r.result === "Ok") {
                         const rows = decodeRows(r.data);
                         rows.forEach(assertRowShape);
+                        for (const raw of rawRows(r.data)) assert.ok(Object.values(raw).every((v) => v !== null), "absent columns are left out, not null");
                         if (expected >= 0) assert.equal(rows.length, expected);
                     } else if (r.result === "Dropped") assert.equal(expected, 0);
                     else assert.equal(expected, -1, "only undecodable data may fail");
