@@ -48,6 +48,12 @@ export function safeStringify(value: unknown): string {
 
 export type MapName = "properties" | "context";
 
+/**
+ * Keys of a source object whose string values were promoted to columns and so aren't repeated in the
+ * map: `true` for a key to leave out, a nested map for an object key (`page` > `url`).
+ */
+export type Promoted = ReadonlyMap<string, Promoted | true>;
+
 /** Array index keys "0".."63", built once. */
 const INDEX_KEYS = Array.from({ length: 64 }, (_, i) => String(i));
 /** Bound on memoized dotted paths; the memo is simply emptied when it grows past it. */
@@ -141,8 +147,11 @@ export class MapPolicy {
         setEntry(target, key, decision === PSEUDONYMIZE ? this.pseudonymizer.pseudonymize(value) : this.redactor.text(value));
     }
 
-    /** Flattens `obj` into `target`, its keys prefixed with `prefix` ("" for none; "traits" for traits). */
-    flatten(target: Record<string, string>, mapName: MapName, prefix: string, obj: Record<string, unknown>): void {
+    /**
+     * Flattens `obj` into `target`, its keys prefixed with `prefix` ("" for none; "traits" for traits),
+     * leaving out the string values listed in `promoted`.
+     */
+    flatten(target: Record<string, string>, mapName: MapName, prefix: string, obj: Record<string, unknown>, promoted?: Promoted): void {
         let node = this.roots[mapName];
         let decision: Decision = KEEP;
         let outPrefix = "";
@@ -154,30 +163,36 @@ export class MapPolicy {
             outPrefix = prefix;
         }
         if (decision === DROP) return;
-        this.walk(target, outPrefix, obj, 0, node, decision);
+        this.walk(target, outPrefix, obj, 0, node, decision, promoted);
     }
 
-    private walk(target: Record<string, string>, prefix: string, obj: Record<string, unknown> | unknown[], depth: number, node: PathNode | undefined, inherited: Decision): void {
+    private walk(target: Record<string, string>, prefix: string, obj: Record<string, unknown> | unknown[], depth: number, node: PathNode | undefined, inherited: Decision, promoted: Promoted | undefined): void {
         if (Array.isArray(obj)) {
             for (let i = 0; i < obj.length; i++) {
                 // Array indexes carry no meaning of their own: "emails.0" follows the rule for "emails".
                 const index = i < INDEX_KEYS.length ? INDEX_KEYS[i] : String(i);
                 const child = node === undefined ? undefined : node.children.get(index);
                 const decision = child !== undefined && child.decision > inherited ? child.decision : inherited;
-                if (decision !== DROP) this.visit(target, this.indexPath(prefix, index), obj[i], depth, child, decision);
+                if (decision !== DROP) this.visit(target, this.indexPath(prefix, index), obj[i], depth, child, decision, undefined);
             }
             return;
         }
         for (const raw in obj) {
+            let nested: Promoted | undefined;
+            if (promoted !== undefined) {
+                const p = promoted.get(raw);
+                if (p === true && typeof obj[raw] === "string") continue;
+                if (p !== true) nested = p;
+            }
             const entry = this.entry(prefix, raw);
             const child = node === undefined ? undefined : node.children.get(raw);
             let decision = entry.decision > inherited ? entry.decision : inherited;
             if (child !== undefined && child.decision > decision) decision = child.decision;
-            if (decision !== DROP) this.visit(target, entry.path, obj[raw], depth, child, decision);
+            if (decision !== DROP) this.visit(target, entry.path, obj[raw], depth, child, decision, nested);
         }
     }
 
-    private visit(target: Record<string, string>, path: string, v: unknown, depth: number, node: PathNode | undefined, decision: Decision): void {
+    private visit(target: Record<string, string>, path: string, v: unknown, depth: number, node: PathNode | undefined, decision: Decision, promoted: Promoted | undefined): void {
         switch (typeof v) {
             case "string":
                 this.write(target, path, v, decision);
@@ -192,7 +207,7 @@ export class MapPolicy {
                 if (v === null) this.write(target, path, "null", decision);
                 else if (depth >= MAX_DEPTH) this.write(target, path, safeStringify(v), decision);
                 else if (Array.isArray(v) ? v.length === 0 : isEmptyObject(v)) this.write(target, path, Array.isArray(v) ? "[]" : "{}", decision);
-                else this.walk(target, path, v as Record<string, unknown>, depth + 1, node, decision);
+                else this.walk(target, path, v as Record<string, unknown>, depth + 1, node, decision, promoted);
                 break;
             default:
                 // undefined/functions can't come out of JSON.parse; skip them like JSON.stringify does.

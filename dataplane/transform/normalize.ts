@@ -7,7 +7,7 @@ import { INGEST_ROUTES } from "../envelope";
 import { EventType, ParsedEvent, parseNativeEvent, parseSegmentMessage } from "./events";
 import { describe, FieldError, isObject, Json, MAX_TIME_MS, optObject, optTime } from "./fields";
 import { truncateIp } from "./ip";
-import { Decision, DROP, KEEP, MapPolicy, PSEUDONYMIZE, safeStringify } from "./maps";
+import { Decision, DROP, KEEP, MapPolicy, Promoted, PSEUDONYMIZE, safeStringify } from "./maps";
 import { Pseudonymizer, Redactor } from "./pii";
 import { PII_PATH_COLUMNS, PiiPathColumn, ResolvedTransformConfig } from "./resolve";
 import { LakeRow } from "./rowText";
@@ -68,6 +68,18 @@ function blankRow(req: RequestInfo): LakeRow {
         bad_payload: undefined,
     };
 }
+
+/**
+ * Segment context fields read into columns (page_* and the parsed ua_*) aren't repeated in the context
+ * map: they were a quarter of a Segment row, and the copies would escape column-level PII rules
+ * (dropping page_url must not leave the URL under context.page.url). The raw user agent is stored
+ * parsed only, as for the request's own user agent. context.ip stays: ip_truncated may come from the
+ * request instead when the client's isn't a valid address.
+ */
+const SEGMENT_PROMOTED: Promoted = new Map<string, Promoted | true>([
+    ["userAgent", true],
+    ["page", new Map([["url", true], ["path", true], ["referrer", true], ["title", true]])],
+]);
 
 /** `"key": "value"` / `"key": 123` pairs in JSON-ish text, for sanitizing bad payloads. */
 const JSON_PAIR = /"((?:[^"\\]|\\.){1,128})"(\s*:\s*)("(?:[^"\\]|\\.){0,4096}"|-?\d[\d.eE+-]{0,30})/g;
@@ -275,7 +287,7 @@ export class Normalizer {
         for (const key in ev.ids) this.maps.putPath(properties, "properties", key, ev.ids[key]);
 
         const context = sharedContext ? Object.assign(row.context, sharedContext) : row.context;
-        if (ev.context) this.maps.flatten(context, "context", "", ev.context);
+        if (ev.context) this.maps.flatten(context, "context", "", ev.context, ev.sourceFormat === "segment" ? SEGMENT_PROMOTED : undefined);
         if (ev.extra) this.maps.flatten(context, "context", "extra", ev.extra);
         return row;
     }

@@ -170,6 +170,32 @@ describe("transform: normalize (good rows)", () => {
         assert.equal(rows[0].sent_at, "2026-11-26T16:05:00.000Z");
     });
 
+    it("Segment context fields read into columns (page.*, userAgent) aren't repeated in the context map; ip and the rest stay", () => {
+        const context = {
+            page: { url: "https://ex.com/p?q=1", path: "/p", referrer: "https://r.example/", title: "P", search: "?q=1" },
+            userAgent: CHROME_UA,
+            ip: "198.51.100.7",
+            locale: "en-GB",
+        };
+        const [segment] = t.normalize(envelope("/v1/page", { anonymousId: "a", context }));
+        assert.equal(segment.page_url, "https://ex.com/p?q=1");
+        assert.equal(segment.page_title, "P");
+        assert.equal(segment.ua_browser, "Chrome");
+        assert.deepEqual(segment.context, { "page.search": "?q=1", ip: "198.51.100.0", locale: "en-GB" });
+        // A null isn't a value read into a column: it stays in the map as before.
+        const [nullUa] = t.normalize(envelope("/v1/track", { anonymousId: "a", event: "E", context: { userAgent: null } }));
+        assert.deepEqual(nullUa.context, { userAgent: "null" });
+        // Native events read page fields from the event, not the context: their context is kept whole.
+        const [native] = t.normalize(envelope("/v1/events", { events: [{ type: "page", anonymousId: "a", context }] }));
+        assert.equal(native.page_url, null);
+        assert.equal(native.context["page.url"], "https://ex.com/p?q=1");
+        assert.equal(native.context.userAgent, CHROME_UA);
+        // Dropping a column leaves no copy of it in the context map.
+        const [dropped] = transformer({ pii: { drop: ["page_url"] } }).normalize(envelope("/v1/page", { anonymousId: "a", context }));
+        assert.equal(dropped.page_url, null);
+        assert.ok(!JSON.stringify(dropped).includes("ex.com/p"), "no trace of the dropped URL");
+    });
+
     it("accepts the envelope as an object, as JSON text, and as UTF-8 bytes, with a string body", () => {
         const env = envelope("/v1/events", JSON.stringify({ events: [{ eventId: "x", type: "track", name: "é", anonymousId: "a" }] }));
         const fromObject = t.normalize(env);
