@@ -9,7 +9,7 @@
  * as a transformation failure. For failed records Firehose keeps the original data itself.
  */
 import type { FirehoseTransformationEvent, FirehoseTransformationResult, FirehoseTransformationResultRecord } from "aws-lambda";
-import { LakeRow, rowsToText } from "./rowText";
+import { LakeRow, lakeRowsToText } from "./rowText";
 
 /** JSON framing of one result record besides its recordId and data: `{"recordId":"","result":"Ok","data":""},`. */
 const RECORD_OVERHEAD = 48;
@@ -45,7 +45,7 @@ export function transformFirehose(event: FirehoseTransformationEvent, normalize:
             const rows = normalize(bytes, arrival);
             records[i] = rows.length === 0
                 ? { recordId, result: "Dropped", data: "" }
-                : { recordId, result: "Ok", data: Buffer.from(rowsToText(rows), "utf8").toString("base64") };
+                : { recordId, result: "Ok", data: Buffer.from(lakeRowsToText(rows), "utf8").toString("base64") };
         } catch {
             // normalize never throws; this guards the contract itself (one output per recordId) regardless.
             records[i] = { recordId, result: "ProcessingFailed", data: "" };

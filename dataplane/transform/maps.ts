@@ -118,7 +118,8 @@ export class MapPolicy {
         this.write(target, outKey, value, decision);
     }
 
-    private entry(prefix: string, rawKey: string): PathEntry {
+    /** The memo of one prefix's keys: looked up once per object walked, not once per key. */
+    private entriesOf(prefix: string): Map<string, PathEntry> {
         let byKey = this.entries.get(prefix);
         if (byKey === undefined) {
             if (this.entryCount > MAX_JOINED_PATHS) {
@@ -127,6 +128,10 @@ export class MapPolicy {
             }
             this.entries.set(prefix, (byKey = new Map()));
         }
+        return byKey;
+    }
+
+    private entry(byKey: Map<string, PathEntry>, prefix: string, rawKey: string): PathEntry {
         let entry = byKey.get(rawKey);
         if (entry === undefined) {
             const info = this.segment(rawKey);
@@ -139,7 +144,7 @@ export class MapPolicy {
 
     /** Array elements: "prefix.<index>", no key-pattern decision of their own. */
     private indexPath(prefix: string, index: string): string {
-        return prefix === "" ? index : this.entry(prefix, index).path;
+        return prefix === "" ? index : this.entry(this.entriesOf(prefix), prefix, index).path;
     }
 
     private write(target: Record<string, string>, key: string, value: string, decision: Decision): void {
@@ -177,6 +182,7 @@ export class MapPolicy {
             }
             return;
         }
+        const byKey = this.entriesOf(prefix);
         for (const raw in obj) {
             let nested: Promoted | undefined;
             if (promoted !== undefined) {
@@ -184,7 +190,7 @@ export class MapPolicy {
                 if (p === true && typeof obj[raw] === "string") continue;
                 if (p !== true) nested = p;
             }
-            const entry = this.entry(prefix, raw);
+            const entry = this.entry(byKey, prefix, raw);
             const child = node === undefined ? undefined : node.children.get(raw);
             let decision = entry.decision > inherited ? entry.decision : inherited;
             if (child !== undefined && child.decision > decision) decision = child.decision;

@@ -62,6 +62,8 @@ export function maybePii(text: string): boolean {
     return false;
 }
 
+/** A canonical UUID: hex groups glued by hyphens, nothing the patterns redact (see `Redactor.text`). */
+const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const GROUP_SEPARATORS = /[\s.-]+/;
 const HAS_DIGIT_RUN = /\d[\d\s().-]{5}/;
 
@@ -144,7 +146,14 @@ export class Redactor {
      * `tel=%2B1+555+123+4567`): each is decoded, redacted, and re-encoded only if something matched.
      */
     text(text: string): string {
-        if (this.gated && !maybePii(text)) return text;
+        if (this.gated) {
+            if (!maybePii(text)) return text;
+            // Two shapes pass the gate in nearly every event and are settled directly, skipping the memo
+            // (they're mostly unique) and the patterns: UUIDs (event ids; a digit group glued by hyphens
+            // to other alphanumerics is never a phone number) and bare IPv4 addresses (context.ip).
+            if (UUID.test(text)) return text;
+            if (this.pii.truncateIp && isIPv4(text)) return truncateIpv4(text);
+        }
         const hit = this.memo.get(text);
         if (hit !== undefined) return hit;
         const out = this.encoded(this.plain(text));

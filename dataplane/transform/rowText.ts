@@ -36,9 +36,16 @@ export function toEventRow(row: LakeRow): EventRow {
     return row as unknown as EventRow;
 }
 
+/** The output record's text: one JSON object per row, separated by "\n" (no trailing newline). */
+export function lakeRowsToText(rows: readonly LakeRow[]): string {
+    let out = "";
+    for (let i = 0; i < rows.length; i++) out += (i === 0 ? "" : "\n") + JSON.stringify(rows[i]);
+    return out;
+}
+
 /**
- * Rows as the output record's text: one JSON object per row, separated by "\n" (no trailing newline),
- * null and absent columns left out. Accepts `EventRow`s too (their nulls are dropped the same way).
+ * The same text for rows from outside the transform (`EventRow`s from `normalize()`, rows read back):
+ * null and absent columns left out.
  */
 export function rowsToText(rows: readonly (LakeRow | EventRow)[]): string {
     let out = "";
