@@ -135,4 +135,26 @@ describe("transform: redaction gate", () => {
             { numRuns: 5000 },
         );
     });
+
+    it("settles bare IPv4 addresses directly, exactly as the patterns would", () => {
+        const fc = require("fast-check") as typeof import("fast-check");
+        // A never-matching custom pattern turns the gate and its shortcuts off: the reference result.
+        const reference = new Redactor(resolveTransformConfig({ pii: { redactPatterns: ["(?!)"] } }).pii);
+        fc.assert(
+            fc.property(fc.oneof(fc.ipV4(), fc.ipV4Extended()), (text) => assert.equal(redactor.text(text), reference.text(text), JSON.stringify(text))),
+            { numRuns: 3000 },
+        );
+        assert.equal(redactor.text("203.0.113.57"), "203.0.113.0");
+        assert.equal(new Redactor(resolveTransformConfig({ pii: { truncateIp: false } }).pii).text("203.0.113.57"), "203.0.113.57");
+    });
+
+    it("keeps a canonical UUID whole (an event id is a dedup key), even where a hex letter splits its digits", () => {
+        const fc = require("fast-check") as typeof import("fast-check");
+        const digitsOnly = fc.stringMatching(/^\d{8}-\d{4}-\d{4}-\d{4}-\d{12}$/);
+        fc.assert(fc.property(fc.oneof(fc.uuid(), digitsOnly), (id) => assert.equal(redactor.text(id), id)), { numRuns: 3000 });
+        // The phone pattern alone would read "00-8000-00009" here as a number.
+        assert.equal(redactor.text("00000000-0000-2a00-8000-00009a000000"), "00000000-0000-2a00-8000-00009a000000");
+        // Not a UUID: the patterns apply.
+        assert.equal(redactor.text("call 555-123-4567"), "call [phone]");
+    });
 });
