@@ -8,9 +8,9 @@ const HOUR_MS = 3_600_000;
 let hourStart = NaN;
 let hourPrefix = "";
 
-function pad2(n: number): string {
-    return n < 10 ? `0${n}` : `${n}`;
-}
+/** "00".."59" and "000".."999", built once: no number-to-string conversion per call. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
 
 /** Caller guarantees 0 <= ms <= 253402300799999 (years 1970..9999). */
 export function isoTime(ms: number): string {
@@ -23,6 +23,5 @@ export function isoTime(ms: number): string {
     }
     const minutes = Math.floor(offset / 60_000);
     const seconds = Math.floor((offset % 60_000) / 1000);
-    const millis = offset % 1000;
-    return `${hourPrefix}${pad2(minutes)}:${pad2(seconds)}.${millis < 10 ? "00" : millis < 100 ? "0" : ""}${millis}Z`;
+    return hourPrefix + TWO_DIGITS[minutes] + ":" + TWO_DIGITS[seconds] + "." + THREE_DIGITS[offset % 1000] + "Z";
 }
