@@ -10,9 +10,34 @@
  *   npm run bench:transform            (BENCH_ITERATIONS=15 BENCH_MB=3 to change the defaults)
  */
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from "aws-lambda";
+import Module = require("module");
+import * as path from "path";
+import { bundleSource } from "../components/lambda/bundle";
 import { RequestEnvelope } from "../dataplane/envelope";
-import { createTransformer, rowsToText } from "../dataplane/transform";
 import { EventRow } from "../dataplane/schema";
+
+type TransformModule = typeof import("../dataplane/transform");
+
+/**
+ * The transform as Lambda runs it: dataplane/transform bundled by components/lambda/bundle.ts (esbuild,
+ * one minified CommonJS module, the options the Lambda archive is built with) and loaded from memory.
+ * Running the TypeScript sources through tsx instead adds a getter call to every cross-module function
+ * call (esbuild's per-file CommonJS interop), which the deployed bundle doesn't have; BENCH_SOURCE=ts
+ * benchmarks the sources that way.
+ */
+function loadTransform(): { module: TransformModule; source: string } {
+    if (process.env.BENCH_SOURCE === "ts") return { module: require("../dataplane/transform") as TransformModule, source: "TypeScript sources (tsx)" };
+    const entry = path.resolve(__dirname, "..", "dataplane", "transform", "index.ts");
+    const filename = path.resolve(__dirname, "..", "dataplane", "transform", "bench-bundle.js"); // never written: resolves the external AWS SDK
+    const bundled = new Module(filename, module) as Module & { _compile(code: string, filename: string): void };
+    bundled.filename = filename;
+    bundled.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(filename));
+    bundled._compile(bundleSource(entry), filename);
+    return { module: bundled.exports as TransformModule, source: "esbuild bundle, as deployed" };
+}
+
+const { module: transform, source: transformSource } = loadTransform();
+const { createTransformer, rowsToText } = transform;
 
 const TARGET_BYTES = Number(process.env.BENCH_MB ?? 3) * 1024 * 1024;
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 11);
@@ -185,7 +210,7 @@ function main(): void {
     // cold, as in a Lambda invocation that never saw these values. A warm Lambda would do better.
     const freshTransformer = () => createTransformer(undefined, "bench-key-0123456789abcdef-0123456789");
     const mb = bytes / (1024 * 1024);
-    console.log(`batch: ${event.records.length} records, ${events} events, ${mb.toFixed(2)} MB of envelopes`);
+    console.log(`batch: ${event.records.length} records, ${events} events, ${mb.toFixed(2)} MB of envelopes; transform: ${transformSource}`);
 
     let result = freshTransformer().firehose(event);
     // The rows the transform emits, as objects, for the floor (only the serializing is timed there).
