@@ -64,6 +64,9 @@ export const PII_COLUMNS: readonly string[] = EVENT_COLUMNS.filter((c) => c.clas
 
 /**
  * One lake row as the transform emits it (one JSON object per row; Firehose converts to Parquet).
+ * In process (`Transformer.normalize`) every key is present, `null` where absent. In the Firehose output
+ * record absent columns are left out instead of written as null: the Hive JSON deserializer reads a
+ * missing key as NULL, so the stored row is the same (docs/transform.md, "Output rows").
  * Timestamps are ISO-8601 UTC strings with milliseconds, e.g. "2026-11-26T16:05:00.123Z", matching
  * `TIMESTAMP_FORMAT` given to Firehose's Hive JSON deserializer.
  */
