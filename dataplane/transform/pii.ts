@@ -50,8 +50,9 @@ export function maybePii(text: string): boolean {
         if (c >= 48 && c <= 57) {
             if (++digits >= 7 || (dots >= 3 && digits >= 4)) return true;
         } else if (c === 46 /* . */) dots++;
-        else if (c === 32 || c === 40 || c === 41 || c === 45 || c === 9 || c === 10 || c === 13) {
-            // space ( ) - tab newline: phone separators, part of a digit run
+        else if (c === 32 || c === 40 || c === 41 || c === 45 || (c >= 9 && c <= 13) || (c >= 128 && isUnicodeSpace(c))) {
+            // ( ) - and every character the patterns' \s matches (no-break and thin spaces too): phone
+            // separators, part of a digit run
         } else {
             if (c === 64 /* @ */ || c === 37 /* % */ || c === 43 /* + */) return true;
             if (c === 58 /* : */ && ++colons >= 2) return true;
@@ -64,6 +65,11 @@ export function maybePii(text: string): boolean {
 
 /** A canonical UUID: hex groups glued by hyphens, nothing the patterns redact (see `Redactor.text`). */
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+/** The non-ASCII characters of JavaScript's \s (Unicode Zs, line/paragraph separators, BOM). */
+function isUnicodeSpace(c: number): boolean {
+    return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 const GROUP_SEPARATORS = /[\s.-]+/;
 const HAS_DIGIT_RUN = /\d[\d\s().-]{5}/;
 

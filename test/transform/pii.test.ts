@@ -127,13 +127,24 @@ describe("transform: PII config applied to rows", () => {
 describe("transform: redaction gate", () => {
     it("never hides PII: whenever the patterns change a text, the gate lets it through", () => {
         const fc = require("fast-check") as typeof import("fast-check");
-        const piece = fc.oneof(fc.emailAddress(), fc.ipV4(), fc.ipV6(), fc.stringMatching(/^\+?\(?\d{1,4}\)?([ .-]\d{2,4}){1,4}$/), fc.string({ maxLength: 8 }), fc.constantFrom(" ", ":", ".", "-", "(", ")", "%40", "+"));
+        const piece = fc.oneof(fc.emailAddress(), fc.ipV4(), fc.ipV6(), fc.stringMatching(/^\+?\(?\d{1,4}\)?([ .-]\d{2,4}){1,4}$/), fc.string({ maxLength: 8 }), fc.constantFrom(" ", ":", ".", "-", "(", ")", "%40", "+", "\u00a0", "\u2009", "\u000b"));
         fc.assert(
             fc.property(fc.array(piece, { maxLength: 6 }).map((xs) => xs.join("")), (text) => {
                 if (redactor.plain(text) !== text) assert.ok(maybePii(text), JSON.stringify(text));
             }),
             { numRuns: 5000 },
         );
+    });
+
+    it("treats every character the patterns' \\s matches as a phone separator (no-break, thin, vertical-tab spaces)", () => {
+        const spaces: string[] = [];
+        for (let c = 0; c < 0x10000; c++) if (/\s/.test(String.fromCharCode(c))) spaces.push(String.fromCharCode(c));
+        for (const sp of spaces) {
+            const text = `call 555${sp}123${sp}4567`;
+            assert.equal(redactor.text(text), "call [phone]", JSON.stringify(text));
+        }
+        const [row] = transformer().normalize(envelope("/v1/events", { events: [{ type: "track", name: "x", anonymousId: "a", properties: { note: "ring 030\u00a01234\u00a05678 today" } }] }));
+        assert.equal(row.properties.note, "ring [phone] today");
     });
 
     it("settles bare IPv4 addresses directly, exactly as the patterns would", () => {
