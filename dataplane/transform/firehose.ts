@@ -1,8 +1,9 @@
 /**
  * The Firehose data-transformation contract: one output record per input recordId, result Ok (all the
- * request's rows, JSON objects separated by "\n", null columns left out: rowText.ts), Dropped (the request held zero events) or
- * ProcessingFailed (not even a bad row could be formed, e.g. data that isn't base64; Firehose then
- * writes the original record to the error prefix). See docs/record-granularity.md.
+ * request's rows, JSON objects separated by "\n", absent columns left out: rowText.ts), Dropped (the
+ * request held zero events) or ProcessingFailed (not even a bad row could be formed, e.g. data that
+ * isn't base64; Firehose then writes the original record to the error prefix). See
+ * docs/record-granularity.md.
  *
  * Every result carries `data` ("" for Dropped and ProcessingFailed): the Firehose developer guide lists
  * recordId, result and data as required on every transformed record and treats a record without them
@@ -15,7 +16,6 @@ import { LakeRow, lakeRowsToText } from "./rowText";
 const RECORD_OVERHEAD = 48;
 
 export type Normalize = (envelope: unknown, fallbackReceivedMs: number) => LakeRow[];
-
 
 /**
  * Decodes Firehose's base64 record data, or returns undefined when it isn't strict base64. Node's decoder

@@ -77,7 +77,7 @@ function blankRow(req: RequestInfo): LakeRow {
 
 /**
  * Segment context fields read into columns (page_* and the parsed ua_*) aren't repeated in the context
- * map: they were a quarter of a Segment row, and the copies would escape column-level PII rules
+ * map: they were about a fifth of a Segment row, and the copies would escape column-level PII rules
  * (dropping page_url must not leave the URL under context.page.url). The raw user agent is stored
  * parsed only, as for the request's own user agent. context.ip stays: ip_truncated may come from the
  * request instead when the client's isn't a valid address.

@@ -12,17 +12,15 @@
  * nulls were ~8 % of the output, which counts against Lambda's 6 MB response
  * (docs/record-granularity.md).
  */
-import { EventRow } from "../schema";
+import { EVENT_COLUMNS, EventRow } from "../schema";
 
 /** An `EventRow` whose absent columns are `undefined` (left out when serialized) instead of `null`. */
 export type LakeRow = { [K in keyof EventRow]: null extends EventRow[K] ? Exclude<EventRow[K], null> | undefined : EventRow[K] };
 
-/** Nullable EventRow columns, in table order. */
-const NULLABLE_COLUMNS = [
-    "event_name", "event_time", "sent_at", "source_format", "ingest_path", "anonymous_id", "user_id",
-    "session_id", "app_id", "page_url", "page_path", "page_referrer", "page_title", "ua_browser",
-    "ua_browser_version", "ua_os", "ua_os_version", "ua_device_type", "ip_truncated", "bad_reason", "bad_payload",
-] as const satisfies readonly (keyof EventRow)[];
+/** Columns every row has (never null); all other EventRow columns are nullable. */
+const ALWAYS_SET = new Set<string>(["event_id", "event_type", "received_at", "properties", "context"] satisfies (keyof EventRow)[]);
+/** Nullable EventRow columns, in table order (from the schema, so a new column is covered). */
+const NULLABLE_COLUMNS = EVENT_COLUMNS.map((c) => c.name).filter((name) => !ALWAYS_SET.has(name));
 
 /**
  * The row as the `EventRow` contract has it (`null` where absent), in place: same object, same key order.
