@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import type { FirehoseTransformationEvent } from "aws-lambda";
 import { RequestEnvelope } from "../../dataplane/envelope";
-import { EventRow } from "../../dataplane/schema";
+import { EVENT_COLUMNS, EventRow } from "../../dataplane/schema";
 import { createTransformer } from "../../dataplane/transform";
 import {
     acknowledgementTemplate,
@@ -17,6 +17,12 @@ import {
     serviceServerErrorTemplate,
 } from "../../components/ingest/templates";
 import { escapeJavaScript, renderRequestTemplate, renderResponseTemplate, SimulatedRequest } from "./velocity";
+
+/** A row as Firehose's Hive JSON SerDe reads it: columns left out of the JSON are NULL. */
+function readRow(line: string): EventRow {
+    const raw = JSON.parse(line) as Record<string, unknown>;
+    return Object.fromEntries(EVENT_COLUMNS.map((c) => [c.name, raw[c.name] ?? null])) as unknown as EventRow;
+}
 
 /** A user agent with quotes, a backslash, a slash and a non-ASCII character. */
 const NASTY_UA = `Mozilla/5.0 (X11; "Quoted" \\Back'slash\\) Gecko/20100101 Firefox/120.0 Ünïcode`;
@@ -70,7 +76,7 @@ function transformRecords(datas: string[]): { results: any[]; rows: EventRow[][]
         records: datas.map((data, i) => ({ recordId: `r-${i}`, approximateArrivalTimestamp: RECEIVED + 50, data })),
     };
     const result = transformer.firehose(event);
-    const rows = result.records.map((r) => (r.result === "Ok" ? Buffer.from(r.data!, "base64").toString("utf8").split("\n").map((l) => JSON.parse(l) as EventRow) : []));
+    const rows = result.records.map((r) => (r.result === "Ok" ? Buffer.from(r.data!, "base64").toString("utf8").split("\n").map(readRow) : []));
     return { results: result.records, rows };
 }
 
