@@ -65,6 +65,9 @@ export interface FirehoseBufferingArgs {
     sizeMiB?: number;
 }
 
+/** Processor buffers above this size warn: the transform's output may not fit Lambda's 6 MB response. */
+export const LARGE_PROCESSOR_BUFFER_MB = 2;
+
 export interface ProcessorBufferingArgs {
     /** MB of records per transform invocation. Defaults to 1 (0.2-3; rows are larger than requests, and Lambda returns at most 6 MB). */
     sizeMB?: number;
@@ -279,6 +282,11 @@ export class FirehoseLake extends pulumi.ComponentResource {
     constructor(name: string, args: FirehoseLakeArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("clickstream:lake:FirehoseLake", name, {}, opts);
         const s = resolveFirehoseLakeSettings(name, args);
+        if (s.processorSizeMB > LARGE_PROCESSOR_BUFFER_MB) {
+            // Rows run ~1.4x the requests they come from (up to ~3.7x for tiny events); past the
+            // Lambda response limit the transform fails the largest records to the error prefix.
+            pulumi.log.warn(`${name}: processorBuffering.sizeMB ${s.processorSizeMB} leaves little room under Lambda's 6 MB response; records that do not fit go to the errors/ prefix. Keep it at ${LARGE_PROCESSOR_BUFFER_MB} or below unless your events are large (see docs/record-granularity.md).`, this);
+        }
         this.settings = s;
         const source: LakeSource = args.source ?? { kind: "direct" };
         const tags = args.tags;

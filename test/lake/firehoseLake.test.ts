@@ -284,6 +284,21 @@ describe("lake/FirehoseLake variants (under mocks)", function () {
         ]);
     });
 
+    it("warns (without failing) when the processor buffer leaves little room under Lambda's 6 MB response", async () => {
+        const warnings: string[] = [];
+        const warn = pulumi.log.warn;
+        (pulumi.log as { warn: (msg: string) => Promise<void> }).warn = async (msg: string) => void warnings.push(msg);
+        try {
+            await deploy({ processorBuffering: { sizeMB: 2 } });
+            assert.deepEqual(warnings, []);
+            await deploy({ processorBuffering: { sizeMB: 3 } });
+        } finally {
+            (pulumi.log as { warn: typeof warn }).warn = warn;
+        }
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0], /^lake: processorBuffering\.sizeMB 3 leaves little room under Lambda's 6 MB response/);
+    });
+
     it("existing secret ARN, overrides of buffering, retention, cutoff, transform config, reserved concurrency", async () => {
         const secretArn = `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:secret:pii-XyZ`;
         const run = await deploy({
