@@ -270,6 +270,8 @@ export class Normalizer {
         const page = ev.page;
         if (page.url !== undefined) row.page_url = this.column(COLUMN.page_url, page.url);
         if (page.path !== undefined) row.page_path = this.column(COLUMN.page_path, page.path);
+        // Trackers that send only a URL still get a path to group by; it comes from the redacted URL.
+        else if (typeof row.page_url === "string") row.page_path = pathOfUrl(row.page_url);
         if (page.referrer !== undefined) row.page_referrer = this.column(COLUMN.page_referrer, page.referrer);
         if (page.title !== undefined) row.page_title = this.column(COLUMN.page_title, page.title);
 
@@ -365,4 +367,17 @@ function envelopeProblem(e: Json): string | undefined {
     if (e.userAgent !== undefined && e.userAgent !== null && typeof e.userAgent !== "string") return `envelope.userAgent: expected a string, got ${describe(e.userAgent)}`;
     if (e.body === undefined || e.body === null) return `envelope.body: expected the request body, got ${describe(e.body)}`;
     return undefined;
+}
+
+/** The path of an absolute URL ("https://h/a/b?q" -> "/a/b"; "https://h" -> "/"), or undefined if it is not one. */
+function pathOfUrl(url: string): string | undefined {
+    const scheme = url.indexOf("://");
+    if (scheme <= 0) return undefined;
+    const slash = url.indexOf("/", scheme + 3);
+    let end = url.length;
+    for (const stop of ["?", "#"]) {
+        const at = url.indexOf(stop, scheme + 3);
+        if (at !== -1 && at < end) end = at;
+    }
+    return slash === -1 || slash > end ? "/" : url.slice(slash, end);
 }

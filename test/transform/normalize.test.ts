@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { createHmac } from "crypto";
 import { EventRow } from "../../dataplane/schema";
-import { BAD_ROW_TYPE } from "../../dataplane/transform";
+import { BAD_ROW_TYPE, createTransformer } from "../../dataplane/transform";
 import { CHROME_UA, COLUMN_NAMES, envelope, ISO_MS, KEY, RECEIVED, transformer } from "./helpers";
 
 const hmac = (v: string): string => createHmac("sha256", KEY).update(v).digest("hex");
@@ -10,6 +10,31 @@ const one = (rows: EventRow[]): EventRow => {
     assert.equal(rows.length, 1, JSON.stringify(rows));
     return rows[0];
 };
+
+describe("page path from the URL", () => {
+    const t = createTransformer(undefined, "a-long-enough-secret-key-123456");
+    const page = (properties: Record<string, unknown>) =>
+        t.normalize({ v: 1, receivedAt: 1_764_000_000_000, sourceIp: "203.0.113.9", userAgent: "", path: "/v1/page", body: { type: "page", anonymousId: "a", properties } })[0];
+    for (const [url, path] of [
+        ["https://shop.example.com/cart/checkout?step=2#top", "/cart/checkout"],
+        ["https://shop.example.com", "/"],
+        ["https://shop.example.com?q=1", "/"],
+        ["https://shop.example.com/#frag", "/"],
+    ] as const) {
+        it(`derives ${path} from ${url} when the tracker sends no path`, () => {
+            assert.equal(page({ url }).page_path, path);
+        });
+    }
+    it("keeps the tracker's own path, and derives it from the redacted URL", () => {
+        assert.equal(page({ url: "https://ex.com/a", path: "/b" }).page_path, "/b");
+        const row = page({ url: "https://ex.com/users/jane@example.com/orders?x=1" });
+        assert.equal(row.page_path, "/users/[email]/orders");
+        assert.doesNotMatch(JSON.stringify(row), /jane@example\.com/);
+    });
+    it("leaves the path empty when the URL is not absolute", () => {
+        assert.equal(page({ url: "/relative/only" }).page_path, null);
+    });
+});
 
 describe("transform: normalize (good rows)", () => {
     it("reads a native batch into one row per event with every column present and ISO-8601 ms timestamps", () => {
