@@ -8,6 +8,7 @@
  *                                              -> HTTPS webhook (URL kept in an SSM SecureString)
  *   alert Lambda failures (after Lambda's async retries) -> KMS-encrypted SQS dead-letter queue
  */
+import { dlqNotEmptyAlarm } from "../alarms/dlqAlarm";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV_ANOMALY_TABLE, ENV_ANOMALY_TTL_DAYS, ENV_NOTIFICATION_TOPIC_ARN, ENV_WEBHOOK_PARAMETER, checkWebhookUrl } from "../../dataplane/alerts/env";
@@ -322,19 +323,10 @@ export class AnomalyAlerts extends pulumi.ComponentResource {
         new aws.sns.TopicSubscription(`${name}-alert-subscription`, { topic: topic.arn, protocol: "lambda", endpoint: fn.arn }, parent);
 
         // An alert event the function could not handle after Lambda's retries is parked in the DLQ: tell people.
-        const dlqAlarm = new aws.cloudwatch.MetricAlarm(`${name}-alert-dlq-not-empty`, {
-            alarmDescription: `Alarm notifications the alert function of ${name} could not record are in its DLQ`,
-            namespace: "AWS/SQS",
-            metricName: "ApproximateNumberOfMessagesVisible",
-            dimensions: { QueueName: dlq.name },
-            statistic: "Maximum",
-            period: 300,
-            evaluationPeriods: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "notBreaching",
-            alarmActions: [notifications.arn],
-            okActions: [notifications.arn],
+        const dlqAlarm = dlqNotEmptyAlarm(`${name}-alert-dlq-not-empty`, {
+            queueName: dlq.name,
+            description: `Alarm notifications the alert function of ${name} could not record are in its DLQ`,
+            actions: [notifications.arn],
             tags,
         }, parent);
 

@@ -8,6 +8,7 @@
  *                              PutRecordBatch -> aggregates Firehose -> Parquet in s3://lake/aggregates/
  *   failed batches (after bounded retries) -> KMS-encrypted SQS dead-letter queue
  */
+import { dlqNotEmptyAlarm } from "../alarms/dlqAlarm";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TIMESTAMP_FORMAT } from "../../dataplane/schema";
@@ -443,19 +444,10 @@ export class AnalyticsWindow extends pulumi.ComponentResource {
 
         // --- Operational alarms: a discarded batch or a window function falling behind must be seen.
         const actions = args.alarmTopicArn !== undefined ? [args.alarmTopicArn] : [];
-        const dlqAlarm = new aws.cloudwatch.MetricAlarm(`${name}-dlq-not-empty`, {
-            alarmDescription: `Kinesis batches were discarded to the window DLQ of ${name}: replay them from the shard/sequence range in the messages`,
-            namespace: "AWS/SQS",
-            metricName: "ApproximateNumberOfMessagesVisible",
-            dimensions: { QueueName: dlq.name },
-            statistic: "Maximum",
-            period: 300,
-            evaluationPeriods: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "notBreaching",
-            alarmActions: actions,
-            okActions: actions,
+        const dlqAlarm = dlqNotEmptyAlarm(`${name}-dlq-not-empty`, {
+            queueName: dlq.name,
+            description: `Kinesis batches were discarded to the window DLQ of ${name}: replay them from the shard/sequence range in the messages`,
+            actions,
             tags,
         }, parent);
         const ageAlarm = new aws.cloudwatch.MetricAlarm(`${name}-iterator-age`, {

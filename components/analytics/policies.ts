@@ -2,7 +2,7 @@
  * IAM documents of the AnalyticsWindow, as plain functions of ARNs so tests can check their scope:
  * every Allow names concrete actions on concrete resources (no "*" action, no "*" resource).
  */
-import type { AwsEnvironment, PiiSecretRef, PolicyDocument, PolicyStatement } from "../lake/policies";
+import { glueSchemaReadStatements, type AwsEnvironment, type PiiSecretRef, type PolicyDocument, type PolicyStatement } from "../lake/policies";
 import { AGGREGATES_PREFIX } from "./aggregatesTable";
 
 export interface WindowFunctionPolicyInput extends AwsEnvironment {
@@ -74,7 +74,6 @@ export interface AggregatesFirehosePolicyInput extends AwsEnvironment {
 /** Permissions of the aggregates Firehose role: its prefixes of the lake bucket, the table schema, its log stream. */
 export function aggregatesFirehosePolicyDocument(p: AggregatesFirehosePolicyInput): PolicyDocument {
     const objects = [`${p.lakeBucketArn}/${AGGREGATES_PREFIX}*`, `${p.lakeBucketArn}/aggregates-errors/*`];
-    const base = `arn:${p.partition}:glue:${p.region}:${p.accountId}`;
     const statements: PolicyStatement[] = [
         { Sid: "ListLakeBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: p.lakeBucketArn },
         { Sid: "WriteAggregatesPrefixes", Effect: "Allow", Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"], Resource: objects },
@@ -86,22 +85,8 @@ export function aggregatesFirehosePolicyDocument(p: AggregatesFirehosePolicyInpu
             // With an S3 Bucket Key the encryption context is the bucket ARN, without it the object ARN.
             Condition: { StringEquals: { "kms:ViaService": `s3.${p.region}.amazonaws.com` }, StringLike: { "kms:EncryptionContext:aws:s3:arn": [p.lakeBucketArn, ...objects] } },
         },
-        {
-            Sid: "ReadSchemaFromGlueTable",
-            Effect: "Allow",
-            Action: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
-            Resource: [`${base}:catalog`, `${base}:database/${p.databaseName}`, `${base}:table/${p.databaseName}/${p.tableName}`],
-        },
+        ...glueSchemaReadStatements(p, p.databaseName, p.tableName, p.catalogKmsKeyArn),
         { Sid: "WriteDeliveryLogs", Effect: "Allow", Action: "logs:PutLogEvents", Resource: `${p.logGroupArn}:log-stream:${p.logStreamName}` },
     ];
-    if (p.catalogKmsKeyArn !== undefined) {
-        statements.push({
-            Sid: "DecryptCatalogMetadata",
-            Effect: "Allow",
-            Action: "kms:Decrypt",
-            Resource: p.catalogKmsKeyArn,
-            Condition: { StringEquals: { "kms:ViaService": `glue.${p.region}.amazonaws.com` } },
-        });
-    }
     return { Version: "2012-10-17", Statement: statements };
 }

@@ -81,6 +81,29 @@ export function glueTableArns(env: AwsEnvironment, databaseName: string, tableNa
     return [`${base}:catalog`, `${base}:database/${databaseName}`, `${base}:table/${databaseName}/${tableName}`];
 }
 
+/**
+ * What Parquet conversion needs to read a table's schema: the Glue table (with its catalog and
+ * database), and kms:Decrypt through Glue when the Data Catalog is encrypted with a CMK.
+ */
+export function glueSchemaReadStatements(env: AwsEnvironment, databaseName: string, tableName: string, catalogKmsKeyArn?: string): PolicyStatement[] {
+    const statements: PolicyStatement[] = [{
+        Sid: "ReadSchemaFromGlueTable",
+        Effect: "Allow",
+        Action: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
+        Resource: glueTableArns(env, databaseName, tableName),
+    }];
+    if (catalogKmsKeyArn !== undefined) {
+        statements.push({
+            Sid: "DecryptCatalogMetadata",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: catalogKmsKeyArn,
+            Condition: { StringEquals: { "kms:ViaService": `glue.${env.region}.amazonaws.com` } },
+        });
+    }
+    return statements;
+}
+
 /** Least-privilege permissions of the Firehose delivery role. */
 export function firehosePolicyDocument(p: FirehosePolicyInput): PolicyDocument {
     const buckets = [p.lakeBucketArn, `${p.lakeBucketArn}/*`, p.rawBucketArn, `${p.rawBucketArn}/*`];
@@ -98,12 +121,7 @@ export function firehosePolicyDocument(p: FirehosePolicyInput): PolicyDocument {
                 StringLike: { "kms:EncryptionContext:aws:s3:arn": buckets },
             },
         },
-        {
-            Sid: "ReadSchemaFromGlueTable",
-            Effect: "Allow",
-            Action: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
-            Resource: glueTableArns(p, p.databaseName, p.tableName),
-        },
+        ...glueSchemaReadStatements(p, p.databaseName, p.tableName, p.catalogKmsKeyArn),
         {
             Sid: "InvokeTransform",
             Effect: "Allow",
@@ -117,15 +135,6 @@ export function firehosePolicyDocument(p: FirehosePolicyInput): PolicyDocument {
             Resource: p.logStreamNames.map((s) => `${p.logGroupArn}:log-stream:${s}`),
         },
     ];
-    if (p.catalogKmsKeyArn !== undefined) {
-        statements.push({
-            Sid: "DecryptCatalogMetadata",
-            Effect: "Allow",
-            Action: "kms:Decrypt",
-            Resource: p.catalogKmsKeyArn,
-            Condition: { StringEquals: { "kms:ViaService": `glue.${p.region}.amazonaws.com` } },
-        });
-    }
     if (p.sourceStreamArn !== undefined) {
         statements.push({
             Sid: "ReadSourceStream",
