@@ -93,10 +93,24 @@ export async function runProgramDir(dir: string, stack: string, overrides: Recor
     });
 }
 
-function resolveEntry(dir: string, main?: string): string {
-    const base = main ? path.resolve(dir, main) : dir;
+/**
+ * The file the Pulumi Node.js host would load (@pulumi/pulumi cmd/run): Pulumi.yaml's `main` when set;
+ * otherwise package.json's `exports` or `main`; otherwise the directory's index.ts / index.js.
+ */
+export function resolveEntry(dir: string, main?: string): string {
+    let base = main ? path.resolve(dir, main) : dir;
+    if (!main) {
+        // Like the SDK, use the nearest package.json at or above the program directory.
+        let root = dir;
+        while (!fs.existsSync(path.join(root, "package.json")) && path.dirname(root) !== root) root = path.dirname(root);
+        const pkgFile = path.join(root, "package.json");
+        const pkg = fs.existsSync(pkgFile) ? JSON.parse(fs.readFileSync(pkgFile, "utf8")) : {};
+        const exported = typeof pkg.exports === "string" ? pkg.exports : pkg.exports?.["."];
+        const entry = typeof exported === "string" ? exported : exported?.default ?? exported?.require ?? exported?.import ?? pkg.main;
+        if (typeof entry === "string") base = path.resolve(root, entry);
+    }
     for (const candidate of [base, `${base}.ts`, path.join(base, "index.ts"), path.join(base, "index.js")]) {
         if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
     }
-    throw new Error(`No program entry in ${dir}: expected index.ts (or the "main" named in Pulumi.yaml).`);
+    throw new Error(`No program entry in ${dir}: the Pulumi CLI would load ${path.relative(dir, base) || "index.ts"}, which does not exist. Set "main" in Pulumi.yaml (e.g. main: index.ts) or in package.json.`);
 }
