@@ -15,7 +15,7 @@ export interface CapturedResource {
     /** Logical name. */
     name: string;
     urn: string;
-    /** URN of the parent resource, absent for the stack's direct children. */
+    /** URN of the parent resource (its `urn`), absent for the stack's direct children. */
     parentUrn?: string;
     /** "type::name" of the parent, for display; absent for the stack's direct children. */
     parent?: string;
@@ -83,27 +83,26 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
     const project = opts.project ?? "clickstream";
     const stack = opts.stack ?? "dev";
     const resources: CapturedResource[] = [];
-    let sequence = 0;
     const mocks: pulumi.runtime.Mocks = {
         call: (args) => mockCall(args),
         newResource: (args) => {
             const parentUrn = pendingParent;
             pendingParent = undefined;
             const result = mockResource(args);
+            // The stack resource is every top-level resource's parent; it is not shown as one. (Every
+            // URN's type chain starts with the stack's type, so match the stack's own URN exactly.)
+            const underStack = !parentUrn || parentUrn.endsWith(`::pulumi:pulumi:Stack::${project}-${stack}`);
             const captured: CapturedResource = {
                 type: args.type,
                 name: args.name,
                 urn: "",
-                parentUrn,
-                parent: parentUrn && !parentUrn.endsWith(`pulumi:pulumi:Stack::${project}-${stack}`) ? describeUrn(parentUrn) : undefined,
+                parent: underStack ? undefined : describeUrn(parentUrn),
                 custom: args.custom !== false,
                 inputs: args.inputs ?? {},
                 state: result.state,
                 id: result.id,
             };
-            if (captured.parentUrn?.includes("pulumi:pulumi:Stack")) captured.parentUrn = undefined;
             resources.push(captured);
-            sequence++;
             return result;
         },
     };
@@ -120,7 +119,11 @@ async function runOnce(opts: RunOptions): Promise<RunResult> {
     const resolved = await resolveOutputs(outputs);
     // Fill in URNs the way the engine forms them, for display and for stack policies.
     for (const r of resources) r.urn = urnOf(project, stack, r, resources);
-    void sequence;
+    // The mock monitor's URNs put the stack's type in every chain, the engine's (and urnOf's) do not:
+    // point parentUrn at the parent's engine-form URN so it matches that resource's `urn`.
+    for (const r of resources) {
+        if (r.parent) r.parentUrn = resources.find((p) => `${p.type}::${p.name}` === r.parent)?.urn;
+    }
     return { resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), outputs: resolved };
 }
 

@@ -31,6 +31,9 @@ describe("offline/runUnderMocks", () => {
         assert.equal(run.outputs.greeting, "hi");
         assert.equal(run.outputs.region, "eu-west-1");
         assert.equal(run.resources[1].urn, "urn:pulumi:dev::clickstream::test:box:Box$aws:s3/bucket:Bucket::box-data");
+        // A child's parentUrn is its component's URN; a top-level resource has none (the stack is not shown).
+        assert.equal(run.resources[0].parentUrn, undefined);
+        assert.equal(run.resources[1].parentUrn, run.resources[0].urn);
     });
 
     it("isolates consecutive runs (resources and config do not leak)", async () => {
