@@ -8,6 +8,7 @@
  *                                              -> HTTPS webhook (URL kept in an SSM SecureString)
  *   alert Lambda failures (after Lambda's async retries) -> KMS-encrypted SQS dead-letter queue
  */
+import { componentLogGroup } from "../logs/componentLogGroup";
 import { dlqNotEmptyAlarm } from "../alarms/dlqAlarm";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -272,12 +273,7 @@ export class AnomalyAlerts extends pulumi.ComponentResource {
         }
 
         // --- Alert function.
-        const logs = new aws.cloudwatch.LogGroup(`${name}-alert-logs`, {
-            namePrefix: `/clickstream/${name}/alert-`,
-            retentionInDays: s.logRetentionDays,
-            kmsKeyId: kmsKeyArn,
-            tags,
-        }, parent);
+        const logs = componentLogGroup(name, "alert", { retentionInDays: s.logRetentionDays, kmsKeyId: kmsKeyArn, tags }, parent);
         const dlq = new aws.sqs.Queue(`${name}-alert-dlq`, { messageRetentionSeconds: s.dlqRetentionSeconds, kmsMasterKeyId: kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300, tags }, parent);
         const role = new aws.iam.Role(`${name}-alert-role`, {
             description: `Execution role of the clickstream alert function (${name})`,

@@ -8,6 +8,7 @@
  *                              PutRecordBatch -> aggregates Firehose -> Parquet in s3://lake/aggregates/
  *   failed batches (after bounded retries) -> KMS-encrypted SQS dead-letter queue
  */
+import { componentLogGroup } from "../logs/componentLogGroup";
 import { dlqNotEmptyAlarm } from "../alarms/dlqAlarm";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -316,12 +317,7 @@ export class AnalyticsWindow extends pulumi.ComponentResource {
             partitionKeys: aggregatePartitionKeys(),
         }, parent);
 
-        const firehoseLogs = new aws.cloudwatch.LogGroup(`${name}-aggregates-firehose-logs`, {
-            namePrefix: `/clickstream/${name}/aggregates-firehose-`,
-            retentionInDays: s.logRetentionDays,
-            kmsKeyId: kmsKeyArn,
-            tags,
-        }, parent);
+        const firehoseLogs = componentLogGroup(name, "aggregates-firehose", { retentionInDays: s.logRetentionDays, kmsKeyId: kmsKeyArn, tags }, parent);
         const firehoseLogStream = new aws.cloudwatch.LogStream(`${name}-aggregates-firehose-log`, { name: AGGREGATES_LOG_STREAM, logGroupName: firehoseLogs.name }, parent);
         const firehoseRole = new aws.iam.Role(`${name}-aggregates-firehose-role`, {
             description: `Firehose delivery role of the aggregates of clickstream analytics ${name}`,
@@ -371,12 +367,7 @@ export class AnalyticsWindow extends pulumi.ComponentResource {
         }, parent);
 
         // --- Window function.
-        const logs = new aws.cloudwatch.LogGroup(`${name}-window-logs`, {
-            namePrefix: `/clickstream/${name}/window-`,
-            retentionInDays: s.logRetentionDays,
-            kmsKeyId: kmsKeyArn,
-            tags,
-        }, parent);
+        const logs = componentLogGroup(name, "window", { retentionInDays: s.logRetentionDays, kmsKeyId: kmsKeyArn, tags }, parent);
         const pii = args.piiSecret;
         let piiRef: pulumi.Output<PiiSecretRef>;
         let piiEnv: Record<string, pulumi.Input<string>>;

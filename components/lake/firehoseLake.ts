@@ -8,6 +8,7 @@
  *
  * One customer-managed KMS key encrypts every store (buckets, stream, logs, secret, Lambda env).
  */
+import { componentLogGroup } from "../logs/componentLogGroup";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -386,20 +387,10 @@ export class FirehoseLake extends pulumi.ComponentResource {
         }, parent);
 
         // --- Logs (KMS-encrypted, with retention).
-        const firehoseLogs = new aws.cloudwatch.LogGroup(`${name}-firehose-logs`, {
-            namePrefix: `/clickstream/${name}/firehose-`,
-            retentionInDays: s.logRetentionDays,
-            kmsKeyId: kmsKeyArn,
-            tags,
-        }, parent);
+        const firehoseLogs = componentLogGroup(name, "firehose", { retentionInDays: s.logRetentionDays, kmsKeyId: kmsKeyArn, tags }, parent);
         const destinationLogStream = new aws.cloudwatch.LogStream(`${name}-firehose-destination-log`, { name: FIREHOSE_LOG_STREAMS.destination, logGroupName: firehoseLogs.name }, parent);
         const backupLogStream = new aws.cloudwatch.LogStream(`${name}-firehose-backup-log`, { name: FIREHOSE_LOG_STREAMS.backup, logGroupName: firehoseLogs.name }, parent);
-        const transformLogs = new aws.cloudwatch.LogGroup(`${name}-transform-logs`, {
-            namePrefix: `/clickstream/${name}/transform-`,
-            retentionInDays: s.logRetentionDays,
-            kmsKeyId: kmsKeyArn,
-            tags,
-        }, parent);
+        const transformLogs = componentLogGroup(name, "transform", { retentionInDays: s.logRetentionDays, kmsKeyId: kmsKeyArn, tags }, parent);
 
         // --- Pseudonymization key.
         let piiRef: pulumi.Output<PiiSecretRef>;
