@@ -3,9 +3,9 @@
  * truncation, and redaction of e-mail addresses and phone numbers in free text and in URL-encoded
  * text (query strings). Precompiled regexes with cheap pre-checks: this runs on every string value.
  */
-import { createHmac, createSecretKey, KeyObject } from "crypto";
 import { isIPv4, isIPv6 } from "net";
 import { BoundedCache } from "./cache";
+import { HexHmac, hmacSha256Hex } from "./hmac";
 import { truncateIpv4, truncateIpv6 } from "./ip";
 import { ResolvedPii } from "./resolve";
 
@@ -192,11 +192,11 @@ function replaceIpv6(m: string): string {
 
 /**
  * Keyed pseudonymization: HMAC-SHA256(secret, value) as hex. Keyed, never a bare hash, so nobody
- * without the secret can confirm a guessed e-mail or id. The key object is built once; results for
- * repeated values (the same anonymousId on every event of a session) are memoized.
+ * without the secret can confirm a guessed e-mail or id. The key's pads are computed once (hmac.ts);
+ * results for repeated values (the same anonymousId on every event of a session) are memoized.
  */
 export class Pseudonymizer {
-    private readonly key: KeyObject;
+    private readonly hmac: HexHmac;
     private readonly memo = new BoundedCache<string>(20_000);
 
     constructor(secret: string | Uint8Array) {
@@ -204,19 +204,19 @@ export class Pseudonymizer {
         if (bytes.length < 16) {
             throw new Error(`piiKey: expected at least 16 bytes of secret, got ${bytes.length}. Fix: store a random key of 32+ bytes in the SSM SecureString / Secrets Manager secret`);
         }
-        this.key = createSecretKey(bytes);
+        this.hmac = hmacSha256Hex(bytes);
     }
 
     pseudonymize(value: string): string {
         const hit = this.memo.get(value);
         if (hit !== undefined) return hit;
-        const out = createHmac("sha256", this.key).update(value, "utf8").digest("hex");
+        const out = this.hmac(value);
         this.memo.set(value, out);
         return out;
     }
 
     /** A 128-bit keyed digest for deterministic ids (not memoized: inputs are unique). */
     digest(value: string): string {
-        return createHmac("sha256", this.key).update(value, "utf8").digest("hex").slice(0, 32);
+        return this.hmac(value).slice(0, 32);
     }
 }
