@@ -1,6 +1,7 @@
 /**
  * The Firehose data-transformation contract: one output record per input recordId, result Ok (all the
- * request's rows, JSON objects separated by "\n", absent columns left out: rowText.ts), Dropped (the
+ * request's rows, JSON objects separated by "\n", absent columns left out: rowText.ts; encoded together
+ * with the other records' data: recordData.ts), Dropped (the
  * request held zero events) or ProcessingFailed (not even a bad row could be formed, e.g. data that
  * isn't base64; Firehose then writes the original record to the error prefix). See
  * docs/record-granularity.md.
@@ -10,7 +11,8 @@
  * as a transformation failure. For failed records Firehose keeps the original data itself.
  */
 import type { FirehoseTransformationEvent, FirehoseTransformationResult, FirehoseTransformationResultRecord } from "aws-lambda";
-import { LakeRow, lakeRowsToText } from "./rowText";
+import { RecordDataWriter } from "./recordData";
+import { LakeRow } from "./rowText";
 
 /** JSON framing of one result record besides its recordId and data: `{"recordId":"","result":"Ok","data":""},`. */
 const RECORD_OVERHEAD = 48;
@@ -32,25 +34,31 @@ export function decodeBase64(data: unknown): Buffer | undefined {
 export function transformFirehose(event: FirehoseTransformationEvent, normalize: Normalize, maxResponseBytes: number): FirehoseTransformationResult {
     const input = Array.isArray(event?.records) ? event.records : [];
     const records: FirehoseTransformationResultRecord[] = new Array(input.length);
+    let inputChars = 0;
+    for (let i = 0; i < input.length; i++) inputChars += typeof input[i]?.data === "string" ? input[i].data.length : 0;
+    // base64 holds 3 bytes per 4 characters; rows are up to ~1.4x their request (docs/record-granularity.md).
+    const data = new RecordDataWriter(inputChars * 0.75 * 1.5);
     for (let i = 0; i < input.length; i++) {
         const record = input[i];
         const recordId = String(record?.recordId);
+        let rows: LakeRow[] | undefined;
         try {
             const bytes = decodeBase64(record.data);
-            if (bytes === undefined) {
-                records[i] = { recordId, result: "ProcessingFailed", data: "" };
-                continue;
+            if (bytes !== undefined) {
+                const arrival = typeof record.approximateArrivalTimestamp === "number" ? record.approximateArrivalTimestamp : Date.now();
+                rows = normalize(bytes, arrival);
             }
-            const arrival = typeof record.approximateArrivalTimestamp === "number" ? record.approximateArrivalTimestamp : Date.now();
-            const rows = normalize(bytes, arrival);
-            records[i] = rows.length === 0
-                ? { recordId, result: "Dropped", data: "" }
-                : { recordId, result: "Ok", data: Buffer.from(lakeRowsToText(rows), "utf8").toString("base64") };
+            if (rows !== undefined && rows.length > 0) data.addRecord(rows);
+            else data.addEmpty();
         } catch {
             // normalize never throws; this guards the contract itself (one output per recordId) regardless.
-            records[i] = { recordId, result: "ProcessingFailed", data: "" };
+            rows = undefined;
+            data.addEmpty();
         }
+        records[i] = { recordId, result: rows === undefined ? "ProcessingFailed" : rows.length === 0 ? "Dropped" : "Ok", data: "" };
     }
+    const encoded = data.finish();
+    for (let i = 0; i < records.length; i++) records[i].data = encoded[i];
     fitResponse(records, maxResponseBytes);
     return { records };
 }

@@ -1,0 +1,74 @@
+/**
+ * The base64 `data` of every output record of one invocation, encoded in one pass.
+ *
+ * Encoding each record on its own (UTF-8 buffer, then base64 string) allocates two objects per record
+ * and leaves ~5 MB of small strings in V8's young generation, copied at every scavenge until the
+ * response is returned. Here every record's rows are written into one growing buffer, each record
+ * padded with JSON whitespace to a multiple of 3 bytes, so the single base64 string of the whole buffer
+ * splits exactly at record boundaries (4 characters per 3 bytes); each record's `data` is a slice of it.
+ * The one large string lives outside the young generation and the slices are small views of it.
+ *
+ * The padding (at most two spaces after the last row) is insignificant whitespace between JSON
+ * documents, which Firehose's format conversion reads as a stream (docs/record-granularity.md).
+ */
+import { LakeRow } from "./rowText";
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const MIN_BYTES = 64 * 1024;
+
+export class RecordDataWriter {
+    private buf: Buffer;
+    private length = 0;
+    /** End offset (bytes) of each record, in order. */
+    private readonly ends: number[] = [];
+
+    /**
+     * @param expectedBytes the likely output size: growing the buffer copies it, so start big enough for
+     * the usual case (rows run 1.0-1.4x the size of their requests)
+     */
+    constructor(expectedBytes: number) {
+        this.buf = Buffer.allocUnsafe(Math.max(MIN_BYTES, Math.ceil(expectedBytes)));
+    }
+
+    /**
+     * Appends one record: its rows as JSON objects separated by "\n". All rows are serialized before
+     * anything is written, so a throw leaves the buffer as it was.
+     */
+    addRecord(rows: readonly LakeRow[]): void {
+        const texts = rows.map((row) => JSON.stringify(row));
+        for (let i = 0; i < texts.length; i++) {
+            // UTF-8 takes at most 3 bytes per UTF-16 unit; + "\n" and up to 2 padding bytes.
+            this.reserve(texts[i].length * 3 + 3);
+            if (i > 0) this.buf[this.length++] = NEWLINE;
+            this.length += this.buf.write(texts[i], this.length, "utf8");
+        }
+        while (this.length % 3 !== 0) this.buf[this.length++] = SPACE;
+        this.ends.push(this.length);
+    }
+
+    /** Appends a record without data (Dropped, ProcessingFailed). */
+    addEmpty(): void {
+        this.ends.push(this.length);
+    }
+
+    /** Each record's base64 data, in the order added ("" for empty records). */
+    finish(): string[] {
+        const base64 = this.buf.toString("base64", 0, this.length);
+        const out = new Array<string>(this.ends.length);
+        let start = 0;
+        for (let i = 0; i < this.ends.length; i++) {
+            const end = this.ends[i];
+            out[i] = base64.slice((start / 3) * 4, (end / 3) * 4);
+            start = end;
+        }
+        return out;
+    }
+
+    private reserve(bytes: number): void {
+        if (this.buf.length - this.length >= bytes) return;
+        const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + bytes));
+        this.buf.copy(grown, 0, 0, this.length);
+        this.buf = grown;
+    }
+}

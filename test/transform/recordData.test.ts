@@ -1,0 +1,52 @@
+import { strict as assert } from "assert";
+import fc from "fast-check";
+import { RecordDataWriter } from "../../dataplane/transform/recordData";
+import { LakeRow } from "../../dataplane/transform/rowText";
+
+const row = (event_id: string, extra: Record<string, string> = {}): LakeRow => ({ event_id, event_type: "track", received_at: "2026-11-26T16:00:00.000Z", properties: extra, context: {} }) as unknown as LakeRow;
+const decode = (data: string): string => Buffer.from(data, "base64").toString("utf8");
+
+describe("transform: output record data encoded in one pass", () => {
+    it("gives each record exactly its rows, newline-separated, padded with at most two spaces", () => {
+        const w = new RecordDataWriter(0);
+        const records = [[row("a")], [], [row("b"), row("c", { note: "ünïcødé 😀" })], [row("d")]];
+        for (const rows of records) (rows.length ? w.addRecord(rows) : w.addEmpty());
+        const out = w.finish();
+        assert.equal(out.length, records.length);
+        assert.equal(out[1], "", "an empty record has no data");
+        records.forEach((rows, i) => {
+            if (rows.length === 0) return;
+            const text = decode(out[i]);
+            assert.equal(text.trimEnd(), rows.map((r) => JSON.stringify(r)).join("\n"), "the rows, then only padding");
+            assert.ok(text.length - text.trimEnd().length <= 2 && /^ *$/.test(text.slice(text.trimEnd().length)), "at most two spaces of padding");
+            assert.equal(Buffer.byteLength(text) % 3, 0, "a whole number of base64 quanta, so no '=' inside the batch");
+            assert.deepEqual(text.trimEnd().split("\n").map((l) => JSON.parse(l)), rows.map((r) => JSON.parse(JSON.stringify(r))));
+        });
+    });
+
+    it("grows past its initial size and keeps every record intact (any content, any sizes)", () => {
+        fc.assert(
+            fc.property(fc.array(fc.array(fc.string({ unit: "binary", maxLength: 2000 }), { maxLength: 5 }), { maxLength: 40 }), (records) => {
+                const w = new RecordDataWriter(1); // the minimum: forces growth
+                for (const values of records) (values.length ? w.addRecord(values.map((v, i) => row(`${i}`, { v }))) : w.addEmpty());
+                const out = w.finish();
+                return records.every((values, i) =>
+                    values.length === 0 ? out[i] === "" : JSON.stringify(decode(out[i]).trimEnd().split("\n").map((l) => JSON.parse(l).properties.v)) === JSON.stringify(values.map((v) => Buffer.from(v, "utf8").toString("utf8"))),
+                );
+            }),
+            { numRuns: 100 },
+        );
+    });
+
+    it("leaves the buffer as it was when a row can't be serialized", () => {
+        const w = new RecordDataWriter(0);
+        w.addRecord([row("a")]);
+        const bad = row("b") as unknown as Record<string, unknown>;
+        bad.properties = { n: BigInt(1) };
+        assert.throws(() => w.addRecord([row("x"), bad as unknown as LakeRow]), /BigInt/);
+        w.addRecord([row("c")]);
+        const [a, c] = w.finish();
+        assert.equal(JSON.parse(decode(a)).event_id, "a");
+        assert.equal(JSON.parse(decode(c)).event_id, "c");
+    });
+});
