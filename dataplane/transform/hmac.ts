@@ -33,8 +33,8 @@ export function hmacSha256Hex(key: Uint8Array): HexHmac {
     }
     const ipadText = ipad.toString("latin1"); // ASCII: its UTF-8 is these same 64 bytes
     return (message) => {
-        // The inner digest is binary: as latin1 text it is written back byte for byte after opad.
-        outer.latin1Write(hash("sha256", ipadText + message, "latin1"), BLOCK);
+        // The inner digest as "binary" (latin1) text: one character per byte, written back byte for byte after opad.
+        outer.write(hash("sha256", ipadText + message, "binary"), BLOCK, "binary");
         return hash("sha256", outer, "hex");
     };
 }

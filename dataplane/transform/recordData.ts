@@ -14,6 +14,8 @@
 import { LakeRow } from "./rowText";
 
 const NEWLINE = 0x0a;
+/** Between two serialized rows of an array: `}` `,` `{` and the first key of the next row. */
+const ROW_BOUNDARY = Buffer.from('},{"event_id":');
 const SPACE = 0x20;
 const MIN_BYTES = 64 * 1024;
 
@@ -32,17 +34,32 @@ export class RecordDataWriter {
     }
 
     /**
-     * Appends one record: its rows as JSON objects separated by "\n". All rows are serialized before
-     * anything is written, so a throw leaves the buffer as it was.
+     * Appends one record: its rows as JSON objects separated by "\n", between spaces.
+     *
+     * The rows are serialized with one JSON.stringify of the array (a call per row costs more than the
+     * rows' text), written as they are, and then turned from an array into a stream of objects in the
+     * buffer: "[" and "]" become spaces and each `},{"event_id":` becomes `}\n{"event_id":`. That
+     * sequence only occurs between rows: every row starts with event_id, and inside a JSON string the
+     * quote before `event_id` would be escaped. Nothing is written if serializing throws.
      */
     addRecord(rows: readonly LakeRow[]): void {
-        const texts = rows.map((row) => JSON.stringify(row));
-        for (let i = 0; i < texts.length; i++) {
-            // UTF-8 takes at most 3 bytes per UTF-16 unit; + "\n" and up to 2 padding bytes.
-            this.reserve(texts[i].length * 3 + 3);
-            if (i > 0) this.buf[this.length++] = NEWLINE;
-            this.length += this.buf.write(texts[i], this.length, "utf8");
+        const text = JSON.stringify(rows);
+        // UTF-8 takes at most 3 bytes per UTF-16 unit; up to 2 padding bytes follow.
+        this.reserve(text.length * 3 + 2);
+        const start = this.length;
+        const end = start + this.buf.write(text, start, "utf8");
+        this.buf[start] = SPACE;
+        this.buf[end - 1] = SPACE;
+        let boundaries = 0;
+        if (rows.length > 1) {
+            const record = this.buf.subarray(start, end); // bounds the search to this record
+            for (let at = record.indexOf(ROW_BOUNDARY); at !== -1; at = record.indexOf(ROW_BOUNDARY, at + ROW_BOUNDARY.length)) {
+                record[at + 1] = NEWLINE;
+                boundaries++;
+            }
         }
+        if (boundaries !== rows.length - 1) throw new Error(`recordData: found ${boundaries} row boundaries in ${rows.length} rows; every row must start with event_id`);
+        this.length = end;
         while (this.length % 3 !== 0) this.buf[this.length++] = SPACE;
         this.ends.push(this.length);
     }

@@ -1,5 +1,5 @@
 /**
- * Rows as the text of one Firehose output record, and as `EventRow` objects for in-process callers.
+ * Lake rows: as the transform builds them, as `EventRow` objects for in-process callers, and as text.
  *
  * Inside the transform an absent column is `undefined`, not `null` (`LakeRow`): JSON.stringify leaves
  * undefined properties out, so the output record carries no null columns at no extra cost (every row
@@ -34,16 +34,10 @@ export function toEventRow(row: LakeRow): EventRow {
     return row as unknown as EventRow;
 }
 
-/** The output record's text: one JSON object per row, separated by "\n" (no trailing newline). */
-export function lakeRowsToText(rows: readonly LakeRow[]): string {
-    let out = "";
-    for (let i = 0; i < rows.length; i++) out += (i === 0 ? "" : "\n") + JSON.stringify(rows[i]);
-    return out;
-}
-
 /**
- * The same text for rows from outside the transform (`EventRow`s from `normalize()`, rows read back):
- * null and absent columns left out.
+ * Rows as text, one JSON object per line, null and absent columns left out: what the transform's output
+ * records hold (recordData.ts writes them there), for rows from outside the transform (`EventRow`s
+ * from `normalize()`, rows read back).
  */
 export function rowsToText(rows: readonly (LakeRow | EventRow)[]): string {
     let out = "";

@@ -7,9 +7,11 @@ const row = (event_id: string, extra: Record<string, string> = {}): LakeRow => (
 const decode = (data: string): string => Buffer.from(data, "base64").toString("utf8");
 
 describe("transform: output record data encoded in one pass", () => {
-    it("gives each record exactly its rows, newline-separated, padded with at most two spaces", () => {
+    it("gives each record exactly its rows, newline-separated, between a few spaces", () => {
         const w = new RecordDataWriter(0);
-        const records = [[row("a")], [], [row("b"), row("c", { note: "ünïcødé 😀" })], [row("d")]];
+        // A client can put the row boundary itself into keys and values: inside JSON strings its quotes are escaped.
+        const evil = { '},{"event_id":': '"},{"event_id":"forged"}', "x\"},{\"event_id\":": "},{" };
+        const records = [[row("a")], [], [row("b"), row("c", { note: "ünïcødé 😀" }), row("e", evil)], [row("d")]];
         for (const rows of records) (rows.length ? w.addRecord(rows) : w.addEmpty());
         const out = w.finish();
         assert.equal(out.length, records.length);
@@ -17,8 +19,11 @@ describe("transform: output record data encoded in one pass", () => {
         records.forEach((rows, i) => {
             if (rows.length === 0) return;
             const text = decode(out[i]);
-            assert.equal(text.trimEnd(), rows.map((r) => JSON.stringify(r)).join("\n"), "the rows, then only padding");
-            assert.ok(text.length - text.trimEnd().length <= 2 && /^ *$/.test(text.slice(text.trimEnd().length)), "at most two spaces of padding");
+            const body = rows.map((r) => JSON.stringify(r)).join("\n");
+            const at = text.indexOf(body);
+            assert.ok(at >= 0, "the rows, as JSON.stringify writes them, newline-separated");
+            assert.match(text.slice(0, at), /^ $/, "one space before");
+            assert.match(text.slice(at + body.length), /^ {1,3}$/, "one to three spaces after");
             assert.equal(Buffer.byteLength(text) % 3, 0, "a whole number of base64 quanta, so no '=' inside the batch");
             assert.deepEqual(text.trimEnd().split("\n").map((l) => JSON.parse(l)), rows.map((r) => JSON.parse(JSON.stringify(r))));
         });
@@ -31,11 +36,17 @@ describe("transform: output record data encoded in one pass", () => {
                 for (const values of records) (values.length ? w.addRecord(values.map((v, i) => row(`${i}`, { v }))) : w.addEmpty());
                 const out = w.finish();
                 return records.every((values, i) =>
-                    values.length === 0 ? out[i] === "" : JSON.stringify(decode(out[i]).trimEnd().split("\n").map((l) => JSON.parse(l).properties.v)) === JSON.stringify(values.map((v) => Buffer.from(v, "utf8").toString("utf8"))),
+                    values.length === 0 ? out[i] === "" : JSON.stringify(decode(out[i]).trim().split("\n").map((l) => JSON.parse(l).properties.v)) === JSON.stringify(values.map((v) => Buffer.from(v, "utf8").toString("utf8"))),
                 );
             }),
             { numRuns: 100 },
         );
+    });
+
+    it("refuses rows that don't start with event_id (their boundaries couldn't be found)", () => {
+        const w = new RecordDataWriter(0);
+        const noId = { event_type: "track" } as unknown as LakeRow;
+        assert.throws(() => w.addRecord([row("a"), noId]), /found 0 row boundaries in 2 rows.*event_id/);
     });
 
     it("leaves the buffer as it was when a row can't be serialized", () => {
