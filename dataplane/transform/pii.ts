@@ -38,26 +38,35 @@ const DATE_LIKE = /^(?:(?:19|20)\d\d[\s./-]\d{1,2}[\s./-]\d{1,2}|\d{1,2}[\s./-]\
 /**
  * Cheap gate in front of all the patterns, one pass over the characters: an e-mail needs "@", encoded
  * text "%" or "+", an IPv6 two colons, an IPv4 a run of digits and dots with 3 dots and 4+ digits, a
- * phone number a run of 7+ digits and separators. A superset of what the patterns match, so it never
- * hides PII; most values (names, SKUs, prices, plain URLs) fail it and are returned as they are.
+ * phone number without "+" a run of 7+ digits with a separator ([\s.-]) between two of them (the
+ * pattern's digit groups are always separated: a bare digit run is an id, not a number to redact). A
+ * superset of what the patterns match, so it never hides PII; most values (names, SKUs, prices, plain
+ * URLs, hex ids) fail it and are returned as they are.
  */
 export function maybePii(text: string): boolean {
     let colons = 0;
     let digits = 0;
     let dots = 0;
+    /** A [\s.-] separator came after a digit of the current run. */
+    let separated = false;
     for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i);
         if (c >= 48 && c <= 57) {
-            if (++digits >= 7 || (dots >= 3 && digits >= 4)) return true;
-        } else if (c === 46 /* . */) dots++;
-        else if (c === 32 || c === 40 || c === 41 || c === 45 || (c >= 9 && c <= 13) || (c >= 128 && isUnicodeSpace(c))) {
-            // ( ) - and every character the patterns' \s matches (no-break and thin spaces too): phone
-            // separators, part of a digit run
+            if ((++digits >= 7 && separated) || (dots >= 3 && digits >= 4)) return true;
+        } else if (c === 46 /* . */) {
+            dots++;
+            if (digits > 0) separated = true;
+        } else if (c === 32 || c === 45 || (c >= 9 && c <= 13) || (c >= 128 && isUnicodeSpace(c))) {
+            // every character the patterns' \s matches (no-break and thin spaces too), and "-"
+            if (digits > 0) separated = true;
+        } else if (c === 40 || c === 41) {
+            // ( ) around an area code: part of the run, not a separator of its own
         } else {
             if (c === 64 /* @ */ || c === 37 /* % */ || c === 43 /* + */) return true;
             if (c === 58 /* : */ && ++colons >= 2) return true;
             digits = 0;
             dots = 0;
+            separated = false;
         }
     }
     return false;
