@@ -37,8 +37,8 @@ export interface ParsedEvent {
     properties?: Json;
     /** identify/group traits: stored in the properties map under "traits.". */
     traits?: Json;
-    /** groupId / previousId: stored in the properties map under their own names. */
-    ids: Record<string, string>;
+    /** groupId / previousId (group and alias only): stored in the properties map under their own names. */
+    ids?: Record<string, string>;
     context?: Json;
     /** Top-level fields we don't model: kept in the context map under "extra." rather than lost. */
     extra?: Json;
@@ -67,9 +67,9 @@ function requireIdentity(ev: ParsedEvent, path: string): void {
 }
 
 function readTypeSpecific(ev: ParsedEvent, raw: Json, path: string): void {
-    if (ev.type === "group") ev.ids.groupId = requiredId(raw, "groupId", path);
+    if (ev.type === "group") ev.ids = { groupId: requiredId(raw, "groupId", path) };
     if (ev.type === "alias") {
-        ev.ids.previousId = requiredId(raw, "previousId", path);
+        ev.ids = { previousId: requiredId(raw, "previousId", path) };
         if (ev.userId === undefined) throw new FieldError(at(path, "userId"), "a string or number (alias needs the new userId)", "nothing");
     }
     if (ev.type === "identify" || ev.type === "group") ev.traits = optObject(raw, "traits", path);
@@ -109,7 +109,6 @@ export function parseNativeEvent(raw: unknown, path: string): ParsedEvent {
         sessionId: optId(raw, "sessionId", path),
         appId: optString(raw, "appId", path, 256),
         page: {},
-        ids: {},
         context: optObject(raw, "context", path),
         extra: collectExtra(raw, NATIVE_KEYS),
     };
@@ -150,7 +149,6 @@ export function parseSegmentMessage(raw: unknown, path: string, routeType: Event
         anonymousId: optId(raw, "anonymousId", path),
         userId: optId(raw, "userId", path),
         page: {},
-        ids: {},
         context,
         extra: collectExtra(raw, SEGMENT_KEYS),
     };

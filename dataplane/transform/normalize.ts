@@ -290,7 +290,7 @@ export class Normalizer {
         const properties = row.properties;
         if (ev.properties) this.maps.flatten(properties, "properties", "", ev.properties);
         if (ev.traits) this.maps.flatten(properties, "properties", "traits", ev.traits);
-        for (const key in ev.ids) this.maps.putPath(properties, "properties", key, ev.ids[key]);
+        if (ev.ids) for (const key in ev.ids) this.maps.putPath(properties, "properties", key, ev.ids[key]);
 
         const context = sharedContext ? Object.assign(row.context, sharedContext) : row.context;
         if (ev.context) this.maps.flatten(context, "context", "", ev.context, ev.sourceFormat === "segment" ? SEGMENT_PROMOTED : undefined);

@@ -14,4 +14,11 @@ describe("transform: timestamp formatting", () => {
         );
         for (const ms of [0, 1, 999, 59_999, 3_599_999, 3_600_000, MAX_TIME_MS]) assert.equal(isoTime(ms), new Date(ms).toISOString());
     });
+
+    it("stays exact when times alternate between seconds that share a cache slot", () => {
+        const t = Date.parse("2026-11-26T16:00:00.000Z");
+        for (let i = 0; i < 20; i++) {
+            for (const ms of [t + 123, t + 256_000 + 456, t + 3 * 256_000 + 789, t - 256_000]) assert.equal(isoTime(ms + i), new Date(ms + i).toISOString());
+        }
+    });
 });
