@@ -103,10 +103,10 @@ export class MapPolicy {
 
     /**
      * Writes `value` under the dotted key `path` (a direct entry such as "groupId" or "traits.name"),
-     * applying the same rules as `flatten`.
+     * applying the same rules as `flatten`, and at least `atLeast` (a column's rule for a copy of it).
      */
-    putPath(target: Record<string, string>, mapName: MapName, path: string, value: string): void {
-        let decision: Decision = KEEP;
+    putPath(target: Record<string, string>, mapName: MapName, path: string, value: string, atLeast: Decision = KEEP): void {
+        let decision: Decision = atLeast;
         let node = this.roots[mapName];
         let outKey = "";
         for (const seg of path.split(".")) {

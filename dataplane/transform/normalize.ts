@@ -4,7 +4,7 @@
  * here throws: unexpected errors become bad rows too.
  */
 import { INGEST_ROUTES } from "../envelope";
-import { EventType, ParsedEvent, parseNativeEvent, parseSegmentMessage } from "./events";
+import { EventType, PageFields, ParsedEvent, parseNativeEvent, parseSegmentMessage } from "./events";
 import { describe, FieldError, isObject, Json, MAX_TIME_MS, optObject, optTime } from "./fields";
 import { truncateIp } from "./ip";
 import { Decision, DROP, KEEP, MapPolicy, Promoted, PSEUDONYMIZE, safeStringify } from "./maps";
@@ -76,16 +76,21 @@ function blankRow(req: RequestInfo): LakeRow {
 }
 
 /**
- * Segment context fields read into columns (page_* and the parsed ua_*) aren't repeated in the context
- * map: they were about a fifth of a Segment row, and the copies would escape column-level PII rules
- * (dropping page_url must not leave the URL under context.page.url). The raw user agent is stored
- * parsed only, as for the request's own user agent. context.ip stays: ip_truncated may come from the
- * request instead when the client's isn't a valid address.
+ * Segment context fields read into columns (page_*, the parsed ua_* and ip_truncated) aren't repeated
+ * in the context map: they were about a fifth of a Segment row, and the copies would escape
+ * column-level PII rules (dropping page_url must not leave the URL under context.page.url). The raw user
+ * agent is stored parsed only, as for the request's own. context.ip is left out only when it is a valid
+ * address, i.e. when it is what ip_truncated holds; anything else there is the client's text, kept.
  */
-const SEGMENT_PROMOTED: Promoted = new Map<string, Promoted | true>([
-    ["userAgent", true],
-    ["page", new Map([["url", true], ["path", true], ["referrer", true], ["title", true]])],
-]);
+const SEGMENT_PROMOTED_PAGE = new Map<string, Promoted | true>([["url", true], ["path", true], ["referrer", true], ["title", true]]);
+const SEGMENT_PROMOTED: Promoted = new Map<string, Promoted | true>([["userAgent", true], ["page", SEGMENT_PROMOTED_PAGE]]);
+const SEGMENT_PROMOTED_WITH_IP: Promoted = new Map<string, Promoted | true>([...SEGMENT_PROMOTED, ["ip", true]]);
+/**
+ * A Segment page call's reserved properties url/path/referrer/title are the page_* columns' values too:
+ * the same rule as for context.page. One that differs from its column (the column came from
+ * context.page) is kept, and never less protected than the column (`pagePropertyCopies`).
+ */
+const PAGE_PROPERTY_COLUMNS = [["url", "page_url"], ["path", "page_path"], ["referrer", "page_referrer"], ["title", "page_title"]] as const;
 
 /** `"key": "value"` / `"key": 123` pairs in JSON-ish text, for sanitizing bad payloads. */
 const JSON_PAIR = /"((?:[^"\\]|\\.){1,128})"(\s*:\s*)("(?:[^"\\]|\\.){0,4096}"|-?\d[\d.eE+-]{0,30})/g;
@@ -282,20 +287,34 @@ export class Normalizer {
         row.ua_os_version = ua.osVersion;
         row.ua_device_type = ua.deviceType;
         // A client-reported IP (server-side Segment libraries) is the user's; the request's is the server's.
-        if (ev.ip !== undefined) {
-            const fromClient = this.ipColumn(ev.ip);
-            if (fromClient !== undefined) row.ip_truncated = fromClient;
-        }
+        const clientIp = ev.ip === undefined ? null : truncateIp(ev.ip);
+        const clientIpUsed = clientIp !== null;
+        if (clientIpUsed) row.ip_truncated = this.ipColumnOf(ev.ip!, clientIp);
 
         const properties = row.properties;
-        if (ev.properties) this.maps.flatten(properties, "properties", "", ev.properties);
+        const segmentPage = ev.sourceFormat === "segment" && ev.type === "page";
+        if (ev.properties) this.maps.flatten(properties, "properties", "", ev.properties, segmentPage ? SEGMENT_PROMOTED_PAGE : undefined);
+        if (segmentPage && ev.properties) this.pagePropertyCopies(properties, ev.properties, ev.page);
         if (ev.traits) this.maps.flatten(properties, "properties", "traits", ev.traits);
         if (ev.ids) for (const key in ev.ids) this.maps.putPath(properties, "properties", key, ev.ids[key]);
 
         const context = sharedContext ? Object.assign(row.context, sharedContext) : row.context;
-        if (ev.context) this.maps.flatten(context, "context", "", ev.context, ev.sourceFormat === "segment" ? SEGMENT_PROMOTED : undefined);
+        if (ev.context) {
+            const promoted = ev.sourceFormat !== "segment" ? undefined : clientIpUsed ? SEGMENT_PROMOTED_WITH_IP : SEGMENT_PROMOTED;
+            this.maps.flatten(context, "context", "", ev.context, promoted);
+        }
         if (ev.extra) this.maps.flatten(context, "context", "extra", ev.extra);
         return row;
+    }
+
+    /** Reserved page properties of a Segment page call that differ from the page_* column they'd fill. */
+    private pagePropertyCopies(properties: Record<string, string>, source: Record<string, unknown>, page: PageFields): void {
+        for (const [key, column] of PAGE_PROPERTY_COLUMNS) {
+            const value = source[key];
+            if (typeof value !== "string" || value === page[key]) continue;
+            const rule = this.columnRules[COLUMN[column]];
+            if (rule !== DROP) this.maps.putPath(properties, "properties", key, value, rule);
+        }
     }
 
     /** Column value under the column-level PII rule: dropped (undefined), pseudonymized raw value, or redacted text. */
@@ -305,9 +324,13 @@ export class Normalizer {
     }
 
     private ipColumn(ip: string): string | undefined {
-        if (ip === "" || this.dropColumns.has("ip_truncated")) return undefined;
-        const value = this.config.pii.truncateIp ? truncateIp(ip) : ip;
-        if (value === null) return undefined;
+        return ip === "" ? undefined : this.ipColumnOf(ip, truncateIp(ip));
+    }
+
+    /** ip_truncated from an address and its truncation (null: not a valid address). */
+    private ipColumnOf(ip: string, truncated: string | null): string | undefined {
+        if (truncated === null || this.dropColumns.has("ip_truncated")) return undefined;
+        const value = this.config.pii.truncateIp ? truncated : ip;
         return this.pseudonymizeColumns.has("ip_truncated") ? this.pseudonymizer.pseudonymize(value) : value;
     }
 

@@ -115,7 +115,7 @@ describe("transform: normalize (good rows)", () => {
                 assert.equal(r.ua_os, "iOS");
                 assert.equal(r.ua_device_type, "mobile");
                 assert.equal(r.ip_truncated, "2001:db8:85a3::");
-                assert.equal(r.context.ip, "2001:db8:85a3::");
+                assert.equal(r.context.ip, undefined, "the client ip is ip_truncated, not repeated");
                 assert.equal(r.app_id, "shop");
             },
         },
@@ -195,7 +195,7 @@ describe("transform: normalize (good rows)", () => {
         assert.equal(rows[0].sent_at, "2026-11-26T16:05:00.000Z");
     });
 
-    it("Segment context fields read into columns (page.*, userAgent) aren't repeated in the context map; ip and the rest stay", () => {
+    it("Segment context fields read into columns (page.*, userAgent, a valid ip) aren't repeated in the context map; the rest stays", () => {
         const context = {
             page: { url: "https://ex.com/p?q=1", path: "/p", referrer: "https://r.example/", title: "P", search: "?q=1" },
             userAgent: CHROME_UA,
@@ -206,7 +206,12 @@ describe("transform: normalize (good rows)", () => {
         assert.equal(segment.page_url, "https://ex.com/p?q=1");
         assert.equal(segment.page_title, "P");
         assert.equal(segment.ua_browser, "Chrome");
-        assert.deepEqual(segment.context, { "page.search": "?q=1", ip: "198.51.100.0", locale: "en-GB" });
+        assert.equal(segment.ip_truncated, "198.51.100.0");
+        assert.deepEqual(segment.context, { "page.search": "?q=1", locale: "en-GB" });
+        // An ip that isn't an address isn't what ip_truncated holds (that is the request's): it stays, as text.
+        const [claimed] = t.normalize(envelope("/v1/page", { anonymousId: "a", context: { ...context, ip: "unknown" } }));
+        assert.equal(claimed.ip_truncated, "203.0.113.0");
+        assert.equal(claimed.context.ip, "unknown");
         // A null isn't a value read into a column: it stays in the map as before.
         const [nullUa] = t.normalize(envelope("/v1/track", { anonymousId: "a", event: "E", context: { userAgent: null } }));
         assert.deepEqual(nullUa.context, { userAgent: "null" });
@@ -219,6 +224,31 @@ describe("transform: normalize (good rows)", () => {
         const [dropped] = transformer({ pii: { drop: ["page_url"] } }).normalize(envelope("/v1/page", { anonymousId: "a", context }));
         assert.equal(dropped.page_url, null);
         assert.ok(!JSON.stringify(dropped).includes("ex.com/p"), "no trace of the dropped URL");
+        const [noIp] = transformer({ pii: { drop: ["ip_truncated"] } }).normalize(envelope("/v1/page", { anonymousId: "a", context }));
+        assert.ok(!JSON.stringify(noIp).includes("198.51.100"), "no trace of the dropped client IP");
+    });
+
+    it("a Segment page call's reserved page properties are the page_* columns: not repeated, never less protected", () => {
+        const properties = { url: "https://ex.com/p?q=1", path: "/p", referrer: "https://r.example/", title: "P", category: "docs" };
+        const [page] = t.normalize(envelope("/v1/page", { anonymousId: "a", properties }));
+        assert.equal(page.page_url, "https://ex.com/p?q=1");
+        assert.equal(page.page_referrer, "https://r.example/");
+        assert.deepEqual(page.properties, { category: "docs" });
+        // Dropping the column leaves no copy in the properties map (it used to).
+        const [dropped] = transformer({ pii: { drop: ["page_url", "page_referrer"] } }).normalize(envelope("/v1/page", { anonymousId: "a", properties }));
+        assert.equal(dropped.page_url, null);
+        assert.ok(!JSON.stringify(dropped).includes("ex.com/p") && !JSON.stringify(dropped).includes("r.example"), "no trace of the dropped columns");
+        // A property that differs from its column (which came from context.page) is kept, under the column's rule.
+        const differing = { anonymousId: "a", properties: { url: "https://ex.com/other", title: "Other" }, context: { page: { url: "https://ex.com/p", title: "P" } } };
+        const [kept] = t.normalize(envelope("/v1/page", differing));
+        assert.equal(kept.page_url, "https://ex.com/p");
+        assert.deepEqual(kept.properties, { url: "https://ex.com/other", title: "Other" });
+        const strict = transformer({ pii: { drop: ["page_url"], pseudonymize: ["page_title"] } });
+        const [ruled] = strict.normalize(envelope("/v1/page", differing));
+        assert.deepEqual(ruled.properties, { title: hmac("Other") });
+        // Track calls have no reserved page properties: a url property is just a property.
+        const [track] = t.normalize(envelope("/v1/track", { anonymousId: "a", event: "E", properties: { url: "https://ex.com/x" } }));
+        assert.deepEqual(track.properties, { url: "https://ex.com/x" });
     });
 
     it("accepts the envelope as an object, as JSON text, and as UTF-8 bytes, with a string body", () => {
