@@ -51,26 +51,44 @@ export function maybePii(text: string): boolean {
     let separated = false;
     for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i);
-        if (c >= 48 && c <= 57) {
+        const kind = c < 128 ? ASCII_KIND[c] : isUnicodeSpace(c) ? SEPARATOR : OTHER;
+        if (kind === OTHER) {
+            digits = 0;
+            dots = 0;
+            separated = false;
+        } else if (kind === DIGIT) {
             if ((++digits >= 7 && separated) || (dots >= 3 && digits >= 4)) return true;
-        } else if (c === 46 /* . */) {
+        } else if (kind === DOT) {
             dots++;
             if (digits > 0) separated = true;
-        } else if (c === 32 || c === 45 || (c >= 9 && c <= 13) || (c >= 128 && isUnicodeSpace(c))) {
-            // every character the patterns' \s matches (no-break and thin spaces too), and "-"
+        } else if (kind === SEPARATOR) {
             if (digits > 0) separated = true;
-        } else if (c === 40 || c === 41) {
-            // ( ) around an area code: part of the run, not a separator of its own
-        } else {
-            if (c === 64 /* @ */ || c === 37 /* % */ || c === 43 /* + */) return true;
-            if (c === 58 /* : */ && ++colons >= 2) return true;
+        } else if (kind === TRIGGER) {
+            return true;
+        } else if (kind === COLON) {
+            if (++colons >= 2) return true;
             digits = 0;
             dots = 0;
             separated = false;
         }
+        // PAREN: ( ) around an area code, part of the run but not a separator of its own
     }
     return false;
 }
+
+/** What a character means to the gate; a table lookup per ASCII character instead of a chain of tests. */
+const OTHER = 0, DIGIT = 1, DOT = 2, SEPARATOR = 3, PAREN = 4, TRIGGER = 5, COLON = 6;
+const ASCII_KIND = (() => {
+    const kinds = new Uint8Array(128); // OTHER
+    for (let c = 48; c <= 57; c++) kinds[c] = DIGIT;
+    kinds[46] = DOT;
+    // the ASCII characters the patterns' \s matches, and "-"
+    for (const c of [9, 10, 11, 12, 13, 32, 45]) kinds[c] = SEPARATOR;
+    kinds[40] = kinds[41] = PAREN;
+    for (const c of "@%+") kinds[c.charCodeAt(0)] = TRIGGER;
+    kinds[58] = COLON;
+    return kinds;
+})();
 
 /** A canonical UUID: hex groups glued by hyphens, nothing the patterns redact (see `Redactor.text`). */
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
