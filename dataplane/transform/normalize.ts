@@ -273,11 +273,11 @@ export class Normalizer {
         if (ev.sessionId !== undefined) row.session_id = this.column(COLUMN.session_id, ev.sessionId);
         if (ev.appId !== undefined) row.app_id = this.column(COLUMN.app_id, ev.appId);
         const page = ev.page;
-        if (page.url !== undefined) row.page_url = this.column(COLUMN.page_url, page.url);
+        if (page.url !== undefined) row.page_url = this.column(COLUMN.page_url, page.url, true);
         if (page.path !== undefined) row.page_path = this.column(COLUMN.page_path, page.path);
         // Trackers that send only a URL still get a path to group by; it comes from the redacted URL.
         else if (typeof row.page_url === "string") row.page_path = pathOfUrl(row.page_url);
-        if (page.referrer !== undefined) row.page_referrer = this.column(COLUMN.page_referrer, page.referrer);
+        if (page.referrer !== undefined) row.page_referrer = this.column(COLUMN.page_referrer, page.referrer, true);
         if (page.title !== undefined) row.page_title = this.column(COLUMN.page_title, page.title);
 
         const ua = this.ua.parse(ev.userAgent ?? req.userAgent);
@@ -317,10 +317,14 @@ export class Normalizer {
         }
     }
 
-    /** Column value under the column-level PII rule: dropped (undefined), pseudonymized raw value, or redacted text. */
-    private column(column: number, value: string): string | undefined {
+    /**
+     * Column value under the column-level PII rule: dropped (undefined), pseudonymized raw value, or
+     * redacted text (`repeats`: a column whose values recur across events, such as URLs).
+     */
+    private column(column: number, value: string, repeats = false): string | undefined {
         const rule = this.columnRules[column];
-        return rule === KEEP ? this.redactor.text(value) : rule === PSEUDONYMIZE ? this.pseudonymizer.pseudonymize(value) : undefined;
+        if (rule === KEEP) return repeats ? this.redactor.repeatedText(value) : this.redactor.text(value);
+        return rule === PSEUDONYMIZE ? this.pseudonymizer.pseudonymize(value) : undefined;
     }
 
     private ipColumn(ip: string): string | undefined {

@@ -194,6 +194,18 @@ export class Redactor {
         return out;
     }
 
+    /**
+     * `text` for values that repeat across events (page URLs, referrers): looked up before the gate
+     * scans them, since hashing a string is cheaper than scanning it in JavaScript.
+     */
+    repeatedText(text: string): string {
+        const hit = this.memo.get(text);
+        if (hit !== undefined) return hit;
+        const out = this.text(text);
+        this.memo.set(text, out);
+        return out;
+    }
+
     private encoded(out: string): string {
         if (out.indexOf("%") < 0 && out.indexOf("+") < 0) return out;
         return out.replace(ENCODED_TOKEN, (token) => {
