@@ -262,7 +262,7 @@ export class Normalizer {
         if (!(eventMs >= 0 && eventMs <= MAX_TIME_MS)) {
             throw new FieldError(path === "" ? "timestamp" : `${path}.timestamp`, "a time that stays in 1970..9999 after clock-skew correction (received - (sentAt - timestamp))", new Date(ev.timestamp!).toISOString());
         }
-        row.event_id = ev.id !== undefined ? r.text(ev.id) : this.pseudonymizer.digest(`${ev.sourceFormat}|${rawText ?? safeStringify(raw)}`);
+        row.event_id = ev.id !== undefined ? r.idText(ev.id) : this.pseudonymizer.digest(`${ev.sourceFormat}|${rawText ?? safeStringify(raw)}`);
         row.event_type = ev.type;
         row.event_time = eventMs === req.receivedMs ? req.receivedAt : iso(eventMs);
         row.source_format = ev.sourceFormat;
@@ -278,7 +278,7 @@ export class Normalizer {
         // Trackers that send only a URL still get a path to group by; it comes from the redacted URL.
         else if (typeof row.page_url === "string") row.page_path = pathOfUrl(row.page_url);
         if (page.referrer !== undefined) row.page_referrer = this.column(COLUMN.page_referrer, page.referrer, true);
-        if (page.title !== undefined) row.page_title = this.column(COLUMN.page_title, page.title);
+        if (page.title !== undefined) row.page_title = this.column(COLUMN.page_title, page.title, true);
 
         const ua = this.ua.parse(ev.userAgent ?? req.userAgent);
         row.ua_browser = ua.browser;
@@ -319,7 +319,7 @@ export class Normalizer {
 
     /**
      * Column value under the column-level PII rule: dropped (undefined), pseudonymized raw value, or
-     * redacted text (`repeats`: a column whose values recur across events, such as URLs).
+     * redacted text (`repeats`: a column whose values recur across events, such as URLs and titles).
      */
     private column(column: number, value: string, repeats = false): string | undefined {
         const rule = this.columnRules[column];
