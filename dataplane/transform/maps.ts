@@ -7,6 +7,7 @@
  * hashed just to look a rule up.
  */
 import { BoundedCache } from "./cache";
+import { numberText } from "./numberText";
 import { Pseudonymizer, Redactor } from "./pii";
 import { ResolvedPii } from "./resolve";
 
@@ -204,11 +205,13 @@ export class MapPolicy {
                 this.write(target, path, v, decision);
                 break;
             case "number":
-            case "boolean":
+            case "boolean": {
                 // A JSON number or boolean holds no e-mail, phone (digits alone aren't matched) or IP.
-                if (decision === KEEP && this.redactor.numbersAreSafe) setEntry(target, path, String(v));
-                else this.write(target, path, String(v), decision);
+                const text = typeof v === "number" ? numberText(v) : String(v);
+                if (decision === KEEP && this.redactor.numbersAreSafe) setEntry(target, path, text);
+                else this.write(target, path, text, decision);
                 break;
+            }
             case "object":
                 if (v === null) this.write(target, path, "null", decision);
                 else if (depth >= MAX_DEPTH) this.write(target, path, safeStringify(v), decision);
