@@ -13,6 +13,7 @@ export class BoundedCache<V> {
     get(key: string): V | undefined {
         const hit = this.young.get(key);
         if (hit !== undefined) return hit;
+        if (this.old.size === 0) return undefined; // until the first rotation: one lookup per miss
         const aged = this.old.get(key);
         if (aged !== undefined) this.set(key, aged); // promote: recently used entries survive rotation
         return aged;

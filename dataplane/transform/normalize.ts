@@ -277,8 +277,8 @@ export class Normalizer {
         if (page.path !== undefined) row.page_path = this.column(COLUMN.page_path, page.path);
         // Trackers that send only a URL still get a path to group by; it comes from the redacted URL.
         else if (typeof row.page_url === "string") row.page_path = pathOfUrl(row.page_url);
-        if (page.referrer !== undefined) row.page_referrer = this.column(COLUMN.page_referrer, page.referrer, true);
-        if (page.title !== undefined) row.page_title = this.column(COLUMN.page_title, page.title, true);
+        if (page.referrer !== undefined) row.page_referrer = this.column(COLUMN.page_referrer, page.referrer);
+        if (page.title !== undefined) row.page_title = this.column(COLUMN.page_title, page.title);
 
         const ua = this.ua.parse(ev.userAgent ?? req.userAgent);
         row.ua_browser = ua.browser;
@@ -319,7 +319,7 @@ export class Normalizer {
 
     /**
      * Column value under the column-level PII rule: dropped (undefined), pseudonymized raw value, or
-     * redacted text (`repeats`: a column whose values recur across events, such as URLs and titles).
+     * redacted text (`repeats`: a long value that recurs across events, the page URL).
      */
     private column(column: number, value: string, repeats = false): string | undefined {
         const rule = this.columnRules[column];
