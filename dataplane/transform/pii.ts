@@ -90,8 +90,21 @@ const ASCII_KIND = (() => {
     return kinds;
 })();
 
-/** A canonical UUID: hex groups glued by hyphens, nothing the patterns redact (see `Redactor.text`). */
-const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+/**
+ * A canonical UUID (8-4-4-4-12 hex digits): hex groups glued by hyphens, nothing the patterns redact
+ * (see `Redactor.text`). Checked character by character: nearly every event id is one, and this costs a
+ * fraction of an anchored regex test.
+ */
+export function isCanonicalUuid(text: string): boolean {
+    if (text.length !== 36) return false;
+    for (let i = 0; i < 36; i++) {
+        const c = text.charCodeAt(i);
+        if (i === 8 || i === 13 || i === 18 || i === 23) {
+            if (c !== 45 /* - */) return false;
+        } else if (!((c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102))) return false;
+    }
+    return true;
+}
 /** The non-ASCII characters of JavaScript's \s (Unicode Zs, line/paragraph separators, BOM). */
 function isUnicodeSpace(c: number): boolean {
     return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
@@ -184,7 +197,7 @@ export class Redactor {
             // Two shapes pass the gate in nearly every event and are settled directly, skipping the memo
             // (they're mostly unique) and the patterns: UUIDs (event ids; a digit group glued by hyphens
             // to other alphanumerics is never a phone number) and bare IPv4 addresses (context.ip).
-            if (UUID.test(text)) return text;
+            if (isCanonicalUuid(text)) return text;
             if (this.pii.truncateIp && isIPv4(text)) return truncateIpv4(text);
         }
         const hit = this.memo.get(text);
@@ -196,7 +209,7 @@ export class Redactor {
 
     /** `text` for an event id: canonical UUIDs, the usual ids, are settled before the gate scans them. */
     idText(text: string): string {
-        return this.gated && UUID.test(text) ? text : this.text(text);
+        return this.gated && isCanonicalUuid(text) ? text : this.text(text);
     }
 
     /**

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { createHmac } from "crypto";
 import { truncateIp } from "../../dataplane/transform/ip";
-import { maybePii, Pseudonymizer, Redactor } from "../../dataplane/transform/pii";
+import { isCanonicalUuid, maybePii, Pseudonymizer, Redactor } from "../../dataplane/transform/pii";
 import { resolveTransformConfig } from "../../dataplane/transform";
 import { envelope, KEY, transformer } from "./helpers";
 
@@ -165,6 +165,14 @@ describe("transform: redaction gate", () => {
         );
         assert.equal(redactor.text("203.0.113.57"), "203.0.113.0");
         assert.equal(new Redactor(resolveTransformConfig({ pii: { truncateIp: false } }).pii).text("203.0.113.57"), "203.0.113.57");
+    });
+
+    it("recognizes exactly the canonical UUIDs (8-4-4-4-12 hex), as the equivalent regex would", () => {
+        const fc = require("fast-check") as typeof import("fast-check");
+        const regex = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+        const nearUuid = fc.uuid().chain((id) => fc.tuple(fc.nat(35), fc.constantFrom("g", "G", "-", "@", "/", ":", "`", "0", "F", "\u00e9")).map(([at, c]) => id.slice(0, at) + c + id.slice(at + 1)));
+        fc.assert(fc.property(fc.oneof(fc.uuid(), nearUuid, fc.string({ minLength: 36, maxLength: 36 }), fc.string()), (s) => assert.equal(isCanonicalUuid(s), regex.test(s), s)), { numRuns: 20_000 });
+        assert.equal(isCanonicalUuid("3F1C2A9E-1111-4000-8000-0123456789AB"), true);
     });
 
     it("keeps a canonical UUID whole (an event id is a dedup key), even where a hex letter splits its digits", () => {
