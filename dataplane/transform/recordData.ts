@@ -8,8 +8,9 @@
  * splits exactly at record boundaries (4 characters per 3 bytes); each record's `data` is a slice of it.
  * The one large string lives outside the young generation and the slices are small views of it.
  *
- * The padding (at most two spaces after the last row) is insignificant whitespace between JSON
- * documents, which Firehose's format conversion reads as a stream (docs/record-granularity.md).
+ * The spaces (one before the first row, one to three after the last) are insignificant whitespace
+ * between JSON documents, which Firehose's format conversion reads as a stream
+ * (docs/record-granularity.md).
  */
 import { LakeRow } from "./rowText";
 
