@@ -43,6 +43,17 @@ describe("transform: output record data encoded in one pass", () => {
         );
     });
 
+    it("hands its buffer to the next writer only after its data is copied out", () => {
+        const first = new RecordDataWriter(0);
+        first.addRecord([row("first", { v: "x".repeat(5000) })]);
+        const [a] = first.finish();
+        const second = new RecordDataWriter(0); // reuses first's buffer
+        second.addRecord([row("second")]);
+        const [b] = second.finish();
+        assert.equal(JSON.parse(decode(a)).event_id, "first", "earlier data is unaffected by the reuse");
+        assert.equal(JSON.parse(decode(b)).event_id, "second");
+    });
+
     it("refuses rows that don't start with event_id (their boundaries couldn't be found)", () => {
         const w = new RecordDataWriter(0);
         const noId = { event_type: "track" } as unknown as LakeRow;
