@@ -22,14 +22,22 @@ export type Normalize = (envelope: unknown, fallbackReceivedMs: number) => LakeR
 /**
  * Decodes Firehose's base64 record data, or returns undefined when it isn't strict base64. Node's decoder
  * skips characters outside the alphabet, so a decoded length short of what the text length implies means
- * the text wasn't base64: an O(1) check instead of a regex over megabytes.
+ * the text wasn't base64: an O(1) check instead of a regex over megabytes. The bytes are valid until the
+ * next call.
  */
 export function decodeBase64(data: unknown): Buffer | undefined {
     if (typeof data !== "string" || data.length % 4 !== 0) return undefined;
     const padding = data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
-    const buf = Buffer.from(data, "base64");
-    return buf.length === (data.length / 4) * 3 - padding ? buf : undefined;
+    const expected = (data.length / 4) * 3 - padding;
+    // Decoded into one reused buffer: a record is read (turned into a string) before the next is decoded,
+    // and a new buffer per record would be an allocation of several kilobytes outside the V8 heap each.
+    if (scratch.length < expected) scratch = Buffer.allocUnsafe(Math.max(expected, scratch.length * 2));
+    const written = scratch.write(data, 0, "base64");
+    return written === expected ? scratch.subarray(0, written) : undefined;
 }
+
+/** The decode buffer; valid only until the next `decodeBase64`. */
+let scratch = Buffer.allocUnsafe(64 * 1024);
 
 export function transformFirehose(event: FirehoseTransformationEvent, normalize: Normalize, maxResponseBytes: number): FirehoseTransformationResult {
     const input = Array.isArray(event?.records) ? event.records : [];
