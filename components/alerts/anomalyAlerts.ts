@@ -14,10 +14,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV_ANOMALY_TABLE, ENV_ANOMALY_TTL_DAYS, ENV_NOTIFICATION_TOPIC_ARN, ENV_WEBHOOK_PARAMETER, checkWebhookUrl } from "../../dataplane/alerts/env";
 import { TTL_ATTRIBUTE } from "../../dataplane/alerts/recorder";
-import { serviceAssumeRolePolicy, type AwsEnvironment } from "../lake/policies";
+import { serviceAssumeRolePolicy } from "../lake/policies";
 import { checkInteger, checkKeyArn, checkLogRetention, checkNumber, fail } from "../lake/validate";
 import { handlerArchive, LAMBDA_RUNTIME } from "../lambda/bundle";
 import { alarmTopicPolicyDocument, alertFunctionPolicyDocument, alertsKeyPolicyDocument } from "./policies";
+import { awsEnvironment } from "../aws/environment";
 
 const COMPONENT = "AnomalyAlerts";
 
@@ -212,9 +213,7 @@ export class AnomalyAlerts extends pulumi.ComponentResource {
         this.settings = s;
         const tags = args.tags;
         const parent = { parent: this };
-        const env: pulumi.Output<AwsEnvironment> = pulumi
-            .all([aws.getCallerIdentityOutput({}, parent), aws.getRegionOutput({}, parent), aws.getPartitionOutput({}, parent)])
-            .apply(([identity, region, partition]) => ({ accountId: identity.accountId, region: region.region, partition: partition.partition }));
+        const env = awsEnvironment(this);
 
         let kmsKeyArn: pulumi.Output<string>;
         if (args.kmsKeyArn !== undefined) {

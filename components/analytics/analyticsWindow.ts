@@ -23,7 +23,7 @@ import { MetricKind, WindowSpec, cloudWatchMetricName, dimensionNameOf, metricNa
 import { DEFAULT_MAX_DIMENSION_VALUES, DEFAULT_STATE_BUDGET_BYTES, validateWindowSettings } from "../../dataplane/analytics/window";
 import { DEFAULT_DEDUPE_CAPACITY } from "../../dataplane/analytics/aggregator";
 import type { PiiSecretSource } from "../lake/firehoseLake";
-import { serviceAssumeRolePolicy, ssmParameterArn, type AwsEnvironment, type PiiSecretRef } from "../lake/policies";
+import { serviceAssumeRolePolicy, ssmParameterArn, type PiiSecretRef } from "../lake/policies";
 import { isGlueName } from "../lake/glueTable";
 import { validateTransformConfig } from "../lake/transformConfig";
 import { checkDate, checkInteger, checkKeyArn, checkLogRetention, fail } from "../lake/validate";
@@ -32,6 +32,7 @@ import {
     FIREHOSE_AGGREGATES_ERROR_PREFIX, FIREHOSE_AGGREGATES_PREFIX, aggregatePartitionKeys, aggregatesStorageDescriptor, aggregatesTableParameters,
 } from "./aggregatesTable";
 import { aggregatesFirehosePolicyDocument, windowFunctionPolicyDocument } from "./policies";
+import { awsEnvironment } from "../aws/environment";
 
 const COMPONENT = "AnalyticsWindow";
 
@@ -302,9 +303,7 @@ export class AnalyticsWindow extends pulumi.ComponentResource {
         const parent = { parent: this };
         const kmsKeyArn = pulumi.output(args.kmsKeyArn);
 
-        const env: pulumi.Output<AwsEnvironment> = pulumi
-            .all([aws.getCallerIdentityOutput({}, parent), aws.getRegionOutput({}, parent), aws.getPartitionOutput({}, parent)])
-            .apply(([identity, region, partition]) => ({ accountId: identity.accountId, region: region.region, partition: partition.partition }));
+        const env = awsEnvironment(this);
 
         // --- Aggregates table and its Firehose (Direct PUT from the window Lambda, Parquet via the table).
         const table = new aws.glue.CatalogTable(`${name}-aggregates-table`, {

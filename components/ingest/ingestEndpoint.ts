@@ -17,6 +17,7 @@ import { buildOpenApiDocument } from "./openapi";
 import { IngestEndpointArgs, resolveIngestArgs } from "./args";
 import { apiGatewayLoggingPolicy, authorizerRolePolicy, integrationRolePolicy, logsKeyPolicy, serviceAssumeRolePolicy } from "./policies";
 import { MIN_STREAM_RETENTION_HOURS } from "./validate";
+import { awsEnvironment } from "../aws/environment";
 
 export * from "./args";
 
@@ -87,9 +88,7 @@ export class IngestEndpoint extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = args.tags;
 
-        const identity = aws.getCallerIdentityOutput({}, parent);
-        const region = aws.getRegionOutput({}, parent).region;
-        const partition = aws.getPartitionOutput({}, parent).partition;
+        const env = awsEnvironment(this);
 
         // Log encryption key: CloudWatch Logs needs an explicit grant in the key policy.
         let logsKeyArn: pulumi.Input<string>;
@@ -100,7 +99,7 @@ export class IngestEndpoint extends pulumi.ComponentResource {
                 description: `Encrypts the ${name} ingest API's log groups`,
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
-                policy: pulumi.all([identity.accountId, region, partition]).apply(([account, r, p]) => JSON.stringify(logsKeyPolicy(account, r, p))),
+                policy: env.apply((e) => JSON.stringify(logsKeyPolicy(e.accountId, e.region, e.partition))),
                 tags,
             }, parent);
             logsKeyArn = logsKey.arn;
@@ -163,10 +162,10 @@ export class IngestEndpoint extends pulumi.ComponentResource {
         const authorizer = cfg.acceptSegmentWriteKey ? this.writeKeyAuthorizer(name, cfg.logRetentionDays, logsKeyArn, tags) : undefined;
 
         const body = pulumi
-            .all([region, targetName, integrationRole.arn, authorizer?.fn.invokeArn])
-            .apply(([r, streamName, roleArn, invokeArn]) => JSON.stringify(buildOpenApiDocument({
+            .all([env, targetName, integrationRole.arn, authorizer?.fn.invokeArn])
+            .apply(([e, streamName, roleArn, invokeArn]) => JSON.stringify(buildOpenApiDocument({
                 title: `${name}-ingest`,
-                region: r,
+                region: e.region,
                 mode: cfg.mode,
                 targetStreamName: streamName,
                 integrationRoleArn: roleArn,
@@ -215,7 +214,7 @@ export class IngestEndpoint extends pulumi.ComponentResource {
             }, parent);
             const loggingPolicy = new aws.iam.RolePolicy(`${name}-apigw-logging-policy`, {
                 role: loggingRole.id,
-                policy: pulumi.all([identity.accountId, region, partition, accessLogs.arn]).apply(([account, r, p, lg]) => JSON.stringify(apiGatewayLoggingPolicy(account, r, lg, p))),
+                policy: pulumi.all([env, accessLogs.arn]).apply(([e, lg]) => JSON.stringify(apiGatewayLoggingPolicy(e.accountId, e.region, lg, e.partition))),
             }, parent);
             stageDeps.push(new aws.apigateway.Account(`${name}-apigw-account`, { cloudwatchRoleArn: loggingRole.arn }, { parent: this, dependsOn: [loggingPolicy] }));
         }

@@ -24,12 +24,13 @@ import {
 } from "./glueTable";
 import {
     firehosePolicyDocument, lakeKeyPolicyDocument, serviceAssumeRolePolicy, ssmParameterArn, transformPolicyDocument,
-    type AwsEnvironment, type PiiSecretRef,
+    type PiiSecretRef,
 } from "./policies";
 import { validateTransformConfig } from "./transformConfig";
 import {
     ATHENA_MIN_BYTES_SCANNED_CUTOFF, FIREHOSE_LIMITS, checkDate, checkInteger, checkKeyArn, checkLogRetention, checkNumber, checkRoleArn, fail,
 } from "./validate";
+import { awsEnvironment } from "../aws/environment";
 
 const COMPONENT = "FirehoseLake";
 
@@ -294,9 +295,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
         const parent = { parent: this };
         const forceDestroy = args.forceDestroy ?? false;
 
-        const env: pulumi.Output<AwsEnvironment> = pulumi
-            .all([aws.getCallerIdentityOutput({}, parent), aws.getRegionOutput({}, parent), aws.getPartitionOutput({}, parent)])
-            .apply(([identity, region, partition]) => ({ accountId: identity.accountId, region: region.region, partition: partition.partition }));
+        const env = awsEnvironment(this);
 
         // --- Key: one CMK for every store, unless the caller brings one.
         let kmsKeyArn: pulumi.Output<string>;
