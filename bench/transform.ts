@@ -11,7 +11,8 @@
 import type { FirehoseTransformationEvent } from "aws-lambda";
 import { EventRow } from "../dataplane/schema";
 import { loadBundledTransform, TransformModule } from "./loadTransform";
-import { baseline, buildBatch } from "./transformBatch";
+import { median, time } from "./timing";
+import { baseline, BENCH_PII_KEY, buildBatch } from "./transformBatch";
 
 /** The bundle as deployed; BENCH_SOURCE=ts benchmarks the TypeScript sources through tsx (~5 % slower). */
 function loadTransform(): { module: TransformModule; source: string } {
@@ -36,19 +37,11 @@ function floor(event: FirehoseTransformationEvent, rows: EventRow[][]): void {
     });
 }
 
-function time(fn: () => unknown): number {
-    const start = process.hrtime.bigint();
-    fn();
-    return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 function main(): void {
     const { event, events, bytes } = buildBatch();
     // A new transformer for every run: its memos (pseudonyms, user agents, map paths, redactions) start
     // cold, as in a Lambda invocation that never saw these values. A warm Lambda would do better.
-    const freshTransformer = () => createTransformer(undefined, "bench-key-0123456789abcdef-0123456789");
+    const freshTransformer = () => createTransformer(undefined, BENCH_PII_KEY);
     const mb = bytes / (1024 * 1024);
     console.log(`batch: ${event.records.length} records, ${events} events, ${mb.toFixed(2)} MB of envelopes; transform: ${transformSource}`);
 

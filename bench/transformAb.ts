@@ -14,11 +14,11 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { loadBundledTransform, TransformModule } from "./loadTransform";
-import { baseline, buildBatch } from "./transformBatch";
+import { median, time } from "./timing";
+import { baseline, BENCH_PII_KEY, buildBatch } from "./transformBatch";
 
 const ROOT = path.resolve(__dirname, "..");
 const PAIRS = Number(process.env.AB_PAIRS ?? 61);
-const KEY = "bench-key-0123456789abcdef-0123456789";
 
 function git(...args: string[]): string {
     return execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
@@ -41,27 +41,19 @@ function checkout(revision: string): { dir: string; sha: string; remove: () => v
     return { dir, sha, remove: () => git("worktree", "remove", "--force", dir) };
 }
 
-function time(fn: () => unknown): number {
-    const start = process.hrtime.bigint();
-    fn();
-    return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 function main(): void {
     const revision = process.argv[2] ?? "HEAD";
     const a = checkout(revision);
     try {
         const sides: [string, TransformModule][] = [[`A ${revision} (${a.sha.slice(0, 12)})`, loadBundledTransform(a.dir)], ["B this checkout", loadBundledTransform()]];
         const { event } = buildBatch();
-        for (let i = 0; i < 3; i++) for (const [, t] of sides) t.createTransformer(undefined, KEY).firehose(event);
+        for (let i = 0; i < 3; i++) for (const [, t] of sides) t.createTransformer(undefined, BENCH_PII_KEY).firehose(event);
         const times: number[][] = [[], []];
         const base: number[] = [];
         for (let i = 0; i < PAIRS; i++) {
             base.push(time(() => baseline(event)));
             for (const s of i % 2 === 0 ? [0, 1] : [1, 0]) {
-                const transformer = sides[s][1].createTransformer(undefined, KEY);
+                const transformer = sides[s][1].createTransformer(undefined, BENCH_PII_KEY);
                 times[s].push(time(() => transformer.firehose(event)));
             }
         }

@@ -9,6 +9,9 @@ import { RequestEnvelope } from "../dataplane/envelope";
 
 const TARGET_BYTES = Number(process.env.BENCH_MB ?? 3) * 1024 * 1024;
 
+/** The pseudonymization key the benchmarks build their transformers with (ASCII, as the generated default). */
+export const BENCH_PII_KEY = "bench-key-0123456789abcdef-0123456789";
+
 /** Deterministic PRNG (mulberry32) so every run benchmarks the same batch. */
 function prng(seed: number): () => number {
     let a = seed;
