@@ -3,7 +3,7 @@
  * them: concrete actions on concrete resources. In a key policy "Resource": "*" means "this key".
  */
 import { baseKeyStatements } from "../kms/keyPolicy";
-import { type AwsEnvironment, type PolicyDocument, type PolicyStatement } from "../lake/policies";
+import { writeOwnLogsStatement, type AwsEnvironment, type PolicyDocument, type PolicyStatement } from "../lake/policies";
 
 /**
  * Key policy of the alerts CMK: the account administers it and delegates use to IAM; CloudWatch Logs
@@ -85,7 +85,7 @@ export function alertFunctionPolicyDocument(p: AlertFunctionPolicyInput): Policy
             Resource: p.kmsKeyArn,
             Condition: { StringEquals: { "kms:ViaService": services } },
         },
-        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${p.logGroupArn}:log-stream:*` },
+        writeOwnLogsStatement(p.logGroupArn),
     ];
     if (p.webhookParameterArn) statements.push({ Sid: "ReadWebhookUrl", Effect: "Allow", Action: "ssm:GetParameter", Resource: p.webhookParameterArn });
     return { Version: "2012-10-17", Statement: statements };

@@ -2,7 +2,7 @@
  * IAM documents of the AnalyticsWindow, as plain functions of ARNs so tests can check their scope:
  * every Allow names concrete actions on concrete resources (no "*" action, no "*" resource).
  */
-import { glueSchemaReadStatements, type AwsEnvironment, type PiiSecretRef, type PolicyDocument, type PolicyStatement } from "../lake/policies";
+import { glueSchemaReadStatements, writeOwnLogsStatement, type AwsEnvironment, type PiiSecretRef, type PolicyDocument, type PolicyStatement } from "../lake/policies";
 import { AGGREGATES_PREFIX } from "./aggregatesTable";
 
 export interface WindowFunctionPolicyInput extends AwsEnvironment {
@@ -40,7 +40,7 @@ export function windowFunctionPolicyDocument(p: WindowFunctionPolicyInput): Poli
             Resource: p.kmsKeyArn,
             Condition: { StringEquals: { "kms:ViaService": `sqs.${p.region}.amazonaws.com` } },
         },
-        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${p.logGroupArn}:log-stream:*` },
+        writeOwnLogsStatement(p.logGroupArn),
     ];
     if (p.streamKmsKeyArn !== undefined) {
         statements.push({

@@ -29,6 +29,11 @@ export interface AwsEnvironment {
     accountId: string;
 }
 
+/** A Lambda function writing to its own log group, and no other (the group is created by the component). */
+export function writeOwnLogsStatement(logGroupArn: string): PolicyStatement {
+    return { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:log-stream:*` };
+}
+
 /** Trust policy letting one AWS service assume a role, limited to calls on behalf of this account. */
 export function serviceAssumeRolePolicy(service: "firehose.amazonaws.com" | "lambda.amazonaws.com", accountId: string): PolicyDocument {
     // Firehose passes the account id as sts:ExternalId (AWS's documented confused-deputy guard);
@@ -170,14 +175,7 @@ export interface TransformPolicyInput {
 
 /** Least-privilege permissions of the transform Lambda: its log group, its one secret, and decrypt on the keys of both. */
 export function transformPolicyDocument(p: TransformPolicyInput): PolicyDocument {
-    const statements: PolicyStatement[] = [
-        {
-            Sid: "WriteOwnLogs",
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: `${p.logGroupArn}:log-stream:*`,
-        },
-    ];
+    const statements: PolicyStatement[] = [writeOwnLogsStatement(p.logGroupArn)];
     const secret = p.piiSecret;
     if (secret.kind === "secretsmanager") {
         statements.push({ Sid: "ReadPseudonymizationKey", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secret.secretArn });
