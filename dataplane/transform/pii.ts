@@ -192,14 +192,8 @@ export class Redactor {
      * `tel=%2B1+555+123+4567`): each is decoded, redacted, and re-encoded only if something matched.
      */
     text(text: string): string {
-        if (this.gated) {
-            if (!maybePii(text)) return text;
-            // Two shapes pass the gate in nearly every event and are settled directly, skipping the memo
-            // (they're mostly unique) and the patterns: UUIDs (event ids; a digit group glued by hyphens
-            // to other alphanumerics is never a phone number) and bare IPv4 addresses (context.ip).
-            if (isCanonicalUuid(text)) return text;
-            if (this.pii.truncateIp && isIPv4(text)) return truncateIpv4(text);
-        }
+        const settled = this.settled(text);
+        if (settled !== undefined) return settled;
         const hit = this.memo.get(text);
         if (hit !== undefined) return hit;
         const out = this.encoded(this.plain(text));
@@ -220,9 +214,22 @@ export class Redactor {
     repeatedText(text: string): string {
         const hit = this.memo.get(text);
         if (hit !== undefined) return hit;
-        const out = this.text(text);
+        const out = this.settled(text) ?? this.encoded(this.plain(text));
         this.memo.set(text, out);
         return out;
+    }
+
+    /**
+     * The result when the gate or a shortcut settles `text` without the patterns, else undefined. Two
+     * shapes pass the gate in nearly every event and are settled directly, skipping the memo (they're
+     * mostly unique) and the patterns: UUIDs (event ids; a digit group glued by hyphens to other
+     * alphanumerics is never a phone number) and bare IPv4 addresses (context.ip).
+     */
+    private settled(text: string): string | undefined {
+        if (!this.gated) return undefined;
+        if (!maybePii(text) || isCanonicalUuid(text)) return text;
+        if (this.pii.truncateIp && isIPv4(text)) return truncateIpv4(text);
+        return undefined;
     }
 
     private encoded(out: string): string {
