@@ -107,7 +107,7 @@ export class Normalizer {
     private readonly columnRules: Decision[];
 
     constructor(private readonly config: ResolvedTransformConfig, private readonly pseudonymizer: Pseudonymizer) {
-        this.redactor = new Redactor(config.pii);
+        this.redactor = new Redactor(config.pii, pseudonymizer);
         this.maps = new MapPolicy(config.pii, this.redactor, pseudonymizer);
         this.pseudonymizeColumns = new Set(config.pii.pseudonymizeColumns);
         this.dropColumns = new Set(config.pii.dropColumns);

@@ -1,13 +1,18 @@
 /**
  * PII rules applied to every client-supplied string: keyed pseudonymization (HMAC-SHA256), IP
- * truncation, and redaction of e-mail addresses and phone numbers in free text and in URL-encoded
- * text (query strings). Precompiled regexes with cheap pre-checks: this runs on every string value.
+ * truncation, URL parameters by name (urlParams.ts), and redaction of e-mail addresses, phone numbers,
+ * payment card numbers and IBANs (payment.ts), and credentials (credentials.ts) in free text and in
+ * URL-encoded text (query strings). Precompiled regexes behind one cheap gate: this runs on every
+ * string value.
  */
 import { isIPv4, isIPv6 } from "net";
 import { BoundedCache } from "./cache";
+import { CREDENTIAL, credentialHintAt, CREDENTIAL_HINT_CHARS, SECRET_TOKEN } from "./credentials";
 import { HexHmac, hmacSha256Hex } from "./hmac";
 import { truncateIpv4, truncateIpv6 } from "./ip";
+import { cardsIn, DIGIT_RUN, IBAN, ibanOrText } from "./payment";
 import { ResolvedPii } from "./resolve";
+import { safeDecode, UrlParamPolicy } from "./urlParams";
 
 export const EMAIL_TOKEN = "[email]";
 export const PHONE_TOKEN = "[phone]";
@@ -37,11 +42,14 @@ const ENCODED_TOKEN = /[^?&=#/\s;,]*(?:%[0-9A-Fa-f]{2}|\+)[^?&=#/\s;,]*/g;
 const DATE_LIKE = /^(?:(?:19|20)\d\d[\s./-]\d{1,2}[\s./-]\d{1,2}|\d{1,2}[\s./-]\d{1,2}[\s./-](?:19|20)\d\d)$/;
 /**
  * Cheap gate in front of all the patterns, one pass over the characters: an e-mail needs "@", encoded
- * text "%" or "+", an IPv6 two colons, an IPv4 a run of digits and dots with 3 dots and 4+ digits, a
- * phone number without "+" a run of 7+ digits with a separator ([\s.-]) between two of them (the
- * pattern's digit groups are always separated: a bare digit run is an id, not a number to redact). A
- * superset of what the patterns match, so it never hides PII; most values (names, SKUs, prices, plain
- * URLs, hex ids) fail it and are returned as they are.
+ * text "%" or "+", a URL parameter "=", an IPv6 two colons, an IPv4 a run of digits and dots with 3 dots
+ * and 4+ digits, a phone number without "+" a run of 7+ digits with a separator ([\s.-]) between two
+ * of them (the pattern's digit groups are always separated: a bare digit run is an id, not a number to
+ * redact), a card number such a separated run or a bare run of 13+ digits starting with 2-6 (the card
+ * networks' first digits), an IBAN two capitals followed by two digits, a credential one of its
+ * prefixes (`credentialHintAt`). A superset of what the patterns match, so it never hides PII; most
+ * values (names, SKUs, prices, plain URLs, hex ids, epoch timestamps) fail it and are returned as they
+ * are.
  */
 export function maybePii(text: string): boolean {
     let colons = 0;
@@ -49,6 +57,8 @@ export function maybePii(text: string): boolean {
     let dots = 0;
     /** A [\s.-] separator came after a digit of the current run. */
     let separated = false;
+    /** The current run's first digit is one a card number can start with. */
+    let cardFirst = false;
     for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i);
         const kind = c < 128 ? ASCII_KIND[c] : isUnicodeSpace(c) ? SEPARATOR : OTHER;
@@ -57,12 +67,22 @@ export function maybePii(text: string): boolean {
             dots = 0;
             separated = false;
         } else if (kind === DIGIT) {
-            if ((++digits >= 7 && separated) || (dots >= 3 && digits >= 4)) return true;
+            if (digits === 0) {
+                cardFirst = c >= 50 /* 2 */ && c <= 54 /* 6 */;
+                // An IBAN's country code and check digits.
+                if (i >= 2 && isCapital(text.charCodeAt(i - 2)) && isCapital(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) return true;
+            }
+            if ((++digits >= 7 && separated) || (dots >= 3 && digits >= 4) || (digits >= 13 && cardFirst)) return true;
         } else if (kind === DOT) {
             dots++;
             if (digits > 0) separated = true;
         } else if (kind === SEPARATOR) {
             if (digits > 0) separated = true;
+        } else if (kind === HINT) {
+            if (credentialHintAt(text, i)) return true;
+            digits = 0;
+            dots = 0;
+            separated = false;
         } else if (kind === TRIGGER) {
             return true;
         } else if (kind === COLON) {
@@ -77,7 +97,7 @@ export function maybePii(text: string): boolean {
 }
 
 /** What a character means to the gate; a table lookup per ASCII character instead of a chain of tests. */
-const OTHER = 0, DIGIT = 1, DOT = 2, SEPARATOR = 3, PAREN = 4, TRIGGER = 5, COLON = 6;
+const OTHER = 0, DIGIT = 1, DOT = 2, SEPARATOR = 3, PAREN = 4, TRIGGER = 5, COLON = 6, HINT = 7;
 const ASCII_KIND = (() => {
     const kinds = new Uint8Array(128); // OTHER
     for (let c = 48; c <= 57; c++) kinds[c] = DIGIT;
@@ -85,10 +105,14 @@ const ASCII_KIND = (() => {
     // the ASCII characters the patterns' \s matches, and "-"
     for (const c of [9, 10, 11, 12, 13, 32, 45]) kinds[c] = SEPARATOR;
     kinds[40] = kinds[41] = PAREN;
-    for (const c of "@%+") kinds[c.charCodeAt(0)] = TRIGGER;
+    for (const c of "@%+=") kinds[c.charCodeAt(0)] = TRIGGER;
     kinds[58] = COLON;
+    for (const c of CREDENTIAL_HINT_CHARS) kinds[c.charCodeAt(0)] = HINT;
     return kinds;
 })();
+
+const isCapital = (c: number): boolean => c >= 65 && c <= 90;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /**
  * A canonical UUID (8-4-4-4-12 hex digits): hex groups glued by hyphens, nothing the patterns redact
@@ -138,15 +162,6 @@ function looksLikePhone(m: string): boolean {
     return groups.length >= 3;
 }
 
-function safeDecode(token: string): string {
-    const spaced = token.replace(/\+/g, " ");
-    try {
-        return decodeURIComponent(spaced);
-    } catch {
-        return spaced.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-    }
-}
-
 /** Free-text redaction per the resolved PII settings. */
 export class Redactor {
     /** With custom patterns nothing can be ruled out up front. */
@@ -156,9 +171,11 @@ export class Redactor {
      * the events of a batch, and hashing a string is cheaper than running the patterns over it again.
      */
     private readonly memo = new BoundedCache<string>(5_000);
+    private readonly urlParams: UrlParamPolicy;
 
-    constructor(private readonly pii: ResolvedPii) {
+    constructor(private readonly pii: ResolvedPii, pseudonymizer: Pseudonymizer) {
         this.gated = pii.redactPatterns.length === 0;
+        this.urlParams = new UrlParamPolicy(pii, (value) => pseudonymizer.pseudonymize(value));
     }
 
     /** True when `value` (a number or boolean turned string) can't need redaction. */
@@ -166,23 +183,33 @@ export class Redactor {
         return this.gated;
     }
 
-    /** Redacts PII patterns in plain text. Returns the same string instance when nothing matched. */
+    /**
+     * Applies the URL parameter rules and redacts PII patterns in plain text. Returns the same string
+     * instance when nothing matched.
+     */
     plain(text: string): string {
-        // Shortest matches: "::" (IPv6), "a@b.cc" (e-mail), "1.1.1.1" (IPv4), 7-digit phone.
+        // Shortest matches: "::" (IPv6), "a=b" (URL parameter), "a@b.cc" (e-mail), "1.1.1.1" (IPv4), 7-digit phone.
         if (text.length < 2) return text;
         let out = text;
+        // Parameters first: a pseudonym is computed from the value as sent, and a dropped value is gone
+        // before any pattern sees it.
+        if (out.indexOf("=") >= 0) out = this.urlParams.apply(out);
         const { redactEmails, redactPhones, truncateIp } = this.pii;
         if (redactEmails && out.length >= 6 && out.indexOf("@") >= 0) out = out.replace(EMAIL, EMAIL_TOKEN);
         if (truncateIp) {
             const colon = out.indexOf(":");
             if (colon >= 0 && out.indexOf(":", colon + 1) >= 0) out = out.replace(IPV6, replaceIpv6);
         }
+        // Cards before phone numbers: a card in 4-4-5 groups would read as a phone number too.
+        if (out.length >= 13) out = out.replace(DIGIT_RUN, cardsIn);
         if ((redactPhones || truncateIp) && out.length >= 7 && HAS_DIGIT_RUN.test(out)) {
             out = out.replace(IPV4_OR_PHONE, (m: string, v4: string | undefined) => {
                 if (v4 !== undefined) return truncateIp && isIPv4(v4) ? truncateIpv4(v4) : m;
                 return redactPhones && looksLikePhone(m) ? PHONE_TOKEN : m;
             });
         }
+        if (out.length >= 15) out = out.replace(IBAN, ibanOrText);
+        if (out.length >= 20) out = out.replace(CREDENTIAL, SECRET_TOKEN);
         for (const re of this.pii.redactPatterns) out = out.replace(re, REDACTED_TOKEN);
         return out;
     }
