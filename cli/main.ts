@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { registerPolicyCheck } from "./policyCheck";
 import { registerResources } from "./resources";
 import { registerReview } from "./review";
+import { registerTransform } from "./transform";
 
 export function buildProgram(): Command {
     const program = new Command();
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     registerReview(program);
     registerResources(program);
     registerPolicyCheck(program);
+    registerTransform(program);
     return program;
 }
 

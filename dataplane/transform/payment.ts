@@ -15,12 +15,12 @@ export const IBAN_TOKEN = "[iban]";
 /**
  * A run of 13+ digits, single spaces, no-break spaces or hyphens between them (`4111 1111 1111 1111`,
  * `5500-0000-0000-0004`, `378282246310005`), not glued to letters or digits on either side, directly
- * or by a hyphen: `sku4111...`, `order-4111...-x` and the digit groups of hex ids are identifiers. A
- * run starts at its first group (never after a digit and a space), so `cardsIn` sees all of it; after
- * a "+" it is an international phone number (the phone pattern's).
+ * or by a hyphen: `sku4111...`, `order-4111...-x` and the digit groups of hex ids are identifiers
+ * (when the first group is glued, the run starts at the next one); after a "+" it is an international
+ * phone number (the phone pattern's).
  * `cardsIn` decides which part of a run, if any, is a card number.
  */
-export const DIGIT_RUN = /(?<![A-Za-z0-9+]|[A-Za-z0-9]-|\d\s)\d(?:[\s-]?\d){12,}(?![A-Za-z0-9]|-[A-Za-z0-9])/g;
+export const DIGIT_RUN = /(?<![A-Za-z0-9+]|[A-Za-z0-9]-)\d(?:[\s-]?\d){12,}(?![A-Za-z0-9]|-[A-Za-z0-9])/g;
 
 /**
  * IBAN candidate: country code, check digits, 11-30 more characters, electronic (`DE89370400440532013000`)

@@ -200,7 +200,8 @@ export class Redactor {
             const colon = out.indexOf(":");
             if (colon >= 0 && out.indexOf(":", colon + 1) >= 0) out = out.replace(IPV6, replaceIpv6);
         }
-        // Cards before phone numbers: a card in 4-4-5 groups would read as a phone number too.
+        // IBANs and cards before phone numbers: their digit groups would read as phone numbers too.
+        if (out.length >= 15) out = out.replace(IBAN, ibanOrText);
         if (out.length >= 13) out = out.replace(DIGIT_RUN, cardsIn);
         if ((redactPhones || truncateIp) && out.length >= 7 && HAS_DIGIT_RUN.test(out)) {
             out = out.replace(IPV4_OR_PHONE, (m: string, v4: string | undefined) => {
@@ -208,7 +209,6 @@ export class Redactor {
                 return redactPhones && looksLikePhone(m) ? PHONE_TOKEN : m;
             });
         }
-        if (out.length >= 15) out = out.replace(IBAN, ibanOrText);
         if (out.length >= 20) out = out.replace(CREDENTIAL, SECRET_TOKEN);
         for (const re of this.pii.redactPatterns) out = out.replace(re, REDACTED_TOKEN);
         return out;

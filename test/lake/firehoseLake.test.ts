@@ -311,7 +311,7 @@ describe("lake/FirehoseLake variants (under mocks)", function () {
             noncurrentVersionExpirationDays: 10,
             logRetentionDays: 90,
             athenaBytesScannedCutoff: 1024 ** 3,
-            transform: { maxEventsPerRequest: 100, pii: { truncateIp: true } },
+            transform: { maxEventsPerRequest: 100, pii: { truncateIp: true, dropUrlParamPatterns: ["token", "code"] } },
             transformReservedConcurrency: 10,
             forceDestroy: true,
             databaseName: "web_events",
@@ -329,7 +329,7 @@ describe("lake/FirehoseLake variants (under mocks)", function () {
         assert.deepEqual(x.dataFormatConversionConfiguration.schemaConfiguration.tableName, "clicks");
         const fn = one(run, "aws:lambda/function:Function").inputs;
         assert.equal(fn.reservedConcurrentExecutions, 10);
-        assert.deepEqual(JSON.parse(fn.environment.variables.CLICKSTREAM_TRANSFORM_CONFIG), { maxEventsPerRequest: 100, pii: { truncateIp: true } });
+        assert.deepEqual(JSON.parse(fn.environment.variables.CLICKSTREAM_TRANSFORM_CONFIG), { maxEventsPerRequest: 100, pii: { truncateIp: true, dropUrlParamPatterns: ["token", "code"] } });
         assert.equal(fn.environment.variables.CLICKSTREAM_PII_SECRET_ARN, secretArn);
         for (const lg of all(run, "aws:cloudwatch/logGroup:LogGroup")) assert.equal(lg.inputs.retentionInDays, 90);
         assert.equal(one(run, "aws:athena/workgroup:Workgroup").inputs.configuration.bytesScannedCutoffPerQuery, 1024 ** 3);
@@ -380,6 +380,7 @@ describe("lake/FirehoseLake argument validation", () => {
         ["both secret kinds", { piiSecret: { parameterName: "/a", secretArn: "arn:x" } as never }, /piiSecret/],
         ["transform size not a positive integer", { transform: { maxEventsPerRequest: 0 } }, /transform is invalid: transform config maxEventsPerRequest/],
         ["transform bad regex", { transform: { pii: { redactPatterns: ["(unclosed"] } } }, /transform is invalid: .*pii\.redactPatterns\[0\]/],
+        ["transform URL parameter list not a list", { transform: { pii: { dropUrlParamPatterns: "token" } } }, /transform is invalid: transform config pii\.dropUrlParamPatterns: expected an array of strings.*Fix:/],
         ["transform unknown setting", { transform: { maxBodyByte: 5 } as never }, /transform is invalid: .*maxBodyByte/],
         ["transform event larger than body", { transform: { maxBodyBytes: 100, maxEventBytes: 200 } }, /transform is invalid: .*maxEventBytes/],
         ["transform too large for Lambda env", { transform: { pii: { redactPatterns: Array.from({ length: 400 }, (_, i) => `pattern${i}`) } } }, /transform.*4 KB/],
