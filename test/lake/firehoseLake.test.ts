@@ -380,7 +380,7 @@ describe("lake/FirehoseLake argument validation", () => {
         ["both secret kinds", { piiSecret: { parameterName: "/a", secretArn: "arn:x" } as never }, /piiSecret/],
         ["transform size not a positive integer", { transform: { maxEventsPerRequest: 0 } }, /transform is invalid: transform config maxEventsPerRequest/],
         ["transform bad regex", { transform: { pii: { redactPatterns: ["(unclosed"] } } }, /transform is invalid: .*pii\.redactPatterns\[0\]/],
-        ["transform URL parameter list not a list", { transform: { pii: { dropUrlParamPatterns: "token" } } }, /transform is invalid: transform config pii\.dropUrlParamPatterns: expected an array of strings.*Fix:/],
+        ["transform URL parameter list not a list", { transform: { pii: { dropUrlParamPatterns: "token" as never } } }, /transform is invalid: transform config pii\.dropUrlParamPatterns: expected an array of strings.*Fix:/],
         ["transform unknown setting", { transform: { maxBodyByte: 5 } as never }, /transform is invalid: .*maxBodyByte/],
         ["transform event larger than body", { transform: { maxBodyBytes: 100, maxEventBytes: 200 } }, /transform is invalid: .*maxEventBytes/],
         ["transform too large for Lambda env", { transform: { pii: { redactPatterns: Array.from({ length: 400 }, (_, i) => `pattern${i}`) } } }, /transform.*4 KB/],
