@@ -14,7 +14,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { loadBundledTransform, TransformModule } from "./loadTransform";
-import { median, time } from "./timing";
+import { machineLine, median, time } from "./timing";
 import { baseline, BENCH_PII_KEY, buildBatch } from "./transformBatch";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -46,6 +46,7 @@ function main(): void {
     const a = checkout(revision);
     try {
         const sides: [string, TransformModule][] = [[`A ${revision} (${a.sha.slice(0, 12)})`, loadBundledTransform(a.dir)], ["B this checkout", loadBundledTransform()]];
+        console.log(machineLine());
         const { event } = buildBatch();
         for (let i = 0; i < 3; i++) for (const [, t] of sides) t.createTransformer(undefined, BENCH_PII_KEY).firehose(event);
         const times: number[][] = [[], []];
