@@ -17,7 +17,7 @@ export const SECRET_TOKEN = "[secret]";
  *   (publishable `pk_` keys are public by design and stay);
  * - Slack tokens: `xoxb-`, `xoxp-`, `xoxa-`, `xoxr-`, `xoxs-`, `xoxe-` + 10+;
  * - Google API keys: `AIza` + 35 characters.
- * `maybePii` (pii.ts) lets a text reach this pattern only when it holds one of these prefixes.
+ * The gate (`piiReasons`, pii.ts) lets a text reach this pattern only when it holds one of these prefixes.
  */
 export const CREDENTIAL =
     /(?<![A-Za-z0-9_-])(?:eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+){0,2}|(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])|gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,247}|xox[baprse]-[A-Za-z0-9-]{10,250}|AIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-]))/g;

@@ -6,6 +6,8 @@ import { resolveTransformConfig } from "../../dataplane/transform";
 import { envelope, KEY, transformer } from "./helpers";
 
 const redactor = new Redactor(resolveTransformConfig().pii, new Pseudonymizer(KEY));
+/** A never-matching custom pattern turns the gate and its shortcuts off: every pass runs on every text. */
+const ungated = new Redactor(resolveTransformConfig({ pii: { redactPatterns: ["(?!)"] } }).pii, new Pseudonymizer(KEY));
 const hmacOf = (v: string): string => createHmac("sha256", KEY).update(v).digest("hex");
 const JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
 
@@ -162,7 +164,7 @@ describe("transform: PII config applied to rows", () => {
 });
 
 describe("transform: redaction gate", () => {
-    it("never hides PII: whenever the patterns change a text, the gate lets it through", () => {
+    it("never hides PII: the gated result (only the passes the gate names) is the ungated one", () => {
         const fc = require("fast-check") as typeof import("fast-check");
         const piece = fc.oneof(
             fc.emailAddress(), fc.ipV4(), fc.ipV6(), fc.stringMatching(/^\+?\(?\d{1,4}\)?([ .-]\d{2,4}){1,4}$/), fc.stringMatching(/^\d{1,12}$/), fc.string({ maxLength: 8 }),
@@ -176,9 +178,10 @@ describe("transform: redaction gate", () => {
         );
         fc.assert(
             fc.property(fc.array(piece, { maxLength: 6 }).map((xs) => xs.join("")), (text) => {
-                if (redactor.plain(text) !== text) assert.ok(maybePii(text), JSON.stringify(text));
+                assert.equal(redactor.plain(text), ungated.plain(text), JSON.stringify(text));
+                if (ungated.plain(text) !== text) assert.ok(maybePii(text), JSON.stringify(text));
             }),
-            { numRuns: 5000 },
+            { numRuns: Number(process.env.GATE_RUNS ?? 5000) },
         );
     });
 
