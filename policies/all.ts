@@ -17,6 +17,7 @@ import { firehoseSseCmk } from "./rules/firehoseSseCmk";
 import { glueCatalogEncryption } from "./rules/glueCatalogEncryption";
 import { gluePiiColumnsTagged } from "./rules/gluePiiColumnsTagged";
 import { iamNoBroadManagedPolicies } from "./rules/iamNoBroadManagedPolicies";
+import { iamKnownActions } from "./rules/iamKnownActions";
 import { iamNoWildcards } from "./rules/iamNoWildcards";
 import { kinesisStreamCmk } from "./rules/kinesisStreamCmk";
 import { kmsKeyRotation } from "./rules/kmsKeyRotation";
@@ -64,6 +65,6 @@ export const PII_POLICIES: Policies = [
 ];
 
 /** Least privilege. */
-export const LEAST_PRIVILEGE_POLICIES: Policies = [iamNoWildcards, iamNoBroadManagedPolicies];
+export const LEAST_PRIVILEGE_POLICIES: Policies = [iamNoWildcards, iamNoBroadManagedPolicies, iamKnownActions];
 
 export const ALL_POLICIES: Policies = [...ENCRYPTION_POLICIES, ...EXPOSURE_POLICIES, ...PII_POLICIES, ...LEAST_PRIVILEGE_POLICIES];

@@ -19,6 +19,7 @@ export const DEFAULT_RESOURCE_WILDCARD_ACTIONS = [
     "xray:GetSamplingTargets",
     "cloudwatch:PutMetricData",
     "lakeformation:GetDataAccess",
+    "logs:DescribeLogGroups",
 ];
 
 const DEFAULTS: NoWildcardsConfig = { resourceWildcardActions: DEFAULT_RESOURCE_WILDCARD_ACTIONS, forbidPartialActionWildcards: false };
@@ -60,7 +61,7 @@ export const iamNoWildcards: ResourceValidationPolicy = {
     tags: ["least-privilege", "iam"],
     remediationSteps:
         "List the exact actions (e.g. firehose:PutRecordBatch) and the resource ARNs they act on (bucket/*, stream ARN, key ARN). " +
-        "Resource \"*\" is accepted only for the actions in resourceWildcardActions (X-Ray, cloudwatch:PutMetricData, lakeformation:GetDataAccess).",
+        "Resource \"*\" is accepted only for the actions in resourceWildcardActions (X-Ray, cloudwatch:PutMetricData, lakeformation:GetDataAccess, logs:DescribeLogGroups).",
     configSchema: {
         properties: {
             resourceWildcardActions: { type: "array", items: { type: "string" }, default: DEFAULT_RESOURCE_WILDCARD_ACTIONS, description: "Actions allowed on Resource \"*\"." },
