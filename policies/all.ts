@@ -25,6 +25,7 @@ import { lambdaLogGroupManaged } from "./rules/lambdaLogGroupManaged";
 import { lakeformationNoIamAllowedPrincipals } from "./rules/lakeformationNoIamAllowedPrincipals";
 import { lakeformationNoPiiToAnalysts } from "./rules/lakeformationNoPiiToAnalysts";
 import { s3BucketSseKms } from "./rules/s3BucketSseKms";
+import { s3PiiAccessAudited } from "./rules/s3PiiAccessAudited";
 import { s3PublicAccessBlock } from "./rules/s3PublicAccessBlock";
 import { s3RawBucketExpiry } from "./rules/s3RawBucketExpiry";
 import { s3TlsOnly } from "./rules/s3TlsOnly";
@@ -60,6 +61,7 @@ export const PII_POLICIES: Policies = [
     lakeformationNoIamAllowedPrincipals,
     apigatewayLogsNoBodies,
     s3RawBucketExpiry,
+    s3PiiAccessAudited,
     cloudwatchLogGroupRetention,
     lambdaLogGroupManaged,
 ];
