@@ -26,6 +26,7 @@ describe("shipped stacks", function () {
                 assert.deepEqual(components.map((r) => r.type).sort(), [
                     "clickstream:alerts:AnomalyAlerts",
                     "clickstream:analytics:AnalyticsWindow",
+                    "clickstream:audit:AccessAudit",
                     "clickstream:governance:LakeFormationGrants",
                     "clickstream:ingest:IngestEndpoint",
                     "clickstream:lake:FirehoseLake",
