@@ -35,6 +35,8 @@ export interface MatrixRow {
     requests: (iam: StackIam) => Omit<AccessRequest, "action">[] | undefined;
     /** Request i is made with action i only (a queue and its key), instead of every action on every resource. */
     pairwise?: boolean;
+    /** The ingest mode the row belongs to. Defaults to both (the lake, its audit and its buckets exist in either mode). */
+    mode?: "stream" | "firehose";
 }
 
 /** A role of the stack acting through an assumed-role session, as AWS services do. */
@@ -79,13 +81,13 @@ const S3_DENY = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_poli
 
 export const MATRIX: MatrixRow[] = [
     {
-        who: "Firehose role (lake)", what: "reads the ingest stream", on: "Kinesis stream",
+        who: "Firehose role (lake)", mode: "stream", what: "reads the ingest stream", on: "Kinesis stream",
         actions: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
         expected: "Allowed", source: `${FIREHOSE_ACCESS}#using-iam-kinesis-streams`,
         requests: (iam) => [asRole(iam, firehose(iam), stream(iam))],
     },
     {
-        who: "Firehose role (lake)", what: "decrypts the stream's records through Kinesis", on: "stream key",
+        who: "Firehose role (lake)", mode: "stream", what: "decrypts the stream's records through Kinesis", on: "stream key",
         actions: ["kms:Decrypt"], expected: "Allowed", source: `${FIREHOSE_ACCESS}#using-iam-kinesis-streams`,
         requests: (iam) => [asRole(iam, firehose(iam), streamKey(iam), via("kinesis"))],
     },
@@ -115,28 +117,33 @@ export const MATRIX: MatrixRow[] = [
         requests: (iam) => ["lake-lake", "lake-raw"].map((b) => asRole(iam, firehose(iam), iam.arn(KEY, "lake-key"), { ...via("s3"), "kms:EncryptionContext:aws:s3:arn": iam.arn(S3, b) })),
     },
     {
-        who: "API Gateway integration role", what: "puts records into the stream", on: "Kinesis stream",
+        who: "API Gateway integration role", mode: "stream", what: "puts records into the stream", on: "Kinesis stream",
         actions: ["kinesis:PutRecord", "kinesis:PutRecords"], expected: "Allowed", source: "https://docs.aws.amazon.com/apigateway/latest/developerguide/integrating-api-with-aws-services-kinesis.html",
         requests: (iam) => [asRole(iam, iam.role("ingest-integration-role"), stream(iam))],
     },
     {
-        who: "API Gateway integration role", what: "generates data keys under the stream's key", on: "stream key",
+        who: "API Gateway integration role", mode: "stream", what: "generates data keys under the stream's key", on: "stream key",
         actions: ["kms:GenerateDataKey"], expected: "Allowed", source: KINESIS_KMS,
         requests: (iam) => [asRole(iam, iam.role("ingest-integration-role"), streamKey(iam))],
     },
     {
-        who: "Window function role", what: "event source mapping reads the stream", on: "Kinesis stream",
+        who: "API Gateway integration role", mode: "firehose", what: "puts records into the delivery stream (firehose mode)", on: "Firehose delivery stream",
+        actions: ["firehose:PutRecord", "firehose:PutRecordBatch"], expected: "Allowed", source: "https://docs.aws.amazon.com/apigateway/latest/developerguide/integrating-api-with-aws-services-kinesis.html; https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#access-to-firehose",
+        requests: (iam) => [asRole(iam, iam.role("ingest-integration-role"), iam.arn("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "lake-delivery"))],
+    },
+    {
+        who: "Window function role", mode: "stream", what: "event source mapping reads the stream", on: "Kinesis stream",
         actions: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
         expected: "Allowed", source: `${LAMBDA_KINESIS}#events-kinesis-permissions`,
         requests: (iam) => [asRole(iam, iam.role("analytics-window-role"), stream(iam))],
     },
     {
-        who: "Window function role", what: "decrypts the stream's records through Kinesis", on: "stream key",
+        who: "Window function role", mode: "stream", what: "decrypts the stream's records through Kinesis", on: "stream key",
         actions: ["kms:Decrypt"], expected: "Allowed", source: KINESIS_KMS,
         requests: (iam) => [asRole(iam, iam.role("analytics-window-role"), streamKey(iam), via("kinesis"))],
     },
     {
-        who: "Window function role", what: "on-failure destination: sends a failed batch to its encrypted DLQ", on: "analytics DLQ, lake key",
+        who: "Window function role", mode: "stream", what: "on-failure destination: sends a failed batch to its encrypted DLQ", on: "analytics DLQ, lake key",
         actions: ["sqs:SendMessage", "kms:GenerateDataKey"], expected: "Allowed", source: `${LAMBDA_KINESIS}#services-kinesis-errors; ${SQS_SSE}`,
         requests: (iam) => {
             const role = iam.role("analytics-window-role");
@@ -145,7 +152,7 @@ export const MATRIX: MatrixRow[] = [
         pairwise: true,
     },
     {
-        who: "Alert function role", what: "dead-letters a failed alarm event to its encrypted DLQ", on: "alert DLQ, alerts key",
+        who: "Alert function role", mode: "stream", what: "dead-letters a failed alarm event to its encrypted DLQ", on: "alert DLQ, alerts key",
         actions: ["sqs:SendMessage", "kms:GenerateDataKey"], expected: "Allowed", source: `https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html; ${SQS_SSE}`,
         requests: (iam) => {
             const role = iam.role("alerts-alert-role");
@@ -154,22 +161,22 @@ export const MATRIX: MatrixRow[] = [
         pairwise: true,
     },
     {
-        who: "Alert function role", what: "records anomalies", on: "DynamoDB anomalies table",
+        who: "Alert function role", mode: "stream", what: "records anomalies", on: "DynamoDB anomalies table",
         actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"], expected: "Allowed", source: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/using-identity-based-policies.html",
         requests: (iam) => [asRole(iam, iam.role("alerts-alert-role"), iam.arn("aws:dynamodb/table:Table", "alerts-anomalies"))],
     },
     {
-        who: "cloudwatch.amazonaws.com (an alarm of this account)", what: "publishes to the encrypted alarm topic", on: "alarm topic",
+        who: "cloudwatch.amazonaws.com (an alarm of this account)", mode: "stream", what: "publishes to the encrypted alarm topic", on: "alarm topic",
         actions: ["sns:Publish"], expected: "Allowed", source: `${SNS_SSE}#compatibility-with-aws-services`,
         requests: (iam) => [asService(iam, "cloudwatch.amazonaws.com", iam.arn("aws:sns/topic:Topic", "alerts-alarms"), { "aws:SourceArn": alarmArn(iam), "aws:SourceAccount": MOCK_ACCOUNT_ID })],
     },
     {
-        who: "cloudwatch.amazonaws.com (an alarm of this account)", what: "encrypts the message under the topic's key", on: "alerts key",
+        who: "cloudwatch.amazonaws.com (an alarm of this account)", mode: "stream", what: "encrypts the message under the topic's key", on: "alerts key",
         actions: ["kms:GenerateDataKey", "kms:Decrypt"], expected: "Allowed", source: `${SNS_SSE}#compatibility-with-aws-services`,
         requests: (iam) => [asService(iam, "cloudwatch.amazonaws.com", iam.arn(KEY, "alerts-key"), { "aws:SourceArn": alarmArn(iam), "aws:SourceAccount": MOCK_ACCOUNT_ID })],
     },
     {
-        who: "sns.amazonaws.com (the alarm topic)", what: "invokes the alert function", on: "alert function",
+        who: "sns.amazonaws.com (the alarm topic)", mode: "stream", what: "invokes the alert function", on: "alert function",
         actions: ["lambda:InvokeFunction"], expected: "Allowed", source: "https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html",
         requests: (iam) => [asService(iam, "sns.amazonaws.com", iam.arn("aws:lambda/function:Function", "alerts-alert"), { "aws:SourceArn": iam.arn("aws:sns/topic:Topic", "alerts-alarms"), "aws:SourceAccount": MOCK_ACCOUNT_ID })],
     },
@@ -214,12 +221,12 @@ export const MATRIX: MatrixRow[] = [
         requests: (iam) => [asRole(iam, broadIdentity(INTRUDER, ["kms:*"]), iam.arn(KEY, "lake-key"))],
     },
     {
-        who: "cloudwatch.amazonaws.com (an alarm of another account)", what: "publishes to the alarm topic (confused deputy)", on: "alarm topic",
+        who: "cloudwatch.amazonaws.com (an alarm of another account)", mode: "stream", what: "publishes to the alarm topic (confused deputy)", on: "alarm topic",
         actions: ["sns:Publish"], expected: "ImplicitlyDenied", source: "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
         requests: (iam) => [asService(iam, "cloudwatch.amazonaws.com", iam.arn("aws:sns/topic:Topic", "alerts-alarms"), { "aws:SourceArn": `arn:aws:cloudwatch:${MOCK_REGION}:${OTHER_ACCOUNT}:alarm:x`, "aws:SourceAccount": OTHER_ACCOUNT })],
     },
     {
-        who: "sns.amazonaws.com (another topic)", what: "invokes the alert function", on: "alert function",
+        who: "sns.amazonaws.com (another topic)", mode: "stream", what: "invokes the alert function", on: "alert function",
         actions: ["lambda:InvokeFunction"], expected: "ImplicitlyDenied", source: "https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html",
         requests: (iam) => [asService(iam, "sns.amazonaws.com", iam.arn("aws:lambda/function:Function", "alerts-alert"), { "aws:SourceArn": `arn:aws:sns:${MOCK_REGION}:${OTHER_ACCOUNT}:other`, "aws:SourceAccount": OTHER_ACCOUNT })],
     },
@@ -241,7 +248,7 @@ function pairs(row: MatrixRow, requests: Omit<AccessRequest, "action">[]): Acces
 
 /** Every request of one row, through the simulator. */
 export async function evaluateRow(row: MatrixRow, iam: StackIam): Promise<RowResult> {
-    const requests = row.requests(iam);
+    const requests = row.mode === undefined || row.mode === iam.ingestMode ? row.requests(iam) : undefined;
     const decisions = [];
     for (const req of requests ? pairs(row, requests) : []) decisions.push({ action: req.action, resource: req.resource, decision: await simulate(req) });
     return { row, decisions };

@@ -20,6 +20,11 @@ export class StackIam {
         return new StackIam(result.resources, stack);
     }
 
+    /** "stream" when the API writes to a Kinesis stream (dev, prod), "firehose" when it writes to Firehose directly. */
+    get ingestMode(): "stream" | "firehose" {
+        return this.resources.some((r) => r.type === "aws:kinesis/stream:Stream") ? "stream" : "firehose";
+    }
+
     /** The resource of a type whose logical name is `clickstream-<stack>-<suffix>`. */
     find(type: string, suffix: string): CapturedResource {
         const name = `clickstream-${this.stack}-${suffix}`;
