@@ -1,7 +1,7 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { TRAIL_TYPE, trailRecordsObjectReads } from "../lib/cloudTrail";
 import { configRegex, configWithDefaults } from "../lib/config";
-import { bucketByArn, bucketName, bucketsOf, companionsOf, ofType } from "../lib/stack";
+import { bucketByArn, bucketName, bucketsOf, companionsOf, LIFECYCLE_TYPES, ofType } from "../lib/stack";
 import { asArray, asString, isCustomerManagedKey, tagsOf } from "../lib/values";
 
 export interface PiiAccessAuditedConfig {
@@ -27,7 +27,6 @@ const DEFAULTS: PiiAccessAuditedConfig = {
 };
 
 const FIREHOSE_TYPE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream";
-const LIFECYCLE_TYPES = ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"];
 const LOGGING_TYPES = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
 
 /** Buckets a Firehose stream of the stack delivers click events into (destination or backup). */
