@@ -86,6 +86,11 @@ export interface DetectorResult {
     direction: "up" | "down" | null;
     /** False during warm-up, when no alarm is raised. */
     warm: boolean;
+    /**
+     * Why the point is flagged: "point" (the value is outside the band) or "sustained" (the mean deviation of
+     * the last `sustainedPoints` is; the value itself may be inside the band). Null when not anomalous.
+     */
+    reason: "point" | "sustained" | null;
     /** The band of values that would not have been flagged at this point. */
     lower: number;
     upper: number;
@@ -187,6 +192,8 @@ class SeasonalModel {
         this.residuals.push(this.residuals.size >= MIN_RESIDUALS ? learnedResidual : residual);
         if (this.period > 0) this.profile[index % this.period].push(seasonal + learnedResidual); // = x - L, or its clamped version
         this.level.push(value - seasonal);
+        // The fit counts only once the profile holds a full season (before that the model is not itself).
+        if (index < this.period) return;
         this.fit = this.fitted === 0 ? Math.abs(learnedResidual) : this.fit + fitWeight * (Math.abs(learnedResidual) - this.fit);
         this.fitted++;
     }
@@ -283,6 +290,8 @@ export class SeasonalRobustDetector {
         const predictions = this.models.map((m) => m.predict(index, value));
         const chosen = this.chooseModel(index);
         const p = predictions[chosen];
+        // A count is never negative: an additive profile on a count that fell to ~0 could expect less than 0.
+        if (counts && p.expected < 0) p.expected = 0;
         const residual = value - p.expected;
         const scale = Math.max(p.robustScale, counts ? Math.sqrt(Math.max(p.expected, 1)) : 0, o.minRelativeScale * Math.abs(p.expected), 1e-9);
         const score = (residual - p.centre) / scale;
@@ -301,10 +310,11 @@ export class SeasonalRobustDetector {
         const meanUpBar = Math.max((o.threshold * scale) / Math.sqrt(n), this.sustainedBars.up);
         const meanDownBar = Math.min((-o.threshold * scale) / Math.sqrt(n), this.sustainedBars.down);
         const sustained = o.sustainedPoints > 1 && (mean > meanUpBar || mean < meanDownBar);
-        const anomalous = warm && (deviation > upBar || deviation < downBar || sustained);
+        const pointFlag = deviation > upBar || deviation < downBar;
+        const anomalous = warm && (pointFlag || sustained);
 
         // Learn. Anomalous points are clamped to the band so they teach neither the profile nor the scale.
-        const fitWeight = 1 / o.seasonPeriod;
+        const fitWeight = 4 / o.seasonPeriod; // about a quarter of a day's memory
         this.models.forEach((m, i) => {
             const q = predictions[i];
             const r = value - q.expected;
@@ -320,7 +330,9 @@ export class SeasonalRobustDetector {
 
         const base = p.expected + p.centre;
         const result: DetectorResult = {
-            index, value, expected: p.expected, score, anomalous, direction: anomalous ? (score > 0 ? "up" : "down") : null, warm,
+            index, value, expected: p.expected, score, anomalous,
+            direction: anomalous ? ((pointFlag ? deviation : mean) > 0 ? "up" : "down") : null,
+            reason: anomalous ? (pointFlag ? "point" : "sustained") : null, warm,
             lower: base + downBar, upper: base + upBar, season: this.models[chosen].name,
         };
         this.index++;
@@ -332,8 +344,8 @@ export class SeasonalRobustDetector {
         let best = 0;
         for (let i = 1; i < this.models.length; i++) {
             const m = this.models[i];
-            // Eligible once a full season is stored and its fit has run for a day on it.
-            if (index < m.period + this.o.seasonPeriod) continue;
+            // Eligible once a full season is stored and its fit has run on it for a while.
+            if (m.fitted < MIN_RESIDUALS) continue;
             if (m.fit < this.models[best].fit * (1 - MODEL_MARGIN)) best = i;
         }
         return best;
