@@ -78,7 +78,7 @@ describe("anomaly/SeasonalRobustDetector", () => {
 
     it("few distinct values: a series switching between two values is not an alarm each time it switches", () => {
         const rand = mulberry32(12);
-        const values = Array.from({ length: 6 * DAY }, () => (rand() < 0.9 ? 1.2 : 1.6)); // CPU-like quantized gauge
+        const values: number[] = Array.from({ length: 6 * DAY }, () => (rand() < 0.9 ? 1.2 : 1.6)); // CPU-like quantized gauge
         values[5 * DAY + 10] = 9;
         const results = run(values);
         assert.ok(results[5 * DAY + 10].anomalous, "a value far outside the two is flagged");
