@@ -218,8 +218,9 @@ export class SeasonalRobustDetector {
         const o = {
             seasonsKept: 7, weeksKept: 4, weekly: true, seasonalHalfWidth: 2, levelWindow: 31, residualWindow: 240, threshold: 3,
             sustainedPoints: 12, rarity: 0.001, rarityWindow: 2016, warmupSeasons: 1, minRelativeScale: 0.01, counts: "auto" as const, missing: "skip" as const,
-            ...options,
-        };
+            // Options given as undefined keep their defaults (callers pass optional settings through).
+            ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+        } as Required<Omit<DetectorOptions, "periodSeconds">> & { periodSeconds?: number };
         if (!Number.isInteger(o.seasonPeriod) || o.seasonPeriod < 1) throw new Error(`seasonPeriod must be a positive integer (points per season, e.g. 1440 for minutes in a day), got ${o.seasonPeriod}`);
         for (const key of ["seasonsKept", "weeksKept", "levelWindow", "residualWindow", "rarityWindow", "sustainedPoints"] as const) {
             if (!Number.isInteger(o[key]) || o[key] < 1) throw new Error(`${key} must be a positive integer, got ${o[key]}`);

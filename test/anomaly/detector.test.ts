@@ -33,6 +33,8 @@ describe("anomaly/SeasonalRobustDetector", () => {
         for (const key of ["index", "value", "expected", "score", "anomalous", "direction", "warm"]) assert.ok(key in r, key);
         assert.deepEqual([r.index, r.value, r.anomalous, r.direction, r.warm], [0, 5, false, null, false]);
         assert.equal(d.update(6).index, 1);
+        const passedThrough = new SeasonalRobustDetector({ seasonPeriod: 10, threshold: undefined, levelWindow: undefined });
+        assert.equal(passedThrough.update(1).index, 0, "options given as undefined keep their defaults");
     });
 
     it("raises no alarm during warm-up and few episodes on clean seasonal noise (the rarity test is what keeps them few)", () => {
