@@ -62,9 +62,9 @@ export interface AnomalyAlarmArgs {
     datapointsToAlarm?: number;
     /**
      * How missing datapoints count. Defaults to "notBreaching": a period without a datapoint (a sparse metric, a group
-     * with no events) neither raises an alarm nor holds one in ALARM ("missing" keeps the state across gaps, so one
-     * alarm can span separate anomalies). Use "breaching" for a dense count whose silence is itself the anomaly
-     * (traffic stopped), with comparison "LessThanLowerThreshold".
+     * with no events) counts as inside the band, as AWS advises for metrics that report only when something happens
+     * ("missing" judges M of N on the few datapoints present and goes to INSUFFICIENT_DATA when none is). Use
+     * "breaching" for a dense count whose silence is itself the anomaly (traffic stopped), with "LessThanLowerThreshold".
      */
     treatMissingData?: TreatMissingData;
     /** Alarm description. Defaults to one naming the metric, statistic and period. */
