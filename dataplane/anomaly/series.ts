@@ -83,7 +83,9 @@ export function parseSeriesCsv(text: string): SeriesRow[] {
         const fields = splitCsvLine(lines[i]);
         if (!headerSeen && rows.length === 0) {
             headerSeen = true;
-            if (Number.isNaN(parseTimestamp(fields[0] ?? "")) && fields.some((f) => /[a-z]/i.test(f))) {
+            // A header names its columns: no field is a timestamp or a number (a first row with a bad timestamp
+            // but a numeric value is data, reported below, not skipped as a header).
+            if (fields.every((f) => Number.isNaN(parseTimestamp(f)) && !(f !== "" && Number.isFinite(Number(f)))) && fields.some((f) => /[a-z]/i.test(f))) {
                 const ts = fields.findIndex((f) => TIMESTAMP_COLUMNS.test(f));
                 const val = fields.findIndex((f) => VALUE_COLUMNS.test(f));
                 if (fields.length < 2) throw new SeriesCsvError(lineNo, `header "${lines[i].trim()}" has one column`, "the file needs two columns: timestamp,value");

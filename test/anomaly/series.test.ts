@@ -53,6 +53,7 @@ describe("anomaly/series CSV and cadence", () => {
             ["timestamp,value\n2026-01-01 00:00:00,1\n2026-01-01 00:05:00\n2026-01-01 00:10:00,2\n", /line 3: 1 column\(s\) where 2 are expected; write each row as timestamp,value/],
             ["timestamp,value\n2026-01-01 00:00:00,\n", /line 2: the value is empty/],
             ["timestamp,value\n2026-01-01 00:00:00,1\n", /1 data row\(s\); give at least 3 rows/],
+            ["Jan 1 2026,5\n2026-01-01 00:05:00,1\n2026-01-01 00:10:00,2\n", /line 1: timestamp "Jan 1 2026" is not a date-time/],
         ];
         for (const [text, message] of bad) assert.throws(() => parseSeriesCsv(text), message);
     });
