@@ -3,6 +3,7 @@
  * itself here.
  */
 import { Command } from "commander";
+import { registerDetect } from "./detect";
 import { registerPolicyCheck } from "./policyCheck";
 import { registerResources } from "./resources";
 import { registerReview } from "./review";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     registerResources(program);
     registerPolicyCheck(program);
     registerTransform(program);
+    registerDetect(program);
     return program;
 }
 
