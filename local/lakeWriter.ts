@@ -14,18 +14,18 @@
  */
 import { promises as fsp } from "fs";
 import * as path from "path";
-import { ERRORS_PREFIX, EVENTS_PREFIX } from "../components/lake/glueTable";
-import { EVENT_COLUMNS, EventRow } from "../dataplane/schema";
+import { ERRORS_PREFIX } from "../components/lake/glueTable";
+import type { EventRow } from "../dataplane/schema";
 import type { Transformer } from "../dataplane/transform";
 import type { LocalDb } from "./duckdb";
-import { duckColumnsOf, writeFileAtomic, writeParquetFromNdjson } from "./parquet";
+import { writeFileAtomic, writeParquetFromNdjson } from "./parquet";
+import { EVENTS_TABLE } from "./tables";
 
 export const RAW_FOLDER = "raw/";
 export const PROCESSING_FAILED_FOLDER = `${ERRORS_PREFIX}processing-failed/`;
 export const COMMIT_MARKER = path.join("_delivered", "committed.json");
 /** Folders whose files are named by sequence range (and cleaned up by recoverLake). */
-const RANGE_FOLDERS = [EVENTS_PREFIX, RAW_FOLDER, PROCESSING_FAILED_FOLDER];
-const EVENT_DUCK_COLUMNS = duckColumnsOf(EVENT_COLUMNS);
+const RANGE_FOLDERS = [EVENTS_TABLE.folder, RAW_FOLDER, PROCESSING_FAILED_FOLDER];
 const RANGE_FILE = /^(\d{16})-(\d{16})\.(parquet|ndjson)$/;
 
 /** One request to deliver: its log sequence number and its envelope as JSON text. */
@@ -181,8 +181,8 @@ export class LakeWriter {
         const files: string[] = [];
         for (const [key, partition] of partitions) {
             if (partition.rows.length > 0) {
-                const file = path.join(this.lakeDir, EVENTS_PREFIX, key, `${range}.parquet`);
-                await writeParquetFromNdjson(this.db, file, EVENT_DUCK_COLUMNS, partition.rows.join("\n"));
+                const file = path.join(this.lakeDir, EVENTS_TABLE.folder, key, `${range}.parquet`);
+                await writeParquetFromNdjson(this.db, file, EVENTS_TABLE.columns, partition.rows.join("\n"));
                 files.push(file);
             }
             const rawFile = path.join(this.lakeDir, RAW_FOLDER, key, `${range}.ndjson`);

@@ -11,29 +11,12 @@
 import { randomBytes } from "crypto";
 import { promises as fsp } from "fs";
 import * as path from "path";
-import type { ColumnSpec, ColumnType } from "../dataplane/schema";
 import type { LocalDb } from "./duckdb";
 
 export interface DuckColumn {
     readonly name: string;
     /** DuckDB type, e.g. VARCHAR, TIMESTAMP, MAP(VARCHAR, VARCHAR). */
     readonly duckType: string;
-}
-
-/** Glue/Hive column type -> DuckDB type (the Parquet file's logical type). */
-const DUCK_TYPES: Record<ColumnType, string> = {
-    "string": "VARCHAR",
-    "timestamp": "TIMESTAMP",
-    "bigint": "BIGINT",
-    "int": "INTEGER",
-    "double": "DOUBLE",
-    "boolean": "BOOLEAN",
-    "map<string,string>": "MAP(VARCHAR, VARCHAR)",
-};
-
-/** The DuckDB columns of a lake table schema (EVENT_COLUMNS, AGGREGATE_COLUMNS, ...). */
-export function duckColumnsOf(specs: readonly ColumnSpec[]): DuckColumn[] {
-    return specs.map((c) => ({ name: c.name, duckType: DUCK_TYPES[c.type] }));
 }
 
 /** SQL string literal. */
