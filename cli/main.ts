@@ -5,6 +5,7 @@
 import { Command } from "commander";
 import { registerLocal } from "./local";
 import { registerPolicyCheck } from "./policyCheck";
+import { registerQuery } from "./query";
 import { registerResources } from "./resources";
 import { registerReview } from "./review";
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     registerResources(program);
     registerPolicyCheck(program);
     registerLocal(program);
+    registerQuery(program);
     return program;
 }
 

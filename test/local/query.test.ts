@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { execFile } from "child_process";
 import { promises as fsp } from "fs";
 import * as path from "path";
 import { namedQueries } from "../../components/lake/glueTable";
@@ -6,6 +7,7 @@ import { AGGREGATE_COLUMNS } from "../../dataplane/analytics/output";
 import { EVENT_COLUMNS, EventRow } from "../../dataplane/schema";
 import { LocalDb, openDuckDb } from "../../local/duckdb";
 import { formatTable, queryLake, toJsonRows, translateAthenaSql, VIEW_NAMES } from "../../local/query";
+import { promisify } from "util";
 import { nativeEnvelope, partitionOf, tempLakeDir, transformRows, writeEventRows } from "./queryFixtures";
 
 const HOUR = 3_600_000;
@@ -175,5 +177,33 @@ describe("local query: Athena named queries", function () {
         const before = await fsp.readdir(lake.dir);
         await queryLake(lake.dir, "SELECT count(*) FROM events", { db });
         assert.deepEqual(await fsp.readdir(lake.dir), before);
+    });
+});
+
+describe("clickstream query (the real binary)", function () {
+    const bin = path.join(__dirname, "..", "..", "bin", "clickstream.js");
+    const run = (args: string[], env: NodeJS.ProcessEnv = {}) => promisify(execFile)(process.execPath, [bin, "query", ...args], { env: { ...process.env, ...env } });
+
+    it("prints --json rows, takes LAKE_DIR from the environment or --lake-dir, and exits 1 with a clear error", async () => {
+        const lake = await tempLakeDir();
+        const db = await openDuckDb();
+        try {
+            const at = Date.parse("2026-11-26T16:05:00.000Z");
+            await writeEventRows(db, lake.dir, transformRows([nativeEnvelope(at, [{ at, eventId: "c1" }, { at, eventId: "c2", type: "page", pagePath: "/" }])]));
+            const sql = "SELECT event_id, event_type, event_time FROM events ORDER BY event_id";
+            const json = await run(["--json", sql], { LAKE_DIR: lake.dir });
+            assert.deepEqual(JSON.parse(json.stdout), [
+                { event_id: "c1", event_type: "track", event_time: "2026-11-26T16:05:00.000Z" },
+                { event_id: "c2", event_type: "page", event_time: "2026-11-26T16:05:00.000Z" },
+            ]);
+            await assert.rejects(run(["--lake-dir", lake.dir, "SELECT nope FROM events"]), (err: { code: number; stderr: string }) => {
+                assert.equal(err.code, 1);
+                assert.match(err.stderr, /query failed: Binder Error: Referenced column "nope" not found/);
+                return true;
+            });
+        } finally {
+            await db.close();
+            await lake.cleanup();
+        }
     });
 });
