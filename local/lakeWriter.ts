@@ -18,7 +18,7 @@ import { ERRORS_PREFIX } from "../components/lake/glueTable";
 import type { EventRow } from "../dataplane/schema";
 import type { Transformer } from "../dataplane/transform";
 import type { LocalDb } from "./duckdb";
-import { writeFileAtomic, writeParquetFromNdjson } from "./parquet";
+import { writeFileAtomic, writeParquetFromJson } from "./parquet";
 import { EVENTS_TABLE } from "./tables";
 
 export const RAW_FOLDER = "raw/";
@@ -121,9 +121,14 @@ export async function recoverLake(lakeDir: string): Promise<{ committedSeq: numb
 }
 
 interface PartitionBuffer {
+    /** Each request's rows as a JSON array text. */
     rows: string[];
-    raw: string[];
+    rowCount: number;
+    /** Each request's envelope, then a newline. */
+    raw: Buffer[];
 }
+
+const NEWLINE = Buffer.from("\n");
 
 export class LakeWriter {
     constructor(
@@ -152,16 +157,17 @@ export class LakeWriter {
             const arrivalMs = envelopeArrivalMs(envelope) ?? Date.now();
             const { dt, hour } = partitionOf(arrivalMs);
             let eventRows: EventRow[] | undefined;
+            let json = "";
             let failure = "the transform returned no rows";
             try {
-                eventRows = this.transformer.normalize(envelope);
+                ({ rows: eventRows, json } = this.transformer.normalizeJson(envelope));
             } catch (e) {
                 failure = (e as Error).message;
             }
             const key = `dt=${dt}/hour=${hour}`;
             let partition = partitions.get(key);
-            if (!partition) partitions.set(key, (partition = { rows: [], raw: [] }));
-            partition.raw.push(envelope.toString("utf8"));
+            if (!partition) partitions.set(key, (partition = { rows: [], rowCount: 0, raw: [] }));
+            partition.raw.push(envelope, NEWLINE);
             if (eventRows === undefined || eventRows.length === 0) {
                 // Firehose's ProcessingFailed: the original request goes to the error prefix, with why.
                 processingFailed++;
@@ -170,23 +176,23 @@ export class LakeWriter {
                 (failed.get(dayKey) ?? failed.set(dayKey, []).get(dayKey)!).push(line);
                 continue;
             }
-            for (const row of eventRows) {
-                partition.rows.push(JSON.stringify(row));
-                if (row.bad_reason !== null) badRows++;
-            }
+            partition.rows.push(json);
+            partition.rowCount += eventRows.length;
+            for (const row of eventRows) if (row.bad_reason !== null) badRows++;
             rows += eventRows.length;
             delivered.push({ rows: eventRows, arrivalMs });
         }
 
         const files: string[] = [];
         for (const [key, partition] of partitions) {
-            if (partition.rows.length > 0) {
+            if (partition.rowCount > 0) {
                 const file = path.join(this.lakeDir, EVENTS_TABLE.folder, key, `${range}.parquet`);
-                await writeParquetFromNdjson(this.db, file, EVENTS_TABLE.columns, partition.rows.join("\n"));
+                // Each request's rows are a JSON array: "[a,b]" + "[c]" -> "[a,b,c]", one array for the file.
+                await writeParquetFromJson(this.db, file, EVENTS_TABLE.columns, `[${partition.rows.map((r) => r.slice(1, -1)).join(",")}]`, "array");
                 files.push(file);
             }
             const rawFile = path.join(this.lakeDir, RAW_FOLDER, key, `${range}.ndjson`);
-            await writeFileAtomic(rawFile, partition.raw.join("\n") + "\n");
+            await writeFileAtomic(rawFile, Buffer.concat(partition.raw));
             files.push(rawFile);
         }
         for (const [key, lines] of failed) {

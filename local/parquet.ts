@@ -69,19 +69,20 @@ export async function writeFileAtomic(finalPath: string, text: string | Buffer):
 }
 
 /**
- * Writes NDJSON text (one JSON object per line, absent keys read as NULL) to `finalPath` as Parquet
- * (ZSTD), atomically. The caller's fast path when rows are already text.
+ * Writes rows already serialized as JSON to `finalPath` as Parquet (ZSTD), atomically: one object
+ * per line ("newline_delimited") or one array of objects ("array"); absent keys read as NULL. The
+ * caller's fast path when rows are already text.
  */
-export async function writeParquetFromNdjson(db: LocalDb, finalPath: string, columns: ReadonlyArray<DuckColumn>, ndjson: string): Promise<void> {
+export async function writeParquetFromJson(db: LocalDb, finalPath: string, columns: ReadonlyArray<DuckColumn>, json: string, format: "newline_delimited" | "array" = "newline_delimited"): Promise<void> {
     const dir = path.dirname(finalPath);
     await fsp.mkdir(dir, { recursive: true });
     const jsonTmp = tempPathFor(finalPath, ".ndjson.tmp");
     const parquetTmp = tempPathFor(finalPath, ".parquet.tmp");
     try {
-        await fsp.writeFile(jsonTmp, ndjson);
+        await fsp.writeFile(jsonTmp, json);
         const names = columns.map((c) => `"${c.name}"`).join(", ");
         await db.run(
-            `COPY (SELECT ${names} FROM read_json(${sqlString(jsonTmp)}, format = 'newline_delimited', columns = ${columnsLiteral(columns)}, ` +
+            `COPY (SELECT ${names} FROM read_json(${sqlString(jsonTmp)}, format = '${format}', columns = ${columnsLiteral(columns)}, ` +
             `maximum_object_size = 16777216)) ` +
             `TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION zstd)`,
         );
@@ -103,5 +104,5 @@ export async function writeParquetAtomic(db: LocalDb, finalPath: string, columns
     if (rows.length === 0) throw new Error(`writeParquetAtomic: no rows for ${finalPath}; skip the write instead of creating an empty file`);
     let text = "";
     for (let i = 0; i < rows.length; i++) text += (i === 0 ? "" : "\n") + JSON.stringify(rows[i]);
-    await writeParquetFromNdjson(db, finalPath, columns, text);
+    await writeParquetFromJson(db, finalPath, columns, text);
 }

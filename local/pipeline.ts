@@ -124,6 +124,8 @@ export class LocalPipeline {
         const { wal, pending, truncatedBytes } = await WriteAheadLog.open(path.join(config.lakeDir, "wal"), committedSeq);
         if (truncatedBytes > 0) log(`cut a torn write-ahead-log tail of ${truncatedBytes} bytes (a request being written at the crash; it was never acknowledged)`);
         const db = await openDuckDb();
+        // One DuckDB thread for the Parquet writes: the other core stays with the server and the transform.
+        await db.run("SET threads = 1");
         let windows: PipelineWindows | undefined;
         let windowsDb: LocalDb | undefined;
         if (opts.createWindows && config.windowSpecs.length > 0) {

@@ -56,15 +56,25 @@ function buildValidators(maxBatchEvents: number): Validators {
     return out;
 }
 
-/** JSON text safe to embed in one NDJSON line: raw newlines can only be whitespace between tokens in valid JSON. */
-function oneLine(json: string): string {
-    return json.includes("\n") || json.includes("\r") ? json.replace(/[\r\n]/g, " ") : json;
+const ENVELOPE_END = Buffer.from("}");
+
+/** JSON bytes safe to embed in one NDJSON line: raw CR/LF can only be whitespace between tokens in valid JSON, so they become spaces. */
+function oneLine(json: Buffer): Buffer {
+    if (json.indexOf(10) === -1 && json.indexOf(13) === -1) return json;
+    const copy = Buffer.from(json);
+    for (let i = 0; i < copy.length; i++) if (copy[i] === 10 || copy[i] === 13) copy[i] = 0x20;
+    return copy;
 }
 
-/** Builds the request envelope (dataplane/envelope.ts, v1) as JSON text; `receivedAt` comes first so the lake can read it without parsing. */
-export function buildEnvelopeText(receivedAt: number, sourceIp: string, userAgent: string, route: string, requestId: string, apiKeyId: string | undefined, bodyJson: string): string {
+/**
+ * Builds the request envelope (dataplane/envelope.ts, v1) as JSON bytes around the body's own bytes
+ * (valid JSON, already parsed), the way the mapping template embeds `$input.json('$')`. `receivedAt`
+ * comes first so the lake can read it without parsing.
+ */
+export function buildEnvelope(receivedAt: number, sourceIp: string, userAgent: string, route: string, requestId: string, apiKeyId: string | undefined, bodyJson: Buffer): Buffer {
     const apiKey = apiKeyId === undefined ? "" : `,"apiKeyId":${JSON.stringify(apiKeyId)}`;
-    return `{"v":1,"receivedAt":${receivedAt},"sourceIp":${JSON.stringify(sourceIp)},"userAgent":${JSON.stringify(userAgent)},"path":${JSON.stringify(route)},"requestId":"${requestId}"${apiKey},"body":${oneLine(bodyJson)}}`;
+    const head = `{"v":1,"receivedAt":${receivedAt},"sourceIp":${JSON.stringify(sourceIp)},"userAgent":${JSON.stringify(userAgent)},"path":${JSON.stringify(route)},"requestId":"${requestId}"${apiKey},"body":`;
+    return Buffer.concat([Buffer.from(head), oneLine(bodyJson), ENVELOPE_END]);
 }
 
 function clientIp(req: http.IncomingMessage): string {
@@ -162,10 +172,10 @@ export function startIngestServer(opts: IngestServerOptions): Promise<IngestServ
         req.on("end", () => {
             if (tooLarge) return;
             const receivedAt = Date.now();
-            const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString("utf8");
+            const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
             let body: unknown;
             try {
-                body = JSON.parse(text);
+                body = JSON.parse(bytes.toString("utf8"));
             } catch (e) {
                 error(400, INGEST_ERRORS.invalidBody, `Invalid request body: not JSON (${(e as Error).message})`);
                 return;
@@ -176,7 +186,7 @@ export function startIngestServer(opts: IngestServerOptions): Promise<IngestServ
                 error(400, INGEST_ERRORS.invalidBody, `Invalid request body for POST ${path} (${INGEST_ROUTES[path]}): ${details}`);
                 return;
             }
-            const envelope = Buffer.from(buildEnvelopeText(receivedAt, clientIp(req), String(req.headers["user-agent"] ?? ""), path, requestId, apiKeyId, text));
+            const envelope = buildEnvelope(receivedAt, clientIp(req), String(req.headers["user-agent"] ?? ""), path, requestId, apiKeyId, bytes);
             opts.store(envelope).then(
                 () => send(200, { success: true }),
                 (e: Error) => {

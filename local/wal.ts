@@ -47,7 +47,9 @@ export interface WalOptions {
 }
 
 interface Waiter {
-    frame: Buffer;
+    /** Record header and payload, written with writev (the payload is not copied). */
+    header: Buffer;
+    payload: Buffer;
     seq: number;
     resolve: (seq: number) => void;
     reject: (err: Error) => void;
@@ -63,14 +65,18 @@ function segmentName(firstSeq: number): string {
     return `${String(firstSeq).padStart(16, "0")}.log`;
 }
 
+/** The header of one record: length, crc32 of seq + payload, seq. */
+export function walRecordHeader(seq: number, data: Buffer): Buffer {
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    header.writeUInt32LE(data.length, 0);
+    header.writeBigUInt64LE(BigInt(seq), 8);
+    header.writeUInt32LE(crc32(data, crc32(header.subarray(8, 16))), 4);
+    return header;
+}
+
 /** Encodes one record: header + payload. */
 export function encodeWalRecord(seq: number, data: Buffer): Buffer {
-    const frame = Buffer.allocUnsafe(HEADER_BYTES + data.length);
-    frame.writeUInt32LE(data.length, 0);
-    frame.writeBigUInt64LE(BigInt(seq), 8);
-    data.copy(frame, HEADER_BYTES);
-    frame.writeUInt32LE(crc32(frame.subarray(8)), 4);
-    return frame;
+    return Buffer.concat([walRecordHeader(seq, data), data]);
 }
 
 /** Decodes the whole records of a segment's bytes; `validBytes` is where the first torn or corrupt record starts. */
@@ -172,7 +178,7 @@ export class WriteAheadLog {
         if (data.length > MAX_WAL_PAYLOAD_BYTES) return Promise.reject(new Error(`record of ${data.length} bytes exceeds the log's ${MAX_WAL_PAYLOAD_BYTES}`));
         const seq = this.nextSeq++;
         return new Promise<number>((resolve, reject) => {
-            this.queue.push({ frame: encodeWalRecord(seq, data), seq, resolve, reject });
+            this.queue.push({ header: walRecordHeader(seq, data), payload: data, seq, resolve, reject });
             if (!this.writing) void this.drain();
         });
     }
@@ -198,15 +204,18 @@ export class WriteAheadLog {
     }
 
     private async writeGroup(group: Waiter[]): Promise<void> {
-        const bytes = group.length === 1 ? group[0].frame : Buffer.concat(group.map((w) => w.frame));
         if (this.goodBytes >= this.segmentBytes) await this.rotate(group[0].seq);
         const handle = this.handle!;
+        let total = 0;
+        const parts: Buffer[] = new Array(group.length * 2);
+        for (let i = 0; i < group.length; i++) {
+            parts[2 * i] = group[i].header;
+            parts[2 * i + 1] = group[i].payload;
+            total += HEADER_BYTES + group[i].payload.length;
+        }
         try {
-            let written = 0;
-            while (written < bytes.length) {
-                const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, this.goodBytes + written);
-                written += bytesWritten;
-            }
+            const written = await writevFully(handle, parts, this.goodBytes, total);
+            if (written !== total) throw new Error(`write-ahead log: wrote ${written} of ${total} bytes`);
             await handle.datasync();
         } catch (e) {
             // Cut the partial write so later records follow whole ones; if even that fails, the
@@ -214,11 +223,11 @@ export class WriteAheadLog {
             await handle.truncate(this.goodBytes).catch(() => undefined);
             throw e;
         }
-        this.goodBytes += bytes.length;
+        this.goodBytes += total;
         this.current.lastSeq = group[group.length - 1].seq;
         this.stats.appends += group.length;
         this.stats.syncs++;
-        this.stats.bytes += bytes.length;
+        this.stats.bytes += total;
     }
 
     private async rotate(firstSeq: number): Promise<void> {
@@ -251,6 +260,26 @@ export class WriteAheadLog {
         await this.handle?.close();
         this.handle = undefined;
     }
+}
+
+/** writev at `position` until every byte is written (a short write continues where it stopped). */
+async function writevFully(handle: FileHandle, parts: Buffer[], position: number, total: number): Promise<number> {
+    let written = 0;
+    let rest = parts;
+    // Linux takes at most IOV_MAX (1024) buffers per writev.
+    while (written < total) {
+        const chunk = rest.slice(0, 1024);
+        const { bytesWritten } = await handle.writev(chunk, position + written);
+        if (bytesWritten === 0) break;
+        written += bytesWritten;
+        // Drop the fully written buffers; keep the unwritten tail of a partly written one.
+        let skip = bytesWritten;
+        let i = 0;
+        while (i < rest.length && skip >= rest[i].length) skip -= rest[i++].length;
+        rest = rest.slice(i);
+        if (skip > 0) rest = [rest[0].subarray(skip), ...rest.slice(1)];
+    }
+    return written;
 }
 
 /** Opens a segment for positional writes (owner-only: it holds raw, PII-bearing requests). */

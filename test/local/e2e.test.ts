@@ -99,7 +99,7 @@ describe("clickstream local end to end (HTTP server -> WAL -> transform -> Parqu
         const key = { "x-api-key": WRITE_KEY };
         const notJsonType = await fetch(`${local.url}/v1/events`, { method: "POST", headers: { "content-type": "text/plain", ...key }, body: "hello" });
         assert.equal(notJsonType.status, 415);
-        assert.deepEqual({ ...(await notJsonType.json()), requestId: undefined }, { success: false, error: "unsupported_media_type", message: "Content-Type must be application/json", requestId: undefined });
+        assert.deepEqual({ ...((await notJsonType.json()) as object), requestId: undefined }, { success: false, error: "unsupported_media_type", message: "Content-Type must be application/json", requestId: undefined });
 
         const notJson = await postJson(`${local.url}/v1/events`, "{\"events\": [", key);
         assert.equal(notJson.status, 400);
