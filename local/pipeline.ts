@@ -176,9 +176,25 @@ export class LocalPipeline {
         if (this.bufferedBytes >= this.config.bufferSizeMiB * 1048576) this.kick();
     }
 
+    private lastAdvance = 0;
+
     private tick(): void {
-        if (this.buffer.length === 0) return;
-        if (Date.now() - this.oldestAt >= this.config.bufferIntervalSeconds * 1000) this.kick();
+        if (this.buffer.length > 0 && Date.now() - this.oldestAt >= this.config.bufferIntervalSeconds * 1000) this.kick();
+        // Windows close on time passing too, not only when rows arrive (a quiet minute is a window of 0).
+        if (this.windows && !this.delivering && !this.stopping && Date.now() - this.lastAdvance >= 1000) {
+            this.delivering = this.advanceWindows().finally(() => {
+                this.delivering = undefined;
+            });
+        }
+    }
+
+    private async advanceWindows(): Promise<void> {
+        this.lastAdvance = Date.now();
+        try {
+            await this.windows!.advance(this.watermark === "clock" ? Date.now() : this.latestArrival);
+        } catch (e) {
+            this.log(`windows: ${(e as Error).message}`);
+        }
     }
 
     /** Starts a delivery unless one is running (the running one loops while the buffer is due). */
@@ -221,7 +237,7 @@ export class LocalPipeline {
                 if (arrival !== undefined && arrival > this.latestArrival) this.latestArrival = arrival;
             }
             await this.wal.release(result.lastSeq);
-            if (this.windows) await this.windows.advance(this.watermark === "clock" ? Date.now() : this.latestArrival);
+            if (this.windows) await this.advanceWindows();
             this.log(`delivered requests ${result.firstSeq}-${result.lastSeq}: ${result.rows} rows (${result.badRows} bad), ${result.processingFailed} processing-failed, ${result.files.length} files`);
         }
     }
@@ -244,8 +260,15 @@ export class LocalPipeline {
         }
     }
 
-    /** Graceful stop: no new requests, every acknowledged request delivered, windows flushed. */
-    async stop(): Promise<void> {
+    private stopped: Promise<void> | undefined;
+
+    /** Graceful stop: no new requests, every acknowledged request delivered, windows flushed. Idempotent. */
+    stop(): Promise<void> {
+        this.stopped ??= this.stopOnce();
+        return this.stopped;
+    }
+
+    private async stopOnce(): Promise<void> {
         this.stopping = true;
         if (this.timer) clearInterval(this.timer);
         await this.server?.close();

@@ -146,4 +146,13 @@ describe("clickstream local end to end (HTTP server -> WAL -> transform -> Parqu
         assert.equal(stats.processingFailed, 0);
         assert.equal(stats.bufferedRequests, 0);
     });
+
+    it("closes the dev stack's windows on shutdown: aggregates in the lake, without PII", async () => {
+        await local.pipeline.stop();
+        const aggregates = await queryLake(lakeDir, "SELECT * FROM aggregates");
+        assert.ok(aggregates.rows.length > 0, "aggregates written");
+        assert.ok(aggregates.rows.some((r) => r.spec === "events_per_minute"), JSON.stringify(aggregates.rows[0]));
+        const text = JSON.stringify(aggregates.rows);
+        for (const secret of [EMAIL, PHONE, USER_ID]) assert.ok(!text.includes(secret), `aggregates contain ${secret}`);
+    });
 });

@@ -7,6 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { loadLocalConfig, LocalConfig, LocalFlags } from "../../local/config";
 import { LocalPipeline, PipelineOptions } from "../../local/pipeline";
+import { localWindowsFactory } from "../../local/run";
 
 export interface LocalUnderTest {
     pipeline: LocalPipeline;
@@ -23,7 +24,8 @@ export async function tempLakeDir(prefix = "local-lake-"): Promise<string> {
 export async function startLocal(lakeDir: string, flags: LocalFlags = {}, env: NodeJS.ProcessEnv = {}, extra: Partial<PipelineOptions> = {}): Promise<LocalUnderTest> {
     const config = { ...loadLocalConfig({ bufferInterval: "600", ...flags, lakeDir }, env), port: 0 };
     const logs: string[] = [];
-    const pipeline = await LocalPipeline.start({ config, log: (l) => logs.push(l), ...extra });
+    const log = (l: string) => logs.push(l);
+    const pipeline = await LocalPipeline.start({ config, log, createWindows: localWindowsFactory(config, log), ...extra });
     return { pipeline, config, url: `http://127.0.0.1:${pipeline.server?.port}`, lakeDir, logs };
 }
 
