@@ -220,7 +220,6 @@ export class LocalPipeline {
                 this.lakeError = describeLakeError(this.config.lakeDir, e);
                 this.retryAt = Date.now() + 2000;
                 this.log(`lake: ${this.lakeError}`);
-                if (this.stopping) throw e;
                 return;
             }
             if (this.lakeError !== undefined) this.log("lake: writable again; accepting requests");
