@@ -12,24 +12,15 @@
  * Seeded: every run writes the same traffic, shifted to the current time.
  */
 import { writeFileSync } from "fs";
+import { mulberry32 } from "../../dataplane/anomaly/synthetic";
 import type { RequestEnvelope } from "../../dataplane/envelope";
 
 const MINUTE = 60_000;
 const HOURS = 26;
 const SPIKE_EVENTS = 400;
 
-function prng(seed: number): () => number {
-    let a = seed;
-    return () => {
-        a = (a + 0x6d2b79f5) | 0;
-        let t = Math.imul(a ^ (a >>> 15), 1 | a);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 export function spikeTraffic(endMs: number = Date.now() - 5 * MINUTE): { envelopes: RequestEnvelope[]; spikeMinute: number } {
-    const rand = prng(2026);
+    const rand = mulberry32(2026);
     const minutes = HOURS * 60;
     const first = Math.floor(endMs / MINUTE) * MINUTE - minutes * MINUTE;
     const spikeMinute = first + (minutes - 30) * MINUTE;

@@ -6,6 +6,7 @@ import type { EventRow } from "../../dataplane/schema";
 import { LocalDb, openDuckDb } from "../../local/duckdb";
 import { queryLake } from "../../local/query";
 import { LocalWindows, LocalWindowsOptions } from "../../local/windows";
+import { spikeTraffic } from "../../examples/spike/generate";
 import { nativeEnvelope, tempLakeDir, TestEvent, transformRows } from "./queryFixtures";
 
 const MIN = 60_000;
@@ -200,6 +201,16 @@ describe("local windows: anomaly alerts", function () {
         await replayCounts(w, counts);
         assert.ok(logs.some((l) => /webhook delivery of events_per_minute\.count .* failed after 2 attempts/.test(l)), logs.join("\n"));
         assert.ok((await alerts()).length >= 1);
+    });
+
+    it("the example recording (examples/spike) replayed through the transform raises exactly its one spike, with the stack's daily season", async () => {
+        const { envelopes, spikeMinute } = spikeTraffic(Date.parse("2026-11-26T16:07:00.000Z"));
+        const w = windows({ detector: undefined });
+        for (const e of envelopes) w.addRows(transformRows([e]), e.receivedAt);
+        for (let i = 119; i < envelopes.length; i += 120) await w.advance(envelopes[i].receivedAt);
+        await w.close();
+        const found = await alerts();
+        assert.deepEqual(found.map((a) => [a.spec, a.metric, (a.window_start as Date).getTime(), a.value, a.direction]), [["events_per_minute", "count", spikeMinute, 400, "up"]]);
     });
 
     it("refuses a plain-http webhook off this machine and unknown alerted metrics, naming the fix", () => {
