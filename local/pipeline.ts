@@ -2,35 +2,29 @@
  * The local pipeline's wiring: HTTP server -> write-ahead log (ack after fsync) -> Firehose-like
  * buffer (size or interval) -> transform -> Parquet lake (LakeWriter) -> windows and alerts.
  *
+ * The delivery side (transform, Parquet, commit, windows) runs in a worker thread
+ * (local/deliveryWorker.ts): acknowledgements do not wait behind a delivery's CPU work.
+ *
  * Start-up order makes restarts exactly-once: undo interrupted deliveries (recoverLake), open the
  * log from the commit marker, put what it still holds back in the buffer, then accept requests.
  */
 import { randomBytes } from "crypto";
 import { constants as fsc, promises as fsp } from "fs";
 import * as path from "path";
-import type { EventRow } from "../dataplane/schema";
-import { createTransformer } from "../dataplane/transform";
-import { openDuckDb, LocalDb } from "./duckdb";
+import { resolveTransformConfig } from "../dataplane/transform/resolve";
 import type { LocalConfig } from "./config";
-import { DeliveryItem, DeliveryResult, envelopeArrivalMs, LakeWriter, recoverLake } from "./lakeWriter";
+import { DeliveryWorker } from "./deliveryWorker";
+import { DeliveryItem, DeliveryResult, envelopeArrivalMs, recoverLake } from "./lakeWriter";
 import { IngestServer, startIngestServer, StoreThrottledError, StoreUnavailableError } from "./server";
 import { WriteAheadLog } from "./wal";
-
-/** What the pipeline needs of the windows (local/windows.ts LocalWindows). */
-export interface PipelineWindows {
-    addRows(rows: readonly EventRow[], arrivalMs: number): void;
-    advance(watermarkMs: number): Promise<void>;
-    close(): Promise<void>;
-    stats(): { openWindows: number; aggregatesWritten: number; alerts: number };
-}
 
 export interface PipelineOptions {
     config: LocalConfig;
     log: (line: string) => void;
     /** Serve HTTP (false for --replay). Defaults to true. */
     listen?: boolean;
-    /** Builds the windows over the pipeline's rows; none when omitted or the config has no specs. */
-    createWindows?: (db: LocalDb) => Promise<PipelineWindows> | PipelineWindows;
+    /** Run the config's window specs (local/windows.ts, in the delivery worker). Defaults to true. */
+    windows?: boolean;
     /** Event-time watermark for the windows: "clock" (live) or "data" (replay: the latest arrival delivered). Defaults to "clock". */
     watermark?: "clock" | "data";
 }
@@ -100,10 +94,8 @@ export class LocalPipeline {
         readonly config: LocalConfig,
         private readonly log: (line: string) => void,
         private readonly wal: WriteAheadLog,
-        private readonly writer: LakeWriter,
-        private readonly db: LocalDb,
-        private readonly windows: PipelineWindows | undefined,
-        private readonly windowsDb: LocalDb | undefined,
+        private readonly sink: DeliveryWorker,
+        private readonly windows: boolean,
         private readonly watermark: "clock" | "data",
         /** Most bytes buffered before requests get 429: a lake that cannot keep up slows senders instead of filling memory. */
         private readonly maxBufferedBytes: number,
@@ -118,22 +110,14 @@ export class LocalPipeline {
             throw new Error(describeLakeError(config.lakeDir, e).replace(/; requests get 503.*$/, ""));
         }
         const piiKey = await ensurePiiKey(config.lakeDir, log);
-        const transformer = createTransformer(config.transformConfig, piiKey);
+        resolveTransformConfig(config.transformConfig);
         const { committedSeq, removed } = await recoverLake(config.lakeDir);
         if (removed > 0) log(`removed ${removed} file(s) of deliveries interrupted before their commit; their requests are replayed from the log`);
         const { wal, pending, truncatedBytes } = await WriteAheadLog.open(path.join(config.lakeDir, "wal"), committedSeq);
         if (truncatedBytes > 0) log(`cut a torn write-ahead-log tail of ${truncatedBytes} bytes (a request being written at the crash; it was never acknowledged)`);
-        const db = await openDuckDb();
-        // One DuckDB thread for the Parquet writes: the other core stays with the server and the transform.
-        await db.run("SET threads = 1");
-        let windows: PipelineWindows | undefined;
-        let windowsDb: LocalDb | undefined;
-        if (opts.createWindows && config.windowSpecs.length > 0) {
-            windowsDb = await openDuckDb();
-            windows = await opts.createWindows(windowsDb);
-        }
-        const writer = new LakeWriter(config.lakeDir, db, transformer, windows ? (rows, arrivalMs) => windows!.addRows(rows, arrivalMs) : undefined);
-        const pipeline = new LocalPipeline(config, log, wal, writer, db, windows, windowsDb, opts.watermark ?? "clock", Math.max(4 * config.bufferSizeMiB, 256) * 1024 * 1024);
+        const windowSpecs = opts.windows === false ? [] : config.windowSpecs;
+        const sink = await DeliveryWorker.start({ lakeDir: config.lakeDir, piiKey, transformConfig: config.transformConfig, windowSpecs, alertWebhookUrl: config.alertWebhookUrl }, log);
+        const pipeline = new LocalPipeline(config, log, wal, sink, windowSpecs.length > 0, opts.watermark ?? "clock", Math.max(4 * config.bufferSizeMiB, 256) * 1024 * 1024);
         for (const record of pending) pipeline.enqueue(record.seq, record.data);
         pipeline.counters.replayedOnStart = pending.length;
         if (pending.length > 0) log(`replaying ${pending.length} request(s) from the write-ahead log that were acknowledged but not yet in the lake`);
@@ -191,7 +175,7 @@ export class LocalPipeline {
     private async advanceWindows(): Promise<void> {
         this.lastAdvance = Date.now();
         try {
-            await this.windows!.advance(this.watermark === "clock" ? Date.now() : this.latestArrival);
+            await this.sink.advance(this.watermark === "clock" ? Date.now() : this.latestArrival);
         } catch (e) {
             this.log(`windows: ${(e as Error).message}`);
         }
@@ -215,7 +199,7 @@ export class LocalPipeline {
             const items = this.buffer.slice(0, take);
             let result: DeliveryResult;
             try {
-                result = await this.writer.deliver(items);
+                result = await this.sink.deliver(items);
             } catch (e) {
                 this.lakeError = describeLakeError(this.config.lakeDir, e);
                 this.retryAt = Date.now() + 2000;
@@ -273,10 +257,8 @@ export class LocalPipeline {
         await this.server?.close();
         await this.flush().catch((e: Error) => this.log(`shutdown: ${e.message}; the write-ahead log keeps the rest for the next start`));
         this.stopping = true;
-        if (this.windows) await this.windows.close();
+        await this.sink.close();
         await this.wal.close();
-        await this.db.close();
-        await this.windowsDb?.close();
     }
 
     stats(): PipelineStats {
@@ -284,7 +266,7 @@ export class LocalPipeline {
             ...this.counters,
             bufferedRequests: this.buffer.length,
             bufferedBytes: this.bufferedBytes,
-            windows: this.windows?.stats(),
+            windows: this.sink.windows(),
             lakeError: this.lakeError,
         };
     }

@@ -5,22 +5,16 @@
 import { promises as fsp } from "fs";
 import * as path from "path";
 import { EVENTS_PREFIX } from "../components/lake/glueTable";
-import { LocalConfig, LocalFlags, loadLocalConfig } from "./config";
-import { LocalPipeline, PipelineOptions } from "./pipeline";
+import { LocalFlags, loadLocalConfig } from "./config";
+import { LocalPipeline } from "./pipeline";
 import { replaySource } from "./replay";
 import { startStatus } from "./status";
-import { LocalWindows } from "./windows";
 
 export interface RunLocalOptions extends LocalFlags {
     /** Replay this file or folder instead of serving HTTP, then exit. */
     replay?: string;
     /** Let a replay add to a lake that already has events (else refused: it would duplicate them). */
     append?: boolean;
-}
-
-/** The windows and alerts over the pipeline's rows: the dev stack's specs, alerts to the lake, console and webhook. */
-export function localWindowsFactory(config: LocalConfig, log: (line: string) => void): PipelineOptions["createWindows"] {
-    return (db) => new LocalWindows({ lakeDir: config.lakeDir, specs: config.windowSpecs, db, webhookUrl: config.alertWebhookUrl, log });
 }
 
 async function hasParquet(dir: string): Promise<boolean> {
@@ -49,7 +43,6 @@ export async function runLocal(opts: RunLocalOptions): Promise<number> {
         config,
         log,
         listen: opts.replay === undefined,
-        createWindows: localWindowsFactory(config, log),
         watermark: opts.replay === undefined ? "clock" : "data",
     });
     status.stop();

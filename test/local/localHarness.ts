@@ -7,7 +7,6 @@ import * as os from "os";
 import * as path from "path";
 import { loadLocalConfig, LocalConfig, LocalFlags } from "../../local/config";
 import { LocalPipeline, PipelineOptions } from "../../local/pipeline";
-import { localWindowsFactory } from "../../local/run";
 
 export interface LocalUnderTest {
     pipeline: LocalPipeline;
@@ -25,7 +24,7 @@ export async function startLocal(lakeDir: string, flags: LocalFlags = {}, env: N
     const config = { ...loadLocalConfig({ bufferInterval: "600", ...flags, lakeDir }, env), port: 0 };
     const logs: string[] = [];
     const log = (l: string) => logs.push(l);
-    const pipeline = await LocalPipeline.start({ config, log, createWindows: localWindowsFactory(config, log), ...extra });
+    const pipeline = await LocalPipeline.start({ config, log, ...extra });
     return { pipeline, config, url: `http://127.0.0.1:${pipeline.server?.port}`, lakeDir, logs };
 }
 
