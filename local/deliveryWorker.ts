@@ -122,7 +122,7 @@ export async function runDeliveryWorker(): Promise<void> {
                 if (request.op === "deliver") {
                     // Structured clone turns Buffers into Uint8Arrays; the transform and the raw writer want Buffers.
                     const items = request.items.map((i) => ({ seq: i.seq, envelope: Buffer.from(i.envelope.buffer, i.envelope.byteOffset, i.envelope.byteLength) }));
-                    result = await writer.deliver(items, Number.MAX_SAFE_INTEGER);
+                    result = await writer.deliver(items);
                 } else if (request.op === "advance") {
                     if (request.watermarkMs > 0) await windows?.advance(request.watermarkMs);
                 } else {

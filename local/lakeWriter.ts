@@ -130,6 +130,13 @@ interface PartitionBuffer {
 
 const NEWLINE = Buffer.from("\n");
 
+interface PreparedChunk {
+    /** "<first seq>-<last seq>" of the chunk: its files' name. */
+    range: string;
+    partitions: Map<string, PartitionBuffer>;
+    failed: Map<string, string[]>;
+}
+
 export class LakeWriter {
     constructor(
         private readonly lakeDir: string,
@@ -138,22 +145,42 @@ export class LakeWriter {
         private readonly onRows?: RowsListener,
     ) {}
 
-    /** Transforms and writes one contiguous range of requests, then commits it. Throws (without committing) on any I/O error. */
-    async deliver(items: readonly DeliveryItem[], yieldEvery = 25): Promise<DeliveryResult> {
+    /**
+     * Transforms and writes one contiguous range of requests, then commits it. Throws (without
+     * committing, after removing the files it wrote) on any I/O error.
+     *
+     * The range is handled in chunks of `chunkRequests`, each with its own files (named by the
+     * chunk's sub-range): while DuckDB converts one chunk in its thread, the next is transformed.
+     */
+    async deliver(items: readonly DeliveryItem[], chunkRequests = 250): Promise<DeliveryResult> {
         if (items.length === 0) throw new Error("LakeWriter.deliver: nothing to deliver");
-        const firstSeq = items[0].seq;
-        const lastSeq = items[items.length - 1].seq;
-        const range = `${seqText(firstSeq)}-${seqText(lastSeq)}`;
+        const result: DeliveryResult = { firstSeq: items[0].seq, lastSeq: items[items.length - 1].seq, requests: items.length, rows: 0, badRows: 0, processingFailed: 0, files: [] };
+        const delivered: Array<{ rows: EventRow[]; arrivalMs: number }> = [];
+        let writing: Promise<void> = Promise.resolve();
+        try {
+            for (let start = 0; start < items.length; start += chunkRequests) {
+                const chunk = this.prepare(items.slice(start, start + chunkRequests), result, delivered);
+                await writing;
+                writing = this.write(chunk, result.files);
+            }
+            await writing;
+        } catch (e) {
+            await writing.catch(() => undefined);
+            // Best effort: an uncommitted range's files are also removed by recoverLake on the next start.
+            await Promise.all(result.files.map((f) => fsp.rm(f, { force: true }).catch(() => undefined)));
+            throw e;
+        }
+        // The commit: from here on the range is in the lake and will not be replayed.
+        await writeFileAtomic(path.join(this.lakeDir, COMMIT_MARKER), JSON.stringify({ seq: result.lastSeq, committedAt: new Date().toISOString() }) + "\n");
+        if (this.onRows) for (const d of delivered) this.onRows(d.rows, d.arrivalMs);
+        return result;
+    }
+
+    /** Transforms a chunk (synchronous CPU work) and groups its rows, raw envelopes and failures by partition. */
+    private prepare(items: readonly DeliveryItem[], result: DeliveryResult, delivered: Array<{ rows: EventRow[]; arrivalMs: number }>): PreparedChunk {
         const partitions = new Map<string, PartitionBuffer>();
         const failed = new Map<string, string[]>();
-        const delivered: Array<{ rows: EventRow[]; arrivalMs: number }> = [];
-        let rows = 0;
-        let badRows = 0;
-        let processingFailed = 0;
-        for (let i = 0; i < items.length; i++) {
-            // The transform is synchronous CPU work: give the event loop (acks, health checks) a turn now and then.
-            if (i > 0 && i % yieldEvery === 0) await new Promise((r) => setImmediate(r));
-            const { envelope } = items[i];
+        for (const { envelope } of items) {
             const arrivalMs = envelopeArrivalMs(envelope) ?? Date.now();
             const { dt, hour } = partitionOf(arrivalMs);
             let eventRows: EventRow[] | undefined;
@@ -170,7 +197,7 @@ export class LakeWriter {
             partition.raw.push(envelope, NEWLINE);
             if (eventRows === undefined || eventRows.length === 0) {
                 // Firehose's ProcessingFailed: the original request goes to the error prefix, with why.
-                processingFailed++;
+                result.processingFailed++;
                 const line = JSON.stringify({ errorCode: "Local.ProcessingFailed", errorMessage: failure, arrivalTimestamp: arrivalMs, rawData: envelope.toString("base64") });
                 const dayKey = `dt=${dt}`;
                 (failed.get(dayKey) ?? failed.set(dayKey, []).get(dayKey)!).push(line);
@@ -178,31 +205,37 @@ export class LakeWriter {
             }
             partition.rows.push(json);
             partition.rowCount += eventRows.length;
-            for (const row of eventRows) if (row.bad_reason !== null) badRows++;
-            rows += eventRows.length;
+            for (const row of eventRows) if (row.bad_reason !== null) result.badRows++;
+            result.rows += eventRows.length;
             delivered.push({ rows: eventRows, arrivalMs });
         }
+        return { range: `${seqText(items[0].seq)}-${seqText(items[items.length - 1].seq)}`, partitions, failed };
+    }
 
-        const files: string[] = [];
-        for (const [key, partition] of partitions) {
-            if (partition.rowCount > 0) {
-                const file = path.join(this.lakeDir, EVENTS_TABLE.folder, key, `${range}.parquet`);
-                // Each request's rows are a JSON array: "[a,b]" + "[c]" -> "[a,b,c]", one array for the file.
-                await writeParquetFromJson(this.db, file, EVENTS_TABLE.columns, `[${partition.rows.map((r) => r.slice(1, -1)).join(",")}]`, "array");
-                files.push(file);
-            }
-            const rawFile = path.join(this.lakeDir, RAW_FOLDER, key, `${range}.ndjson`);
-            await writeFileAtomic(rawFile, Buffer.concat(partition.raw));
-            files.push(rawFile);
-        }
-        for (const [key, lines] of failed) {
-            const file = path.join(this.lakeDir, PROCESSING_FAILED_FOLDER, key, `${range}.ndjson`);
-            await writeFileAtomic(file, lines.join("\n") + "\n");
+    /** Writes a prepared chunk's files; the Parquet conversions are submitted before this returns. */
+    private write(chunk: PreparedChunk, files: string[]): Promise<void> {
+        const writes: Promise<void>[] = [];
+        const add = (file: string, write: Promise<void>) => {
             files.push(file);
+            writes.push(write);
+        };
+        for (const [key, partition] of chunk.partitions) {
+            if (partition.rowCount > 0) {
+                const file = path.join(this.lakeDir, EVENTS_TABLE.folder, key, `${chunk.range}.parquet`);
+                // Each request's rows are a JSON array: "[a,b]" + "[c]" -> "[a,b,c]", one array for the file.
+                add(file, writeParquetFromJson(this.db, file, EVENTS_TABLE.columns, `[${partition.rows.map((r) => r.slice(1, -1)).join(",")}]`, "array"));
+            }
+            const rawFile = path.join(this.lakeDir, RAW_FOLDER, key, `${chunk.range}.ndjson`);
+            add(rawFile, writeFileAtomic(rawFile, Buffer.concat(partition.raw)));
         }
-        // The commit: from here on the range is in the lake and will not be replayed.
-        await writeFileAtomic(path.join(this.lakeDir, COMMIT_MARKER), JSON.stringify({ seq: lastSeq, committedAt: new Date().toISOString() }) + "\n");
-        if (this.onRows) for (const d of delivered) this.onRows(d.rows, d.arrivalMs);
-        return { firstSeq, lastSeq, requests: items.length, rows, badRows, processingFailed, files };
+        for (const [key, lines] of chunk.failed) {
+            const file = path.join(this.lakeDir, PROCESSING_FAILED_FOLDER, key, `${chunk.range}.ndjson`);
+            add(file, writeFileAtomic(file, lines.join("\n") + "\n"));
+        }
+        // Settle all before reporting, so a failure never leaves a write running behind the cleanup.
+        return Promise.allSettled(writes).then((outcomes) => {
+            const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+            if (failure) throw failure.reason;
+        });
     }
 }

@@ -9,7 +9,7 @@
  * NDJSON rather than the appender: DuckDB parses JSON in its own threads, off the Node event loop.
  */
 import { randomBytes } from "crypto";
-import { promises as fsp } from "fs";
+import { mkdirSync, promises as fsp, writeFileSync } from "fs";
 import * as path from "path";
 import type { LocalDb } from "./duckdb";
 
@@ -72,26 +72,37 @@ export async function writeFileAtomic(finalPath: string, text: string | Buffer):
  * Writes rows already serialized as JSON to `finalPath` as Parquet (ZSTD), atomically: one object
  * per line ("newline_delimited") or one array of objects ("array"); absent keys read as NULL. The
  * caller's fast path when rows are already text.
+ *
+ * The temp JSON file is written and DuckDB's COPY submitted before this returns, so a caller can
+ * prepare its next file while DuckDB (in its own thread) converts this one.
  */
-export async function writeParquetFromJson(db: LocalDb, finalPath: string, columns: ReadonlyArray<DuckColumn>, json: string, format: "newline_delimited" | "array" = "newline_delimited"): Promise<void> {
+export function writeParquetFromJson(db: LocalDb, finalPath: string, columns: ReadonlyArray<DuckColumn>, json: string, format: "newline_delimited" | "array" = "newline_delimited"): Promise<void> {
     const dir = path.dirname(finalPath);
-    await fsp.mkdir(dir, { recursive: true });
     const jsonTmp = tempPathFor(finalPath, ".ndjson.tmp");
     const parquetTmp = tempPathFor(finalPath, ".parquet.tmp");
+    let copy: Promise<void>;
     try {
-        await fsp.writeFile(jsonTmp, json);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(jsonTmp, json);
         const names = columns.map((c) => `"${c.name}"`).join(", ");
-        await db.run(
+        copy = db.run(
             `COPY (SELECT ${names} FROM read_json(${sqlString(jsonTmp)}, format = '${format}', columns = ${columnsLiteral(columns)}, ` +
             `maximum_object_size = 16777216)) ` +
             `TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION zstd)`,
         );
-        await fsyncPath(parquetTmp);
-        await fsp.rename(parquetTmp, finalPath);
-    } finally {
-        await Promise.all([fsp.rm(jsonTmp, { force: true }), fsp.rm(parquetTmp, { force: true })]);
+    } catch (e) {
+        copy = Promise.reject(e);
     }
-    await fsyncPath(dir);
+    return (async () => {
+        try {
+            await copy;
+            await fsyncPath(parquetTmp);
+            await fsp.rename(parquetTmp, finalPath);
+        } finally {
+            await Promise.all([fsp.rm(jsonTmp, { force: true }), fsp.rm(parquetTmp, { force: true })]);
+        }
+        await fsyncPath(dir);
+    })();
 }
 
 /**

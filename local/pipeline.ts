@@ -86,6 +86,7 @@ export class LocalPipeline {
     private stopping = false;
     private lakeError: string | undefined;
     private retryAt = 0;
+    private retryTake: number | undefined;
     private latestArrival = 0;
     private counters = { requests: 0, rows: 0, badRows: 0, processingFailed: 0, deliveries: 0, replayedOnStart: 0 };
     server: IngestServer | undefined;
@@ -193,21 +194,25 @@ export class LocalPipeline {
         const sizeBytes = this.config.bufferSizeMiB * 1048576;
         while (this.buffer.length > 0 && (this.stopping || this.bufferedBytes >= sizeBytes || Date.now() - this.oldestAt >= this.config.bufferIntervalSeconds * 1000)) {
             // Take at most one buffer's worth, like one Firehose delivery.
+            // A retry takes exactly the failed range again, so its files get the same names and replace
+            // any the failed attempt could not remove (files of a bigger range would duplicate them).
             let take = 0;
             let bytes = 0;
-            while (take < this.buffer.length && (take === 0 || bytes + this.buffer[take].envelope.length <= sizeBytes)) bytes += this.buffer[take++].envelope.length;
+            while (take < this.buffer.length && (this.retryTake !== undefined ? take < this.retryTake : take === 0 || bytes + this.buffer[take].envelope.length <= sizeBytes)) bytes += this.buffer[take++].envelope.length;
             const items = this.buffer.slice(0, take);
             let result: DeliveryResult;
             try {
                 result = await this.sink.deliver(items);
             } catch (e) {
                 this.lakeError = describeLakeError(this.config.lakeDir, e);
+                this.retryTake = take;
                 this.retryAt = Date.now() + 2000;
                 this.log(`lake: ${this.lakeError}`);
                 return;
             }
             if (this.lakeError !== undefined) this.log("lake: writable again; accepting requests");
             this.lakeError = undefined;
+            this.retryTake = undefined;
             this.buffer.splice(0, take);
             this.bufferedBytes -= bytes;
             this.oldestAt = Date.now();
