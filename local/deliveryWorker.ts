@@ -21,7 +21,15 @@ export interface DeliveryWorkerInit {
 
 export type WindowStats = { openWindows: number; aggregatesWritten: number; alerts: number };
 
-type Request = { id: number; op: "deliver"; items: DeliveryItem[] } | { id: number; op: "advance"; watermarkMs: number } | { id: number; op: "close" };
+/** A delivery's envelopes packed into one transferable buffer (posting thousands of Buffers costs more than copying them once). */
+interface PackedItems {
+    seqs: Float64Array;
+    /** End offset of each envelope in `bytes`. */
+    ends: Uint32Array;
+    bytes: Uint8Array;
+}
+
+type Request = { id: number; op: "deliver"; packed: PackedItems } | { id: number; op: "advance"; watermarkMs: number } | { id: number; op: "close" };
 type Done = { id: number; ok: true; result?: DeliveryResult; windows?: WindowStats };
 type Reply = Done | { id: number; ok: false; error: { message: string; code?: string } } | { log: string };
 
@@ -68,17 +76,28 @@ export class DeliveryWorker {
         this.pending.clear();
     }
 
-    private call(request: { op: "deliver"; items: DeliveryItem[] } | { op: "advance"; watermarkMs: number } | { op: "close" }): Promise<Done> {
+    private call(request: { op: "deliver"; packed: PackedItems } | { op: "advance"; watermarkMs: number } | { op: "close" }, transfer: ArrayBuffer[] = []): Promise<Done> {
         if (this.failed) return Promise.reject(this.failed);
         const id = this.nextId++;
         return new Promise((resolve, reject) => {
             this.pending.set(id, { resolve, reject });
-            this.worker.postMessage({ id, ...request } as Request);
+            this.worker.postMessage({ id, ...request } as Request, transfer);
         });
     }
 
     async deliver(items: readonly DeliveryItem[]): Promise<DeliveryResult> {
-        return (await this.call({ op: "deliver", items: items as DeliveryItem[] })).result!;
+        // A copy, transferred: the originals stay in the pipeline's buffer until the delivery commits.
+        const seqs = new Float64Array(items.length);
+        const ends = new Uint32Array(items.length);
+        let total = 0;
+        for (let i = 0; i < items.length; i++) {
+            seqs[i] = items[i].seq;
+            total += items[i].envelope.length;
+            ends[i] = total;
+        }
+        const bytes = new Uint8Array(total);
+        for (let i = 0, at = 0; i < items.length; at = ends[i++]) bytes.set(items[i].envelope, at);
+        return (await this.call({ op: "deliver", packed: { seqs, ends, bytes } }, [seqs.buffer, ends.buffer, bytes.buffer] as ArrayBuffer[])).result!;
     }
 
     async advance(watermarkMs: number): Promise<void> {
@@ -120,8 +139,10 @@ export async function runDeliveryWorker(): Promise<void> {
             try {
                 let result: DeliveryResult | undefined;
                 if (request.op === "deliver") {
-                    // Structured clone turns Buffers into Uint8Arrays; the transform and the raw writer want Buffers.
-                    const items = request.items.map((i) => ({ seq: i.seq, envelope: Buffer.from(i.envelope.buffer, i.envelope.byteOffset, i.envelope.byteLength) }));
+                    const { seqs, ends, bytes } = request.packed;
+                    const all = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+                    const items: DeliveryItem[] = new Array(seqs.length);
+                    for (let i = 0, at = 0; i < seqs.length; at = ends[i++]) items[i] = { seq: seqs[i], envelope: all.subarray(at, ends[i]) };
                     result = await writer.deliver(items);
                 } else if (request.op === "advance") {
                     if (request.watermarkMs > 0) await windows?.advance(request.watermarkMs);
