@@ -27,13 +27,23 @@ export interface LocalChild {
     exited: Promise<number | string>;
 }
 
-export async function spawnLocal(lakeDir: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<LocalChild> {
+/**
+ * Starts the binary and waits for its health check. `ownSession` runs it in a session of its own
+ * (setsid), as a service runs apart from its clients: with the kernel's autogroup scheduling, a
+ * child in the caller's session would share one CPU share with the load generator.
+ */
+export async function spawnLocal(lakeDir: string, env: Record<string, string> = {}, timeoutMs = 60_000, ownSession = false): Promise<LocalChild> {
     const port = await freePort();
     const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin", "clickstream.js"), "local"], {
         cwd: REPO_ROOT,
         env: { ...process.env, PORT: String(port), LAKE_DIR: lakeDir, ...env },
         stdio: ["ignore", "pipe", "pipe"],
+        detached: ownSession,
     });
+    // Never leave the server behind, even if the caller dies first.
+    const killOnExit = () => child.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    child.once("exit", () => process.off("exit", killOnExit));
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
     child.stderr!.on("data", (d) => (out += d));
