@@ -179,8 +179,9 @@ describe("local windows: anomaly alerts", function () {
             });
         });
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+        const port = (server.address() as AddressInfo).port;
         try {
-            const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+            const url = `http://127.0.0.1:${port}/hook`;
             const counts = traffic(110);
             counts[100] = 250;
             await replayCounts(windows({ webhookUrl: url, webhook: { backoffMs: 10 } }), counts);
@@ -194,7 +195,7 @@ describe("local windows: anomaly alerts", function () {
         }
         // Nothing listens there any more: every attempt fails, the failure is logged, the alert is in the lake.
         logs = [];
-        const dead = `http://127.0.0.1:${(server.address() as AddressInfo | null)?.port ?? 9}/hook`;
+        const dead = `http://127.0.0.1:${port}/hook`;
         const counts = traffic(110);
         counts[100] = 250;
         const w = windows({ webhookUrl: dead, webhook: { attempts: 2, backoffMs: 10, timeoutMs: 1000 } });
