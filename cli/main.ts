@@ -4,7 +4,9 @@
  */
 import { Command } from "commander";
 import { registerDetect } from "./detect";
+import { registerLocal } from "./local";
 import { registerPolicyCheck } from "./policyCheck";
+import { registerQuery } from "./query";
 import { registerResources } from "./resources";
 import { registerReview } from "./review";
 import { registerTransform } from "./transform";
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
     registerPolicyCheck(program);
     registerTransform(program);
     registerDetect(program);
+    registerLocal(program);
+    registerQuery(program);
     return program;
 }
 

@@ -12,6 +12,7 @@ import { LakeFormationGrants } from "../components/governance";
 import { IngestEndpoint } from "../components/ingest";
 import { FirehoseLake } from "../components/lake/firehoseLake";
 import type { StackConfig } from "./config";
+import { STACK_WINDOW_SPECS } from "./defaults";
 import type { StackOutputs } from "./index";
 import { createIngestWebAcl } from "./waf";
 
@@ -113,8 +114,8 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
     };
 }
 
-/** The window specs every stack computes: the article's purchase example and traffic by event type. */
-const WINDOW_SPECS = [EVENTS_PER_MINUTE_BY_TYPE, PURCHASE_PRICE_BY_GROUP];
+/** The window specs every stack computes (shared with the local pipeline). */
+const WINDOW_SPECS = STACK_WINDOW_SPECS;
 
 /**
  * AnalyticsWindow on the ingest stream and AnomalyAlerts on its metrics. The alerts come first so

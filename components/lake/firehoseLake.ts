@@ -12,6 +12,7 @@ import { componentLogGroup } from "../logs/componentLogGroup";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { FIREHOSE_BUFFERING_DEFAULTS } from "../../dataplane/lake/buffering";
 import { TIMESTAMP_FORMAT } from "../../dataplane/schema";
 import type { TransformConfig } from "../../dataplane/transform/config";
 import { ENV_PII_SECRET_ARN, ENV_PII_SECRET_PARAMETER, ENV_TRANSFORM_CONFIG } from "../../dataplane/transform/config";
@@ -225,8 +226,8 @@ export function resolveFirehoseLakeSettings(name: string, args: FirehoseLakeArgs
         errorRetentionDays: checkInteger(c, "errorRetentionDays", args.errorRetentionDays ?? 30, 1),
         athenaResultsRetentionDays: checkInteger(c, "athenaResultsRetentionDays", args.athenaResultsRetentionDays ?? 30, 1),
         logRetentionDays: checkLogRetention(c, "logRetentionDays", args.logRetentionDays ?? 30),
-        bufferingIntervalSeconds: checkInteger(c, "buffering.intervalSeconds", buffering.intervalSeconds ?? 60, L.intervalSeconds.min, L.intervalSeconds.max, "Firehose allows 0-900 s; the lake keeps >= 60 s, the article's floor, so Parquet files are not tiny"),
-        bufferingSizeMiB: checkInteger(c, "buffering.sizeMiB", buffering.sizeMiB ?? 64, L.sizeMiB.min, L.sizeMiB.max, "Firehose allows 1-128 MiB; Parquet conversion needs >= 64"),
+        bufferingIntervalSeconds: checkInteger(c, "buffering.intervalSeconds", buffering.intervalSeconds ?? FIREHOSE_BUFFERING_DEFAULTS.intervalSeconds, L.intervalSeconds.min, L.intervalSeconds.max, "Firehose allows 0-900 s; the lake keeps >= 60 s, the article's floor, so Parquet files are not tiny"),
+        bufferingSizeMiB: checkInteger(c, "buffering.sizeMiB", buffering.sizeMiB ?? FIREHOSE_BUFFERING_DEFAULTS.sizeMiB, L.sizeMiB.min, L.sizeMiB.max, "Firehose allows 1-128 MiB; Parquet conversion needs >= 64"),
         processorSizeMB: checkNumber(c, "processorBuffering.sizeMB", proc.sizeMB ?? AWS_PROCESSOR_DEFAULTS.sizeMB, L.processorSizeMB.min, L.processorSizeMB.max, "Firehose's Lambda processor buffer"),
         processorIntervalSeconds: checkInteger(c, "processorBuffering.intervalSeconds", proc.intervalSeconds ?? AWS_PROCESSOR_DEFAULTS.intervalSeconds, L.processorIntervalSeconds.min, L.processorIntervalSeconds.max),
         processorRetries: checkInteger(c, "processorBuffering.retries", proc.retries ?? AWS_PROCESSOR_DEFAULTS.retries, L.processorRetries.min, L.processorRetries.max),
