@@ -15,6 +15,7 @@ import { firehosePiiTransform } from "./rules/firehosePiiTransform";
 import { firehoseS3DestinationKms } from "./rules/firehoseS3DestinationKms";
 import { firehoseSseCmk } from "./rules/firehoseSseCmk";
 import { glueCatalogEncryption } from "./rules/glueCatalogEncryption";
+import { glueIcebergTableMaintenance } from "./rules/glueIcebergTableMaintenance";
 import { gluePiiColumnsTagged } from "./rules/gluePiiColumnsTagged";
 import { iamNoBroadManagedPolicies } from "./rules/iamNoBroadManagedPolicies";
 import { iamNoWildcards } from "./rules/iamNoWildcards";
@@ -59,6 +60,7 @@ export const PII_POLICIES: Policies = [
     lakeformationNoIamAllowedPrincipals,
     apigatewayLogsNoBodies,
     s3RawBucketExpiry,
+    glueIcebergTableMaintenance,
     cloudwatchLogGroupRetention,
     lambdaLogGroupManaged,
 ];

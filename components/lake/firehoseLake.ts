@@ -421,7 +421,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
                 partitionKeys: gluePartitionKeys(),
             }, parent);
         const maintenance = s.iceberg
-            ? createTableOptimizers(name, this, { env, lakeBucketArn: lake.bucketArn, lakeBucketName: lake.bucketName, kmsKeyArn, catalogKmsKeyArn, table, settings: s.iceberg, tags })
+            ? createTableOptimizers(name, this, { env, lakeBucketArn: lake.bucketArn, lakeBucketName: lake.bucketName, kmsKeyArn, catalogKmsKeyArn, table, settings: s.iceberg, logRetentionDays: s.logRetentionDays, tags })
             : undefined;
 
         // --- Logs (KMS-encrypted, with retention).

@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EVENTS_PREFIX, RAW_ERROR_PREFIX, RAW_PREFIX } from "./glueTable";
 import {
-    OPTIMIZER_TYPES, glueCatalogArn, icebergOpenTableFormatInput, optimizerAssumeRolePolicy, optimizerConfigurations, optimizerPolicyDocument,
+    OPTIMIZER_LOG_GROUPS, OPTIMIZER_TYPES, glueCatalogArn, icebergOpenTableFormatInput, optimizerAssumeRolePolicy, optimizerConfigurations, optimizerPolicyDocument,
     type IcebergSettings,
 } from "./icebergTable";
 import type { AwsEnvironment } from "./policies";
@@ -40,8 +40,18 @@ export function createTableOptimizers(name: string, parent: pulumi.Resource, a: 
     catalogKmsKeyArn: pulumi.Output<string | undefined>;
     table: aws.glue.CatalogTable;
     settings: IcebergSettings;
+    logRetentionDays: number;
     tags?: Record<string, string>;
 }): { role: aws.iam.Role; optimizers: aws.glue.CatalogTableOptimizer[] } {
+    // Fixed, account-wide names chosen by Glue: created here only when this stack owns them.
+    const logGroups = a.settings.manageOptimizerLogGroups
+        ? OPTIMIZER_LOG_GROUPS.map((groupName) => new aws.cloudwatch.LogGroup(`${name}-${groupName.split("/")[2]}-logs`, {
+            name: groupName,
+            retentionInDays: a.logRetentionDays,
+            kmsKeyId: a.kmsKeyArn,
+            tags: a.tags,
+        }, { parent }))
+        : [];
     const role = new aws.iam.Role(`${name}-optimizer-role`, {
         description: `Glue table optimizers (compaction, snapshot retention, orphan files) of clickstream lake ${name}`,
         assumeRolePolicy: pulumi.jsonStringify(a.env.apply((e) => optimizerAssumeRolePolicy(e.accountId))),
@@ -62,7 +72,7 @@ export function createTableOptimizers(name: string, parent: pulumi.Resource, a: 
         tableName: a.table.name,
         type,
         configuration: tableLocation.apply((loc) => ({ ...optimizerConfigurations(a.settings, loc)[type], roleArn: role.arn }) as aws.types.input.glue.CatalogTableOptimizerConfiguration),
-    }, { parent, dependsOn: [policy] }));
+    }, { parent, dependsOn: [policy, ...logGroups] }));
     return { role, optimizers };
 }
 

@@ -123,6 +123,13 @@ export interface IcebergArgs {
     compactionMinInputFiles?: number;
     /** Hours between retention and orphan-file runs. Defaults to 24 (3-168). */
     maintenanceRunRateHours?: number;
+    /**
+     * Create the account/region-wide log groups Glue's optimizers write to (`/aws-glue/iceberg-*`), with the
+     * lake key and `logRetentionDays`. Their role may not create log groups itself (they would have no
+     * retention), so exactly one stack per account and region (or an account baseline) must own them.
+     * Defaults to false.
+     */
+    manageOptimizerLogGroups?: boolean;
 }
 
 export interface IcebergSettings {
@@ -131,6 +138,7 @@ export interface IcebergSettings {
     orphanFileRetentionDays: number;
     compactionMinInputFiles: number;
     maintenanceRunRateHours: number;
+    manageOptimizerLogGroups: boolean;
 }
 
 /** Validates the `iceberg` argument of FirehoseLake; throws naming the field and the fix. */
@@ -144,6 +152,7 @@ export function resolveIcebergSettings(component: string, format: TableFormat, a
         orphanFileRetentionDays: checkInteger(component, "iceberg.orphanFileRetentionDays", a.orphanFileRetentionDays ?? 3, 1, 30),
         compactionMinInputFiles: checkInteger(component, "iceberg.compactionMinInputFiles", a.compactionMinInputFiles ?? 50, 2, 1000),
         maintenanceRunRateHours: checkInteger(component, "iceberg.maintenanceRunRateHours", a.maintenanceRunRateHours ?? 24, 3, 168),
+        manageOptimizerLogGroups: a.manageOptimizerLogGroups ?? false,
     };
 }
 
@@ -219,7 +228,8 @@ export function optimizerPolicyDocument(p: OptimizerPolicyInput): PolicyDocument
         {
             Sid: "WriteOptimizerLogs",
             Effect: "Allow",
-            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            // No logs:CreateLogGroup: a group Glue creates has no retention and no CMK (see manageOptimizerLogGroups).
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
             Resource: OPTIMIZER_LOG_GROUPS.map((g) => `arn:${p.partition}:logs:${p.region}:${p.accountId}:log-group:${g}:*`),
         },
     ];

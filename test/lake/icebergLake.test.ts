@@ -153,6 +153,20 @@ describe("lake/FirehoseLake tableFormat iceberg (under mocks)", function () {
         assert.equal(one(parquet, "aws:glue/catalogTable:CatalogTable").inputs.openTableFormatInput, undefined);
     });
 
+    it("optimizer log groups: none by default (the role cannot create them); with manageOptimizerLogGroups, Glue's fixed names with retention and the lake key", async () => {
+        const names = (r: RunResult) => all(r, "aws:cloudwatch/logGroup:LogGroup").map((g) => g.inputs.name).filter((n) => typeof n === "string" && n.startsWith("/aws-glue/"));
+        assert.deepEqual(names(run), []);
+        const owned = await deploy({ tableFormat: "iceberg", logRetentionDays: 14, iceberg: { manageOptimizerLogGroups: true } }, "owner");
+        const groups = all(owned, "aws:cloudwatch/logGroup:LogGroup").filter((g) => String(g.inputs.name).startsWith("/aws-glue/"));
+        assert.deepEqual(groups.map((g) => g.inputs.name), [...OPTIMIZER_LOG_GROUPS]);
+        for (const g of groups) {
+            assert.equal(g.inputs.retentionInDays, 14);
+            assert.equal(g.inputs.kmsKeyId, owned.outputs.kmsKeyArn);
+        }
+        const doc = JSON.parse(one(owned, "aws:iam/rolePolicy:RolePolicy", "owner-optimizer-policy").inputs.policy) as PolicyDocument;
+        assert.ok(!JSON.stringify(doc).includes("logs:CreateLogGroup"));
+    });
+
     it("custom maintenance settings reach the optimizers and the table properties", async () => {
         const custom = await deploy({ tableFormat: "iceberg", iceberg: { snapshotRetentionDays: 1, snapshotsToRetain: 2, orphanFileRetentionDays: 5, compactionMinInputFiles: 10, maintenanceRunRateHours: 6 } }, "custom");
         const by = (t: string) => all(custom, "aws:glue/catalogTableOptimizer:CatalogTableOptimizer").find((o) => o.inputs.type === t)!.inputs.configuration;
@@ -188,7 +202,7 @@ describe("lake/FirehoseLake tableFormat: invalid combinations", () => {
         assert.equal(resolveFirehoseLakeSettings("lake", {}).tableFormat, "parquet");
         assert.equal(resolveFirehoseLakeSettings("lake", {}).iceberg, undefined);
         assert.deepEqual(resolveFirehoseLakeSettings("lake", { tableFormat: "iceberg" }).iceberg, {
-            snapshotRetentionDays: 3, snapshotsToRetain: 1, orphanFileRetentionDays: 3, compactionMinInputFiles: 50, maintenanceRunRateHours: 24,
+            snapshotRetentionDays: 3, snapshotsToRetain: 1, orphanFileRetentionDays: 3, compactionMinInputFiles: 50, maintenanceRunRateHours: 24, manageOptimizerLogGroups: false,
         });
     });
 });
