@@ -11,7 +11,7 @@ const LF_TAGS = "aws:lakeformation/resourceLfTags:ResourceLfTags";
 function icebergStream(resources: CapturedResource[]): CapturedResource[] {
     return mutate(resources, FIREHOSE, "events", (i) => {
         const s3 = i.extendedS3Configuration;
-        const out = {
+        const out: Record<string, any> = {
             ...i,
             destination: "iceberg",
             icebergConfiguration: {
