@@ -10,6 +10,8 @@ import { deployPipeline } from "./pipeline";
 export function deployDev(): StackOutputs {
     const cfg = loadStackConfig("dev", {
         ingestMode: "stream",
+        // docs/lake-format.md: Iceberg in dev, where its delivery (timestamps, JSON rows) is proven before prod switches.
+        tableFormat: "iceberg",
         streamShardCount: 1,
         manageAccountSettings: true,
         rawRetentionDays: 3,

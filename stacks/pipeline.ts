@@ -11,6 +11,7 @@ import { AnomalyAlerts } from "../components/alerts";
 import { LakeFormationGrants } from "../components/governance";
 import { IngestEndpoint } from "../components/ingest";
 import { FirehoseLake } from "../components/lake/firehoseLake";
+import { EVENT_COLUMNS } from "../dataplane/schema";
 import type { StackConfig } from "./config";
 import type { StackOutputs } from "./index";
 import { createIngestWebAcl } from "./waf";
@@ -35,6 +36,9 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         tags,
     };
     const lakeCommon = {
+        tableFormat: cfg.tableFormat,
+        // One stack per account and region owns the account-wide optimizer log groups, as it owns catalog encryption.
+        iceberg: cfg.tableFormat === "iceberg" ? { manageOptimizerLogGroups: cfg.manageAccountSettings } : undefined,
         forceDestroy: cfg.forceDestroy,
         adminRoleArns: cfg.adminRoleArns,
         rawRetentionDays: cfg.rawRetentionDays,
@@ -79,6 +83,7 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         deliveryStream: lake.deliveryStreamName,
         glueDatabase: lake.databaseName,
         glueTable: lake.tableName,
+        lakeTableFormat: lake.tableFormat,
         athenaWorkgroup: lake.workgroupName,
         kmsKeyArn: lake.kmsKeyArn,
     };
@@ -97,6 +102,11 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         engineerPrincipals: cfg.engineerPrincipals,
         // The Firehose streams read their table's schema for Parquet conversion.
         writerPrincipals: [lake.firehoseRoleArn, ...(windows ? [windows.analytics.aggregatesFirehoseRoleArn] : [])],
+        // An Iceberg table has no dt/hour columns (hidden partitioning); Firehose and the optimizers commit snapshots to it.
+        columns: lake.tableFormat === "iceberg" ? EVENT_COLUMNS : undefined,
+        tableMaintainers: lake.optimizerRoleArn
+            ? [{ principal: lake.firehoseRoleArn, tableName: lake.tableName }, { principal: lake.optimizerRoleArn, tableName: lake.tableName }]
+            : undefined,
         createTags: cfg.manageAccountSettings,
     });
 
