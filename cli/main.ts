@@ -3,6 +3,7 @@
  * itself here.
  */
 import { Command } from "commander";
+import { registerErase } from "./erase";
 import { registerPolicyCheck } from "./policyCheck";
 import { registerResources } from "./resources";
 import { registerReview } from "./review";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     registerReview(program);
     registerResources(program);
     registerPolicyCheck(program);
+    registerErase(program);
     return program;
 }
 

@@ -84,6 +84,8 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         glueDatabase: lake.databaseName,
         glueTable: lake.tableName,
         lakeTableFormat: lake.tableFormat,
+        // clickstream erase reads the pseudonymization key from here (to compute the pseudonym it deletes by).
+        piiSecretArn: lake.piiSecretArn,
         athenaWorkgroup: lake.workgroupName,
         kmsKeyArn: lake.kmsKeyArn,
     };
