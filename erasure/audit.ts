@@ -30,8 +30,8 @@ export interface ErasureAuditRecord {
     rows_removed: number;
 }
 
-/** Columns of the `erasures` audit table (Athena JSON table, local view), in order. */
-export const AUDIT_COLUMNS = ["erasure_id", "requested_at", "completed_at", "target", "dry_run", "subjects", "steps", "rows_removed"] as const;
+/** Places that are tables: their removals count as rows_removed (raw records and files do not). */
+const TABLE_PLACES = ["events", "bad_rows", "aggregates"];
 
 export function newErasureId(): string {
     return randomUUID();
@@ -47,7 +47,7 @@ export function auditRecord(a: { erasureId: string; requestedAt: Date; completed
         // Kind and pseudonym only: `raw` is non-enumerable and named nowhere here.
         subjects: a.subjects.map((s) => ({ kind: s.kind, pseudonym: s.pseudonym })),
         steps: a.steps,
-        rows_removed: a.steps.filter((s) => s.place !== "raw_backup" && s.place !== "error_output").reduce((n, s) => n + s.removed, 0),
+        rows_removed: a.steps.filter((s) => TABLE_PLACES.includes(s.place)).reduce((n, s) => n + s.removed, 0),
     };
 }
 

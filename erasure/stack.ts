@@ -9,6 +9,7 @@
  *   staged files are copied into the partition, and the old file is deleted with all its versions;
  * - raw backup and Firehose error output: every object within retention is read, the person's records
  *   (found by the raw id, in memory) are removed, and the object is rewritten or deleted, old versions too;
+ * - Athena query results: result objects that contain one of the pseudonyms are deleted with all versions;
  * - alerts (DynamoDB anomalies table): alarm transitions of roll-up metrics, no per-person data: nothing to do;
  * - an `erasures` audit record (JSON) under erasures/ in the lake bucket.
  *
@@ -19,6 +20,8 @@ import {
     CopyObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from "@aws-sdk/client-s3";
 import { AGGREGATE_COLUMNS } from "../dataplane/analytics/output";
+import { ERASURES_PREFIX } from "../components/lake/erasuresTable";
+import { ATHENA_RESULTS_PREFIX } from "../components/lake/glueTable";
 import { EVENT_COLUMNS } from "../dataplane/schema";
 import { AthenaRunner } from "./athena";
 import { auditRecord, newErasureId, type ErasureAuditRecord, type ErasureStep } from "./audit";
@@ -61,7 +64,6 @@ const RAW_PLACES: { place: string; bucket: "rawBucket" | "lakeBucket"; prefix: s
 ];
 
 export const ERASURE_STAGING_PREFIX = "erasure-staging/";
-export const ERASURES_PREFIX = "erasures/";
 
 const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -109,6 +111,8 @@ export async function eraseOnStack(o: StackEraseOptions): Promise<ErasureAuditRe
             steps.push({ place: place.place, method: "object-rewrite", removed: r.removed, objects: r.objects, note: "removed now, old versions included" });
         }
     }
+    const results = await eraseQueryResults(o);
+    steps.push({ place: "query_results", method: "object-delete", removed: results, objects: results, note: "result files naming a pseudonym; others expire with the workgroup's retention" });
     steps.push({ place: "alerts", method: "none", removed: 0, note: "alarm transitions of roll-up metrics: no per-person data" });
 
     const record = auditRecord({ erasureId, requestedAt, completedAt: now(), target: `stack ${lake.stack}`, dryRun: o.dryRun, subjects: o.subjects, steps });
@@ -183,6 +187,20 @@ async function deleteAllVersions(s3: S3Client, bucket: string, keys: string[], k
     for (let i = 0; i < objects.length; i += 1000) {
         await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects.slice(i, i + 1000), Quiet: true } }));
     }
+}
+
+/** Deletes Athena result objects that contain one of the pseudonyms; returns how many. */
+async function eraseQueryResults(o: StackEraseOptions): Promise<number> {
+    const bucket = o.lake.lakeBucket;
+    let deleted = 0;
+    for (const key of await listKeys(o.s3, bucket, ATHENA_RESULTS_PREFIX)) {
+        const got = await o.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const text = Buffer.from(await got.Body!.transformToByteArray()).toString("utf8");
+        if (!o.subjects.some((s) => text.includes(s.pseudonym))) continue;
+        deleted++;
+        if (!o.dryRun) await deleteAllVersions(o.s3, bucket, [key]);
+    }
+    return deleted;
 }
 
 /** Scans every object under `prefix` and removes the person's records from those that hold any. */

@@ -11,6 +11,7 @@ import { AnomalyAlerts } from "../components/alerts";
 import { LakeFormationGrants } from "../components/governance";
 import { IngestEndpoint } from "../components/ingest";
 import { FirehoseLake } from "../components/lake/firehoseLake";
+import { ERASURES_TABLE_COLUMNS } from "../components/lake/erasuresTable";
 import { EVENT_COLUMNS } from "../dataplane/schema";
 import type { StackConfig } from "./config";
 import type { StackOutputs } from "./index";
@@ -96,7 +97,11 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
     new LakeFormationGrants(`${name}-grants`, {
         databaseName: lake.databaseName,
         tableNames: [lake.tableName],
-        additionalTables: windows ? [{ name: windows.analytics.aggregatesTableName, columns: AGGREGATE_COLUMNS }] : [],
+        additionalTables: [
+            ...(windows ? [{ name: windows.analytics.aggregatesTableName, columns: AGGREGATE_COLUMNS }] : []),
+            // The erasure audit: subjects (pseudonyms) tagged pii.
+            { name: lake.erasuresTableName, columns: ERASURES_TABLE_COLUMNS },
+        ],
         lakeBucketArn: lake.lakeBucketArn,
         manageDataLakeSettings: cfg.manageAccountSettings && cfg.adminRoleArns.length > 0,
         admins: cfg.adminRoleArns,

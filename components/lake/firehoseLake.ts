@@ -27,6 +27,7 @@ import {
     type AwsEnvironment, type PiiSecretRef, type PolicyDocument,
 } from "./policies";
 import { validateTransformConfig } from "./transformConfig";
+import { ERASURES_PARTITION_KEYS, erasuresStorageDescriptor, erasuresTableParameters } from "./erasuresTable";
 import { createIcebergEventsTable, createTableOptimizers, icebergDestination } from "./icebergResources";
 import { firehoseIcebergStatements, icebergNamedQueries, resolveIcebergSettings, type IcebergArgs, type IcebergSettings, type TableFormat } from "./icebergTable";
 import {
@@ -312,6 +313,8 @@ export class FirehoseLake extends pulumi.ComponentResource {
     readonly settings: FirehoseLakeSettings;
     /** Format of the events table ("parquet" or "iceberg"). */
     readonly tableFormat: TableFormat;
+    /** The `erasures` audit table of `clickstream erase` (docs/privacy.md). */
+    readonly erasuresTableName: pulumi.Output<string>;
     /** Role of the Glue table optimizers (tableFormat "iceberg" only). */
     readonly optimizerRoleArn?: pulumi.Output<string>;
 
@@ -420,6 +423,16 @@ export class FirehoseLake extends pulumi.ComponentResource {
                 storageDescriptor: lake.bucketName.apply((b) => parquetStorageDescriptor(b)),
                 partitionKeys: gluePartitionKeys(),
             }, parent);
+        // The audit table of `clickstream erase` (docs/privacy.md), in both formats.
+        const erasures = new aws.glue.CatalogTable(`${name}-erasures-table`, {
+            name: "erasures",
+            databaseName: database.name,
+            description: "Audit of clickstream erase: one JSON record per erasure (pseudonyms, never raw ids)",
+            tableType: "EXTERNAL_TABLE",
+            parameters: lake.bucketName.apply((b) => erasuresTableParameters(b, s.iceberg ? "2026-01-01" : s.partitionProjectionStartDate)),
+            storageDescriptor: lake.bucketName.apply((b) => erasuresStorageDescriptor(b)),
+            partitionKeys: ERASURES_PARTITION_KEYS.map(({ name: n, type, comment }) => ({ name: n, type, comment })),
+        }, parent);
         const maintenance = s.iceberg
             ? createTableOptimizers(name, this, { env, lakeBucketArn: lake.bucketArn, lakeBucketName: lake.bucketName, kmsKeyArn, catalogKmsKeyArn, table, settings: s.iceberg, logRetentionDays: s.logRetentionDays, tags })
             : undefined;
@@ -603,9 +616,11 @@ export class FirehoseLake extends pulumi.ComponentResource {
         this.firehoseRoleArn = firehoseRole.arn;
         this.piiSecretArn = piiRef.apply((r) => (r.kind === "ssm" ? r.parameterArn : r.secretArn));
         this.tableFormat = s.tableFormat;
+        this.erasuresTableName = erasures.name;
         this.optimizerRoleArn = maintenance?.role.arn;
         this.registerOutputs({
             tableFormat: this.tableFormat,
+            erasuresTableName: this.erasuresTableName,
             optimizerRoleArn: this.optimizerRoleArn,
             lakeBucketName: this.lakeBucketName,
             lakeBucketArn: this.lakeBucketArn,

@@ -10,6 +10,7 @@ import { eraseOnStack, type StackLake } from "../../erasure/stack";
 import { erasureSubjects } from "../../erasure/subject";
 import { EVENT_COLUMNS } from "../../dataplane/schema";
 import { AGGREGATE_COLUMNS } from "../../dataplane/analytics/output";
+import { ERASURES_COLUMNS } from "../../components/lake/erasuresTable";
 
 const KEY = "erasure-test-key-0123456789abcdef";
 const RAW_ID = "alice-7731";
@@ -119,7 +120,12 @@ describe("erasure on a stack (mocked Athena and S3, exact requests)", () => {
 
     it("Iceberg: counts, one DELETE, raw objects rewritten without the person (old versions gone), audit record; no raw id in any request", async () => {
         const athena = fakeAthena((sql) => (sql.startsWith("SELECT count_if") ? [["5", "1"]] : sql.startsWith("SELECT count(*)") ? [["2"]] : sql.startsWith("SELECT DISTINCT") ? [["s3://lake-bkt/aggregates/dt=2026-11-29/hour=10/agg.parquet"]] : []));
-        const s3 = fakeS3({ ...rawObjects(), "lake-bkt/aggregates/dt=2026-11-29/hour=10/agg.parquet": Buffer.from("PAR1") });
+        const s3 = fakeS3({
+            ...rawObjects(),
+            "lake-bkt/aggregates/dt=2026-11-29/hour=10/agg.parquet": Buffer.from("PAR1"),
+            "lake-bkt/athena-results/q-old.csv": Buffer.from(`"user_id","page"\n"${P}","/a"\n`),
+            "lake-bkt/athena-results/q-other.csv": Buffer.from(`"page","views"\n"/a","3"\n`),
+        });
         const record = await eraseOnStack({ lake: lake("iceberg", "aggregates"), subjects: [SUBJECT], dryRun: false, athena: new AthenaClient({}), s3: new S3Client({}), pollMs: 0, now: () => NOW, erasureId: "e-1" });
 
         const aggPred = `contains(map_values(group_values), '${P}')`;
@@ -152,8 +158,12 @@ describe("erasure on a stack (mocked Athena and S3, exact requests)", () => {
         assert.deepEqual(record.subjects, [{ kind: "user_id", pseudonym: P }]);
         assert.deepEqual(record.steps.map((s) => [s.place, s.method, s.removed, s.objects]), [
             ["events", "athena-delete", 5, undefined], ["bad_rows", "athena-delete", 1, undefined], ["aggregates", "partition-rewrite", 2, 1],
-            ["raw_backup", "object-rewrite", 2, 2], ["error_output", "object-rewrite", 1, 1], ["alerts", "none", 0, undefined],
+            ["raw_backup", "object-rewrite", 2, 2], ["error_output", "object-rewrite", 1, 1], ["query_results", "object-delete", 1, 1], ["alerts", "none", 0, undefined],
         ]);
+        assert.equal(s3.store.get("lake-bkt/athena-results/q-old.csv")!.versions.length, 0, "a result naming the pseudonym is deleted, every version");
+        assert.equal(s3.store.get("lake-bkt/athena-results/q-other.csv")!.versions.length, 2);
+        // The audit record has exactly the erasures table's columns.
+        assert.deepEqual(Object.keys(record), ERASURES_COLUMNS.map((c) => c.name));
         assert.equal(record.rows_removed, 8);
         assert.ok(!everyRequest(athena.mock, s3.mock).includes(`"userId":"${RAW_ID}"`), "the raw id is in no request");
         assert.ok(!JSON.stringify(record).includes(RAW_ID));

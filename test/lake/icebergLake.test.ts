@@ -4,6 +4,7 @@ import {
     ICEBERG_PARTITION_FIELD, OPTIMIZER_LOG_GROUPS, icebergPartitionSpec, icebergSchemaFields, optimizerPolicyDocument,
 } from "../../components/lake/icebergTable";
 import type { PolicyDocument } from "../../components/lake/policies";
+import { ERASURES_COLUMNS } from "../../components/lake/erasuresTable";
 import { EVENT_COLUMNS } from "../../dataplane/schema";
 import { MOCK_ACCOUNT_ID, MOCK_REGION } from "../../offline/mocks";
 import { type CapturedResource, type RunResult, runUnderMocks } from "../../offline/runUnderMocks";
@@ -38,7 +39,7 @@ describe("lake/FirehoseLake tableFormat iceberg (under mocks)", function () {
     });
 
     it("events table: Iceberg v2 created through Glue, schema.ts columns with ids and Iceberg types, day(received_at) hidden partition", () => {
-        const table = one(run, "aws:glue/catalogTable:CatalogTable").inputs;
+        const table = one(run, "aws:glue/catalogTable:CatalogTable", "lake-table").inputs;
         assert.equal(table.name, "events");
         assert.equal(table.databaseName, "lake_dev");
         assert.equal(table.storageDescriptor, undefined, "Glue derives the storage descriptor from the Iceberg metadata");
@@ -150,7 +151,7 @@ describe("lake/FirehoseLake tableFormat iceberg (under mocks)", function () {
         assert.equal(parquet.outputs.optimizerRoleArn, undefined);
         assert.equal(all(parquet, "aws:glue/catalogTableOptimizer:CatalogTableOptimizer").length, 0);
         assert.equal(one(parquet, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").inputs.destination, "extended_s3");
-        assert.equal(one(parquet, "aws:glue/catalogTable:CatalogTable").inputs.openTableFormatInput, undefined);
+        assert.equal(one(parquet, "aws:glue/catalogTable:CatalogTable", "lake-table").inputs.openTableFormatInput, undefined);
     });
 
     it("optimizer log groups: none by default (the role cannot create them); with manageOptimizerLogGroups, Glue's fixed names with retention and the lake key", async () => {
@@ -167,6 +168,18 @@ describe("lake/FirehoseLake tableFormat iceberg (under mocks)", function () {
         assert.ok(!JSON.stringify(doc).includes("logs:CreateLogGroup"));
     });
 
+    it("both formats: an `erasures` audit table (JSON under erasures/, dt projection, subjects as structs)", async () => {
+        for (const r of [run, await deploy({}, "pq")]) {
+            const t = all(r, "aws:glue/catalogTable:CatalogTable").find((x) => x.inputs.name === "erasures")!.inputs;
+            assert.equal(t.storageDescriptor.location, `s3://${r.outputs.lakeBucketName}/erasures/`);
+            assert.equal(t.storageDescriptor.serDeInfo.serializationLibrary, "org.openx.data.jsonserde.JsonSerDe");
+            assert.deepEqual(t.storageDescriptor.columns.map((c: { name: string }) => c.name), ERASURES_COLUMNS.map((c) => c.name));
+            assert.equal(t.parameters["storage.location.template"], `s3://${r.outputs.lakeBucketName}/erasures/dt=\${dt}/`);
+            assert.equal(t.parameters["projection.hour.type"], undefined);
+            assert.deepEqual(t.partitionKeys.map((k: { name: string }) => k.name), ["dt"]);
+        }
+    });
+
     it("custom maintenance settings reach the optimizers and the table properties", async () => {
         const custom = await deploy({ tableFormat: "iceberg", iceberg: { snapshotRetentionDays: 1, snapshotsToRetain: 2, orphanFileRetentionDays: 5, compactionMinInputFiles: 10, maintenanceRunRateHours: 6 } }, "custom");
         const by = (t: string) => all(custom, "aws:glue/catalogTableOptimizer:CatalogTableOptimizer").find((o) => o.inputs.type === t)!.inputs.configuration;
@@ -174,7 +187,7 @@ describe("lake/FirehoseLake tableFormat iceberg (under mocks)", function () {
         assert.equal(by("retention").retentionConfiguration.icebergConfiguration.numberOfSnapshotsToRetain, 2);
         assert.equal(by("orphan_file_deletion").orphanFileDeletionConfiguration.icebergConfiguration.orphanFileRetentionPeriodInDays, 5);
         assert.equal(by("compaction").compactionConfiguration.icebergConfiguration.minInputFiles, 10);
-        const props = one(custom, "aws:glue/catalogTable:CatalogTable").inputs.openTableFormatInput.icebergInput.icebergTableInput.properties;
+        const props = one(custom, "aws:glue/catalogTable:CatalogTable", "custom-table").inputs.openTableFormatInput.icebergInput.icebergTableInput.properties;
         assert.equal(props["history.expire.max-snapshot-age-ms"], String(86_400_000));
         assert.equal(props["history.expire.min-snapshots-to-keep"], "2");
     });
