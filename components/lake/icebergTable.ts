@@ -11,7 +11,7 @@
  * - the starter Athena queries written against `received_at` instead of dt/hour.
  */
 import { EVENT_COLUMNS, type ColumnSpec, type ColumnType } from "../../dataplane/schema";
-import { EVENTS_PREFIX, type NamedQuerySpec } from "./glueTable";
+import { EVENTS_PREFIX, namedQueries, type NamedQuerySpec, type QueryTimeColumns } from "./glueTable";
 import { glueTableArns, type AwsEnvironment, type PolicyDocument, type PolicyStatement } from "./policies";
 import { checkInteger, fail } from "./validate";
 
@@ -262,47 +262,16 @@ export function glueCatalogArn(env: AwsEnvironment): string {
     return `arn:${env.partition}:glue:${env.region}:${env.accountId}:catalog`;
 }
 
-/** The starter Athena queries for the Iceberg table: same questions as the Parquet ones, filtered on received_at (which the day partition prunes). */
+/** Arrival time of the Iceberg table: received_at, whose day partition prunes the `since` filter. */
+export const RECEIVED_AT_TIME: QueryTimeColumns = {
+    since: (days) => `received_at >= CAST(current_date - INTERVAL '${days}' DAY AS timestamp)`,
+    hourSelect: "date_trunc('hour', received_at) AS arrival_hour",
+    hourKey: "date_trunc('hour', received_at)",
+    daySelect: "CAST(received_at AS date) AS arrival_day",
+    dayKey: "CAST(received_at AS date)",
+};
+
+/** The starter Athena queries for the Iceberg table: the Parquet table's questions, on received_at. */
 export function icebergNamedQueries(databaseName: string, tableName: string): NamedQuerySpec[] {
-    const table = `"${databaseName}"."${tableName}"`;
-    const lastDays = (days: number) => `received_at >= CAST(current_date - INTERVAL '${days}' DAY AS timestamp)`;
-    return [
-        {
-            key: "events-per-hour",
-            name: "Events per hour (last 2 days)",
-            description: "Good events per arrival hour and event type (received_at, pruned by the day partition).",
-            sql: [
-                "SELECT date_trunc('hour', received_at) AS arrival_hour, event_type, count(*) AS events",
-                `FROM ${table}`,
-                `WHERE ${lastDays(1)} AND event_type <> 'bad_row'`,
-                "GROUP BY 1, 2",
-                "ORDER BY 1, 2",
-            ].join("\n"),
-        },
-        {
-            key: "top-pages",
-            name: "Top pages (last 7 days)",
-            description: "Most viewed page paths with distinct (pseudonymized) visitors.",
-            sql: [
-                "SELECT page_path, count(*) AS views, count(DISTINCT anonymous_id) AS visitors",
-                `FROM ${table}`,
-                `WHERE ${lastDays(7)} AND event_type = 'page' AND page_path IS NOT NULL`,
-                "GROUP BY page_path",
-                "ORDER BY views DESC",
-                "LIMIT 50",
-            ].join("\n"),
-        },
-        {
-            key: "sessions-per-day",
-            name: "Sessions per day (last 30 days)",
-            description: "Distinct sessions and visitors per arrival day.",
-            sql: [
-                "SELECT CAST(received_at AS date) AS arrival_day, count(DISTINCT session_id) AS sessions, count(DISTINCT anonymous_id) AS visitors",
-                `FROM ${table}`,
-                `WHERE ${lastDays(30)} AND event_type <> 'bad_row' AND session_id IS NOT NULL`,
-                "GROUP BY 1",
-                "ORDER BY 1",
-            ].join("\n"),
-        },
-    ];
+    return namedQueries(databaseName, tableName, RECEIVED_AT_TIME);
 }
