@@ -34,6 +34,7 @@ import {
     ATHENA_MIN_BYTES_SCANNED_CUTOFF, FIREHOSE_LIMITS, checkDate, checkInteger, checkKeyArn, checkLogRetention, checkNumber, checkRoleArn, fail,
 } from "./validate";
 import { awsEnvironment } from "../aws/environment";
+import { AccessAudit, type AccessAuditArgs } from "../audit/accessAudit";
 
 const COMPONENT = "FirehoseLake";
 
@@ -146,9 +147,20 @@ export interface FirehoseLakeArgs {
     transformTimeoutSeconds?: number;
     /** Reserved concurrency of the transform. Defaults to unreserved. Must be >= 1: 0 would throttle every batch into errors/. */
     transformReservedConcurrency?: number;
+    /**
+     * Record who reads objects of the lake and raw buckets (both hold personal data) with an AccessAudit
+     * (CloudTrail data events to an encrypted, retention-bound, validated log bucket): its options, or
+     * `false` when an organization trail already records these buckets' object reads (then set
+     * `managedOutsideStack` on the policy clickstream-s3-pii-access-audited). Defaults to on: reads only,
+     * 365 days, log files readable only by `adminRoleArns` when any are given.
+     */
+    accessAudit?: false | Omit<AccessAuditArgs, "bucketArns" | "forceDestroy" | "tags">;
     /** Tags for every taggable child resource. Defaults to none. */
     tags?: Record<string, string>;
 }
+
+/** Bucket tag the policy pack reads to find buckets holding personal data (clickstream-s3-pii-access-audited). */
+export const PII_BUCKET_TAG = { key: "clickstream:data-classification", value: "pii" } as const;
 
 /** Resolved, validated settings (what the component builds from). */
 export interface FirehoseLakeSettings {
@@ -317,6 +329,10 @@ export class FirehoseLake extends pulumi.ComponentResource {
     readonly erasuresTableName: pulumi.Output<string>;
     /** Role of the Glue table optimizers (tableFormat "iceberg" only). */
     readonly optimizerRoleArn?: pulumi.Output<string>;
+    /** The CloudTrail audit of object reads, unless `accessAudit: false`. */
+    readonly accessAudit?: AccessAudit;
+    /** ARN of that trail, undefined with `accessAudit: false`. */
+    readonly accessAuditTrailArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: FirehoseLakeArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("clickstream:lake:FirehoseLake", name, {}, opts);
@@ -361,7 +377,8 @@ export class FirehoseLake extends pulumi.ComponentResource {
         const lake = new SecureBucket(`${name}-lake`, {
             kmsKeyArn,
             forceDestroy,
-            tags,
+            // Pseudonymized rows are still personal data (and errors/ keeps original records).
+            tags: { ...tags, [PII_BUCKET_TAG.key]: PII_BUCKET_TAG.value },
             lifecycleRules: [
                 { id: "curated-to-infrequent-access", status: "Enabled", filter: { prefix: EVENTS_PREFIX }, transitions: [{ days: s.curatedInfrequentAccessDays, storageClass: "STANDARD_IA" }] },
                 { id: "expire-error-output", status: "Enabled", filter: { prefix: ERRORS_PREFIX }, expiration: { days: s.errorRetentionDays } },
@@ -380,7 +397,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
             kmsKeyArn,
             forceDestroy,
             // The data-class tag lets the policy pack find raw stores whatever they are named.
-            tags: { ...tags, "clickstream:data-class": "raw" },
+            tags: { ...tags, "clickstream:data-class": "raw", [PII_BUCKET_TAG.key]: PII_BUCKET_TAG.value },
             // Raw records hold PII: only the pipeline and the data admins may read them.
             restrictReadsTo: [firehoseRole.arn, ...(args.adminRoleArns ?? [])],
             lifecycleRules: [{
@@ -393,6 +410,18 @@ export class FirehoseLake extends pulumi.ComponentResource {
                 abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
             }],
         }, parent);
+
+        // --- Who reads the personal data: CloudTrail data events of both buckets.
+        if (args.accessAudit !== false) {
+            const audit = args.accessAudit ?? {};
+            this.accessAudit = new AccessAudit(`${name}-access-audit`, {
+                ...audit,
+                readerRoleArns: audit.readerRoleArns ?? args.adminRoleArns,
+                bucketArns: [lake.bucketArn, raw.bucketArn],
+                forceDestroy,
+                tags,
+            }, parent);
+        }
 
         // --- Glue catalog: the Parquet schema Firehose converts to, and what Athena queries.
         const catalogKmsKeyArn: pulumi.Output<string | undefined> = args.catalogKmsKeyArn !== undefined
@@ -618,6 +647,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
         this.tableFormat = s.tableFormat;
         this.erasuresTableName = erasures.name;
         this.optimizerRoleArn = maintenance?.role.arn;
+        this.accessAuditTrailArn = this.accessAudit ? this.accessAudit.trailArn : pulumi.output(undefined);
         this.registerOutputs({
             tableFormat: this.tableFormat,
             erasuresTableName: this.erasuresTableName,
@@ -637,6 +667,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
             transformFunctionArn: this.transformFunctionArn,
             firehoseRoleArn: this.firehoseRoleArn,
             piiSecretArn: this.piiSecretArn,
+            accessAuditTrailArn: this.accessAuditTrailArn,
         });
     }
 }

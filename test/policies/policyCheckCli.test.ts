@@ -35,7 +35,7 @@ describe("clickstream policy-check", () => {
     it("--json prints { violations } and exits 1 on mandatory violations", async () => {
         const { out, exitCode } = await cli("--program", EXAMPLE, "--stack", "dev", "--json");
         const parsed = JSON.parse(out);
-        assert.equal(parsed.violations.length, 12);
+        assert.equal(parsed.violations.length, 13);
         assert.deepEqual(Object.keys(parsed.violations[0]).sort(), ["enforcement", "message", "policy", "resource", "severity", "type"]);
         assert.equal(exitCode, 1);
     });
@@ -48,7 +48,7 @@ describe("clickstream policy-check", () => {
         fs.writeFileSync(file, JSON.stringify({ all: "advisory", [names[0]]: { enforcementLevel: "advisory" } }));
         const { out, exitCode } = await cli("--program", EXAMPLE, "--policy-config", file);
         assert.match(out, /^Policy violations for .*insecure \(stack dev\):\nPOLICY +SEVERITY +ENFORCEMENT +RESOURCE +MESSAGE/);
-        assert.match(out, /12 violation\(s\): 0 mandatory, 12 advisory\./);
+        assert.match(out, /13 violation\(s\): 0 mandatory, 13 advisory\./);
         assert.equal(exitCode, 0);
     });
 
