@@ -5,6 +5,7 @@
 import { Command } from "commander";
 import { registerDetect } from "./detect";
 import { registerLocal } from "./local";
+import { registerErase } from "./erase";
 import { registerPolicyCheck } from "./policyCheck";
 import { registerQuery } from "./query";
 import { registerResources } from "./resources";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     registerDetect(program);
     registerLocal(program);
     registerQuery(program);
+    registerErase(program);
     return program;
 }
 

@@ -12,9 +12,14 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 
 export type IngestMode = "firehose" | "stream";
 
+/** Format of the lake's events table (docs/lake-format.md): Parquet under Hive prefixes, or Apache Iceberg. */
+export type LakeTableFormat = "parquet" | "iceberg";
+
 export interface StackConfig {
     /** "firehose": API Gateway -> Firehose. "stream": API Gateway -> Kinesis -> Firehose (+ analytics). */
     ingestMode: IngestMode;
+    /** Events table format: "parquet" (Firehose Parquet conversion, partition projection) or "iceberg" (Firehose Iceberg destination, Glue optimizers, row deletes). */
+    tableFormat: LakeTableFormat;
     /** Kinesis shards in stream mode; 0 means on-demand capacity. */
     streamShardCount: number;
     /**
@@ -161,6 +166,7 @@ export function readStackConfig(stack: string, defaults: StackDefaults, get: Con
     const r = new ConfigReader(stack, get);
     const cfg: StackConfig = {
         ingestMode: r.oneOf<IngestMode>("ingestMode", defaults.ingestMode, ["firehose", "stream"]),
+        tableFormat: r.oneOf<LakeTableFormat>("tableFormat", defaults.tableFormat, ["parquet", "iceberg"]),
         streamShardCount: r.int("streamShardCount", defaults.streamShardCount, 0, 500),
         manageAccountSettings: r.bool("manageAccountSettings", defaults.manageAccountSettings),
         rawRetentionDays: r.int("rawRetentionDays", defaults.rawRetentionDays, 1, 3650),

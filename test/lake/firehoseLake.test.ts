@@ -122,7 +122,7 @@ describe("lake/FirehoseLake (under mocks)", function () {
     it("Glue table: schema.ts columns in order, dt/hour partitions with projection, Parquet, external", () => {
         const db = one(run, "aws:glue/catalogDatabase:CatalogDatabase").inputs;
         assert.equal(db.name, "lake_dev");
-        const t = one(run, "aws:glue/catalogTable:CatalogTable").inputs;
+        const t = one(run, "aws:glue/catalogTable:CatalogTable", "lake-table").inputs;
         const lakeBucket = run.outputs.lakeBucketName as string;
         assert.equal(t.name, "events");
         assert.equal(t.databaseName, "lake_dev");
@@ -339,7 +339,7 @@ describe("lake/FirehoseLake variants (under mocks)", function () {
         assert.deepEqual(rules.find((r: any) => r.id === "expire-raw").expiration, { days: 3 });
         assert.deepEqual(rules.find((r: any) => r.id === "curated-to-infrequent-access").transitions, [{ days: 45, storageClass: "STANDARD_IA" }]);
         assert.deepEqual(rules.find((r: any) => r.id === "expire-noncurrent-versions").noncurrentVersionExpiration, { noncurrentDays: 10 });
-        const t = one(run, "aws:glue/catalogTable:CatalogTable").inputs;
+        const t = one(run, "aws:glue/catalogTable:CatalogTable", "lake-table").inputs;
         assert.equal(t.databaseName, "web_events");
         assert.equal(t.parameters["projection.dt.range"], "2025-06-01,NOW");
         const tr = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", "lake-transform-policy").inputs.policy) as PolicyDocument;
