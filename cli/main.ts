@@ -3,6 +3,7 @@
  * itself here.
  */
 import { Command } from "commander";
+import { registerCost } from "./cost";
 import { registerPolicyCheck } from "./policyCheck";
 import { registerResources } from "./resources";
 import { registerReview } from "./review";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     registerReview(program);
     registerResources(program);
     registerPolicyCheck(program);
+    registerCost(program);
     return program;
 }
 
