@@ -231,7 +231,7 @@ export class PipelineGraph {
                 this.functions.push({ resource: fn, role: "authorizer", invocations, events: 0, msPerInvocation: a.authorizerInvocationMs });
             } else if (snsSubscribed) {
                 const alarms = this.anomalyAlarms().length;
-                this.functions.push({ resource: fn, role: "sns-subscriber", invocations: alarms * a.anomalyAlarmTransitionsPerMonth, events: 0, msPerInvocation: a.alertInvocationMs });
+                this.functions.push({ resource: fn, role: "sns-subscriber", invocations: t.eventsPerSecond > 0 ? alarms * a.anomalyAlarmTransitionsPerMonth : 0, events: 0, msPerInvocation: a.alertInvocationMs });
             } else {
                 this.functions.push({ resource: fn, role: "other", invocations: 0, events: 0, msPerInvocation: 0 });
             }

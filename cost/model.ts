@@ -47,7 +47,7 @@ export function estimateCost(resources: CapturedResource[], input: TrafficInput,
     const graph = new PipelineGraph(resources, traffic, a);
     const ctx = new ModelContext(graph, traffic, prices, a);
     for (const price of SERVICES) price(ctx);
-    const lines = ctx.lines.map((l) => ({ ...l, usd: round(l.usd, 4) }));
+    const lines = ctx.lines.map((l) => ({ ...l, usd: round(l.usd, 6) }));
     const total = round(lines.reduce((s, l) => s + l.usd, 0), 2);
     const assumptions = [
         `Region ${prices.file.region}, on-demand list prices from cost/prices.us-east-1.json (each with its source page and the date read; figures marked not-verified there could not be checked against AWS's page here), no free tiers, a month of ${prices.hoursPerMonth} hours; 1 GB = 2^30 bytes.`,
