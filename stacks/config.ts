@@ -9,10 +9,17 @@ import * as pulumi from "@pulumi/pulumi";
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 export type IngestMode = "firehose" | "stream";
+export type IngestApi = "rest" | "http";
 
 export interface StackConfig {
     /** "firehose": API Gateway -> Firehose. "stream": API Gateway -> Kinesis -> Firehose (+ analytics). */
     ingestMode: IngestMode;
+    /**
+     * "http": API Gateway HTTP API with a Kinesis PutRecord integration and a write-key authorizer
+     * (a third of the REST price; no WAF, no request validation, no usage plans). "rest": the REST API
+     * (WAF, request models, usage plans and API keys). See docs/ingest.md.
+     */
+    ingestApi: IngestApi;
     /** Kinesis shards in stream mode; 0 means on-demand capacity. */
     streamShardCount: number;
     /**
@@ -148,8 +155,11 @@ const keyNameCheck = (v: string) => (/^[A-Za-z0-9_-]{1,64}$/.test(v) ? undefined
 /** Reads and validates the stack config, with the given stack's defaults for keys not set. */
 export function loadStackConfig(stack: string, defaults: Defaults): StackConfig {
     const r = new ConfigReader(stack);
+    const ingestMode = r.oneOf<IngestMode>("ingestMode", defaults.ingestMode, ["firehose", "stream"]);
     const cfg: StackConfig = {
-        ingestMode: r.oneOf<IngestMode>("ingestMode", defaults.ingestMode, ["firehose", "stream"]),
+        ingestMode,
+        // Firehose mode has only the REST API (HTTP APIs cannot put into Firehose): default to it there.
+        ingestApi: r.oneOf<IngestApi>("ingestApi", ingestMode === "stream" ? defaults.ingestApi : "rest", ["http", "rest"]),
         streamShardCount: r.int("streamShardCount", defaults.streamShardCount, 0, 500),
         manageAccountSettings: r.bool("manageAccountSettings", defaults.manageAccountSettings),
         rawRetentionDays: r.int("rawRetentionDays", defaults.rawRetentionDays, 1, 3650),
@@ -174,6 +184,12 @@ export function loadStackConfig(stack: string, defaults: Defaults): StackConfig 
     }
     if (cfg.throttleBurstLimit < cfg.throttleRateLimit / 10) {
         throw new Error(`Pulumi.${stack}.yaml: clickstream:throttleBurstLimit (${cfg.throttleBurstLimit}) is under a tenth of clickstream:throttleRateLimit (${cfg.throttleRateLimit}); trackers that flush together would be throttled. Fix: pulumi config set clickstream:throttleBurstLimit ${Math.min(5000, cfg.throttleRateLimit * 2)} --stack ${stack}`);
+    }
+    if (cfg.ingestApi === "http" && cfg.ingestMode !== "stream") {
+        throw new Error(`Pulumi.${stack}.yaml: clickstream:ingestApi is http but clickstream:ingestMode is ${cfg.ingestMode}; HTTP APIs put records into Kinesis, not Firehose. Fix: pulumi config set clickstream:ingestApi rest --stack ${stack} (or set clickstream:ingestMode stream)`);
+    }
+    if (cfg.ingestApi === "http" && cfg.wafEnabled) {
+        throw new Error(`Pulumi.${stack}.yaml: clickstream:wafEnabled is true but clickstream:ingestApi is http, and WAF cannot front an HTTP API. Fix: pulumi config set clickstream:ingestApi rest --stack ${stack} (WAF, request validation, usage plans), or pulumi config set clickstream:wafEnabled false --stack ${stack}`);
     }
     if (cfg.forceDestroy && stack === "prod") {
         throw new Error(`Pulumi.prod.yaml: clickstream:forceDestroy is true; prod buckets hold the lake and must not be deleted with their data. Fix: pulumi config rm clickstream:forceDestroy --stack prod`);

@@ -10,6 +10,7 @@ import { deployPipeline } from "./pipeline";
 export function deployDev(): StackOutputs {
     const cfg = loadStackConfig("dev", {
         ingestMode: "stream",
+        ingestApi: "http",
         streamShardCount: 1,
         manageAccountSettings: true,
         rawRetentionDays: 3,
