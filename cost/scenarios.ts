@@ -30,15 +30,19 @@ const ARTICLE_TRAFFIC: TrafficInput = { eventsPerSecond: 1000, eventsPerRequest:
 /** The target: 1,000 events/s sent 10 per request, in requests under 5 KB (the article's condition for its figure). */
 const TARGET_TRAFFIC: TrafficInput = { eventsPerSecond: 1000, eventsPerRequest: 10, eventBytes: 450, queriesPerDay: 100 };
 
+const REST = { ingestApi: "rest", wafEnabled: true };
+
 export const SCENARIOS: Scenario[] = [
     { name: "article: Firehose alone, one event per record", stack: "prod", config: {}, traffic: ARTICLE_TRAFFIC, anchor: `< $400 (${ARTICLE})`, compare: "firehose" },
     { name: "article traffic, whole prod pipeline, one event per request", stack: "prod", config: {}, traffic: ARTICLE_TRAFFIC, anchor: "(none: the article prices Firehose only)", compare: "total" },
-    { name: "target: whole prod pipeline, 10 events per request (requests under 5 KB)", stack: "prod", config: {}, traffic: TARGET_TRAFFIC, anchor: "<= $400 (issue 11's target: the article's figure)", compare: "total" },
+    { name: "target: whole prod pipeline, 10 events per request (requests under 5 KB), 100 queries/day", stack: "prod", config: {}, traffic: TARGET_TRAFFIC, anchor: "<= $400 (issue 11's target: the article's figure)", compare: "total" },
+    { name: "same, no Athena queries", stack: "prod", config: {}, traffic: { ...TARGET_TRAFFIC, queriesPerDay: 0 }, anchor: "<= $400", compare: "total" },
+    { name: "same traffic, REST variant with WAF", stack: "prod", config: REST, traffic: TARGET_TRAFFIC, anchor: "<= $400", compare: "total" },
     { name: "same, 600-byte events (6 KB requests, billed as 10 KB by Firehose)", stack: "prod", config: {}, traffic: { ...TARGET_TRAFFIC, eventBytes: 600 }, anchor: "<= $400", compare: "total" },
-    { name: "Clickstream traffic, ingest without a stream (API -> Firehose)", stack: "prod", config: { ingestMode: "firehose" }, traffic: CLICKSTREAM_TRAFFIC, anchor: `$398.8 ingestion without a buffer (${CLICKSTREAM})`, compare: "ingest" },
+    { name: "Clickstream traffic, ingest without a stream (REST API -> Firehose)", stack: "prod", config: { ingestMode: "firehose", ingestApi: "rest" }, traffic: CLICKSTREAM_TRAFFIC, anchor: `$398.8 ingestion without a buffer (${CLICKSTREAM})`, compare: "ingest" },
     { name: "Clickstream traffic, 10 provisioned shards", stack: "prod", config: { streamShardCount: 10 }, traffic: CLICKSTREAM_TRAFFIC, anchor: "$578.8 ingestion with 10 provisioned shards", compare: "ingest" },
     { name: "Clickstream traffic, Kinesis on-demand", stack: "prod", config: { streamShardCount: 0 }, traffic: CLICKSTREAM_TRAFFIC, anchor: "$1,449.8 ingestion with Kinesis on-demand", compare: "ingest" },
-    { name: "Clickstream traffic, whole prod pipeline", stack: "prod", config: {}, traffic: CLICKSTREAM_TRAFFIC, anchor: "~$4,360 full pipeline ($398.8 + ~$3,961 EMR and Redshift, hourly)", compare: "total" },
+    { name: "Clickstream traffic, whole prod pipeline (10 shards)", stack: "prod", config: { streamShardCount: 10 }, traffic: CLICKSTREAM_TRAFFIC, anchor: "~$4,360 full pipeline ($398.8 + ~$3,961 EMR and Redshift, hourly)", compare: "total" },
     { name: "dev stack, idle", stack: "dev", config: {}, traffic: { eventsPerSecond: 0, eventsPerRequest: 10, eventBytes: 600, queriesPerDay: 0 }, anchor: "close to $0", compare: "total" },
 ];
 
@@ -47,7 +51,7 @@ export interface ScenarioResult {
     report: CostReport;
     /** Firehose lines of the events lake. */
     firehose: number;
-    /** The ingest path: API Gateway, WAF, Kinesis and the API's logs and metrics (IngestEndpoint and stack-level WAF). */
+    /** The ingest path: API Gateway, WAF, Kinesis and the API's logs, metrics and keys (IngestEndpoint and stack-level WAF). */
     ingest: number;
 }
 
