@@ -11,6 +11,7 @@ import { PriceBook } from "./prices";
 import { deriveTraffic, TrafficInput } from "./traffic";
 import { priceApiGateway } from "./services/apiGateway";
 import { priceAthenaAndGlue } from "./services/athenaGlue";
+import { priceCloudTrail } from "./services/cloudtrail";
 import { priceCloudWatch } from "./services/cloudwatch";
 import { priceFirehose } from "./services/firehose";
 import { priceKinesis } from "./services/kinesis";
@@ -37,7 +38,7 @@ export interface EstimateOptions {
 }
 
 /** Order matters only where a module reads another's flows (KMS reads S3 requests and log activity). */
-const SERVICES = [priceApiGateway, priceWaf, priceKinesis, priceFirehose, priceLambda, priceS3, priceAthenaAndGlue, priceCloudWatch, priceMessaging, priceSecrets, priceKms];
+const SERVICES = [priceApiGateway, priceWaf, priceKinesis, priceFirehose, priceLambda, priceS3, priceAthenaAndGlue, priceCloudWatch, priceCloudTrail, priceMessaging, priceSecrets, priceKms];
 
 /** Prices `resources` (a stack's registered resources) at `traffic`. */
 export function estimateCost(resources: CapturedResource[], input: TrafficInput, opts: EstimateOptions = {}): CostReport {

@@ -235,6 +235,29 @@ describe("cost model: hand-computed terms", () => {
         assert.equal(estimateCost([kinesisStream({}), delivery, fn, secret], { ...base, eventsPerSecond: 0 }).lines.filter((l) => /GetSecretValue/.test(l.item)).length, 0);
     });
 
+    it("CloudTrail: $0.10 per 100,000 S3 data events of the selected buckets (reads only when readOnly is true)", () => {
+        const lake = res("aws:s3/bucket:Bucket", "lake", {}, { bucket: "lake" });
+        const other = res("aws:s3/bucket:Bucket", "other", {}, { bucket: "other" });
+        const wg = res("aws:athena/workgroup:Workgroup", "wg", { configuration: {} });
+        const trail = (readOnly: string[] | undefined) => res("aws:cloudtrail/trail:Trail", "audit", {
+            advancedEventSelectors: [{ fieldSelectors: [
+                { field: "eventCategory", equals: ["Data"] },
+                { field: "resources.type", equals: ["AWS::S3::Object"] },
+                { field: "resources.ARN", startsWiths: ["arn:test:bucket:lake/"] },
+                ...(readOnly ? [{ field: "readOnly", equals: readOnly }] : []),
+            ] }],
+        });
+        const traffic = { ...base, queriesPerDay: 10 };
+        const objectsPerDay = 86400 / 60; // one Parquet object per 60 s buffer
+        const gets = 10 * (730 / 24) * objectsPerDay * a.queryScanDays;
+        const puts = SECONDS / 60;
+        const reads = estimateCost([kinesisStream({}), fromStream(), lake, other, wg, trail(["true"])], traffic);
+        close(line(reads, "CloudTrail", /S3 data events/).quantity, gets, "reads of the lake only");
+        close(line(reads, "CloudTrail", /S3 data events/).usd, (gets / 1e5) * 0.1, "reads priced");
+        const both = estimateCost([kinesisStream({}), fromStream(), lake, other, wg, trail(undefined)], traffic);
+        close(line(both, "CloudTrail", /S3 data events/).quantity, gets + puts, "reads and writes");
+    });
+
     it("every price the model uses names its source page, the date read and how it was verified", () => {
         for (const [key, e] of Object.entries(prices.file.prices)) {
             assert.match(e.source, /^https:\/\/aws\.amazon\.com\//, key);
