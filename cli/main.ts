@@ -3,6 +3,7 @@
  * itself here.
  */
 import { Command } from "commander";
+import { ProgramError } from "../offline/programError";
 import { registerPolicyCheck } from "./policyCheck";
 import { registerResources } from "./resources";
 import { registerReview } from "./review";
@@ -11,7 +12,7 @@ export function buildProgram(): Command {
     const program = new Command();
     program
         .name("clickstream")
-        .description("Click-stream pipeline on AWS: offline resource listing, policy checks and a local pipeline")
+        .description("Click-stream pipeline on AWS: offline resource listing and policy checks of Pulumi programs")
         .showHelpAfterError()
         .exitOverride();
     registerReview(program);
@@ -22,6 +23,17 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
     const program = buildProgram();
+    const verbose = argv.includes("--verbose");
+    // The Pulumi runtime rejects a second promise (the stack resource's) with the error a program
+    // threw; that error is reported once, below, so its echo is dropped. Anything else is reported.
+    const reported = new WeakSet<object>();
+    process.on("unhandledRejection", (reason) => {
+        setImmediate(() => {
+            if (reason && typeof reason === "object" && reported.has(reason)) return;
+            process.stderr.write(errorReport(reason, verbose) + "\n");
+            process.exitCode = 1;
+        });
+    });
     try {
         await program.parseAsync(argv);
     } catch (err: any) {
@@ -30,6 +42,21 @@ export async function main(argv: string[]): Promise<void> {
             process.exitCode = err.exitCode;
             return;
         }
-        throw err;
+        if (err && typeof err === "object") reported.add(err);
+        if (err instanceof ProgramError && err.cause && typeof err.cause === "object") reported.add(err.cause);
+        process.stderr.write(errorReport(err, verbose) + "\n");
+        process.exitCode = 1;
     }
+}
+
+/**
+ * What a failed command prints: the message once (a program's error already names its file and
+ * line); with --verbose also the program's output and the stack trace.
+ */
+export function errorReport(err: unknown, verbose: boolean): string {
+    if (!(err instanceof Error)) return String(err);
+    if (!verbose) return `error: ${err.message}`;
+    const log = err instanceof ProgramError && err.log.trim() ? `${err.log.trim()}\n` : "";
+    const trace = err instanceof ProgramError ? err.detail : err.stack ?? "";
+    return `${log}error: ${err.message}\n\n${trace}`;
 }

@@ -139,7 +139,7 @@ describe("shipped stacks", function () {
     });
 
     it("rejects prod without a Lake Formation admin, naming the key and the fix", async () => {
-        await assert.rejects(runShippedStack("prod", { adminRoleArns: [] }), /clickstream:adminRoleArns is empty.*pulumi config set clickstream:adminRoleArns/);
+        await assert.rejects(runShippedStack("prod", { adminRoleArns: [] }), /clickstream:adminRoleArns is empty.*pulumi config set --path 'clickstream:adminRoleArns\[0\]' arn:aws:iam::123456789012:role\/lake-admin --stack prod/);
     });
 
     it("rejects an unknown stack with the stacks it knows", async () => {
