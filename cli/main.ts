@@ -12,7 +12,7 @@ export function buildProgram(): Command {
     const program = new Command();
     program
         .name("clickstream")
-        .description("Click-stream pipeline on AWS: offline resource listing and policy checks of Pulumi programs")
+        .description("Click-stream pipeline on AWS: offline resource listing, policy checks and a local pipeline")
         .showHelpAfterError()
         .exitOverride();
     registerReview(program);

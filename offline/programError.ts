@@ -40,10 +40,28 @@ export function locate(err: ThrownError, programDir: string): Location | undefin
     return inProgram ?? frames[0];
 }
 
+/** A package's build output that is missing: "<dir>/dist/components/index.js" of clickstream-pipeline. */
+const UNBUILT = /Cannot find module '(.*?)[\\/]dist[\\/]components[\\/]index\.js'/;
+
+/** What to do about a module that cannot be loaded. */
+function moduleHint(message: string, programDir: string): string {
+    const unbuilt = UNBUILT.exec(message);
+    if (unbuilt) return ` The clickstream-pipeline package at ${unbuilt[1]} is not built: run "npm run build" there (a file: dependency links a checkout as it is; npm ci in the checkout builds it too).`;
+    const bare = /Cannot find module '([^./][^']*)'/.exec(message);
+    if (bare) return ` Install it in the program directory: (cd ${programDir} && npm install ${bare[1].startsWith("@") ? bare[1].split("/").slice(0, 2).join("/") : bare[1].split("/")[0]}).`;
+    return "";
+}
+
 /** The message a person reads: esbuild's "Transform failed" preamble and duplicated location removed. */
-function cleanMessage(err: ThrownError): string {
+function cleanMessage(err: ThrownError, programDir: string): string {
     const transform = TRANSFORM.exec(err.message);
     if (transform) return `syntax error: ${transform[4]}`;
+    if (err.code === "MODULE_NOT_FOUND") {
+        // Node's "Require stack" lists our loader too; the location prefix already says who required it.
+        const first = err.message.split("\n")[0];
+        const hint = moduleHint(first, programDir);
+        return hint ? `${first}.${hint}` : first;
+    }
     const message = err.message.replace(/\t/g, "  ").trim();
     // Pulumi's own hint needs a stack backend; an offline run takes the value on the command line.
     const missing = /Missing required configuration variable '([^']+)'/.exec(message);
@@ -68,7 +86,7 @@ export class ProgramError extends Error {
     /** "<file>:<line>: <message>", the file relative to the working directory when it is below it. */
     static fromThrown(err: ThrownError, programDir: string, log = ""): ProgramError {
         const location = locate(err, programDir);
-        const message = cleanMessage(err);
+        const message = cleanMessage(err, programDir);
         const prefix = location ? `${displayPath(location.file)}:${location.line}: ` : "";
         return new ProgramError(prefix + message, { detail: err.stack ?? message, location, log, cause: err });
     }

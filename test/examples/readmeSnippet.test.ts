@@ -6,15 +6,7 @@ import { FirehoseLake } from "../../components";
 import { checkProgram } from "../../offline/policyHarness";
 import { PROJECT_ROOT } from "../../offline/programs";
 import { runUnderMocks } from "../../offline/runUnderMocks";
-
-/** The TypeScript block of README.md's "Use a component in your own stack" section. */
-function readmeLibrarySnippet(): string {
-    const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
-    const section = readme.split(/^## /m).find((s) => s.startsWith("Use a component in your own stack"));
-    const code = section && /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-    assert.ok(code, "README.md has no ```ts block under \"Use a component in your own stack\"");
-    return code;
-}
+import { readmeLibrarySnippet } from "../support/readme";
 
 describe("README: the library snippet a product team pastes", () => {
     it("imports from the package and passes every policy of the pack", async () => {
