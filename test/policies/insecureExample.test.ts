@@ -1,11 +1,8 @@
 import { strict as assert } from "assert";
-import * as path from "path";
 import { sortViolations } from "../../cli/policyCheck";
 import { checkProgram, mandatoryViolations } from "../../offline/policyHarness";
-import { PROJECT_ROOT, runProgramDir } from "../../offline/programs";
 import type { RunResult } from "../../offline/runUnderMocks";
-
-const EXAMPLE = path.join(PROJECT_ROOT, "examples", "insecure");
+import { insecureExampleRun } from "../support/insecureExample";
 
 /** Exactly what the pack must say about examples/insecure: (policy, resource) pairs. */
 const EXPECTED = [
@@ -26,7 +23,7 @@ const EXPECTED = [
 describe("examples/insecure: the careless program", () => {
     let result: RunResult;
     before(async () => {
-        result = await runProgramDir(EXAMPLE, "dev");
+        result = await insecureExampleRun();
     });
 
     it("is flagged with exactly the expected violations, all mandatory", async () => {
