@@ -15,6 +15,7 @@ export * from "./ingest";
 export * from "./analytics";
 export * from "./alerts";
 export * from "./governance";
+export * from "./audit";
 export { LAMBDA_RUNTIME } from "./lambda/bundle";
 
 // The shared row schema and the transform's configuration types (data-plane, no Pulumi).

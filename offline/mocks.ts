@@ -75,6 +75,10 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
             return { arn: `arn:aws:ssm:${region}:${account}:parameter/${String(inputs.name ?? physicalName(name)).replace(/^\//, "")}` };
         case "aws:secretsmanager/secret:Secret":
             return { arn: `arn:aws:secretsmanager:${region}:${account}:secret:${inputs.name ?? physicalName(name)}-AbCdEf` };
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return { arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${inputs.name ?? physicalName(name)}` };
+        case "aws:cloudtrail/trail:Trail":
+            return { arn: `arn:aws:cloudtrail:${region}:${account}:trail/${inputs.name ?? physicalName(name)}` };
         case "aws:wafv2/webAcl:WebAcl":
             return { arn: `arn:aws:wafv2:${region}:${account}:regional/webacl/${inputs.name ?? physicalName(name)}/${id}` };
         default:

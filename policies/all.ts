@@ -17,6 +17,7 @@ import { firehoseSseCmk } from "./rules/firehoseSseCmk";
 import { glueCatalogEncryption } from "./rules/glueCatalogEncryption";
 import { gluePiiColumnsTagged } from "./rules/gluePiiColumnsTagged";
 import { iamNoBroadManagedPolicies } from "./rules/iamNoBroadManagedPolicies";
+import { iamKnownActions } from "./rules/iamKnownActions";
 import { iamNoWildcards } from "./rules/iamNoWildcards";
 import { kinesisStreamCmk } from "./rules/kinesisStreamCmk";
 import { kmsKeyRotation } from "./rules/kmsKeyRotation";
@@ -24,6 +25,7 @@ import { lambdaLogGroupManaged } from "./rules/lambdaLogGroupManaged";
 import { lakeformationNoIamAllowedPrincipals } from "./rules/lakeformationNoIamAllowedPrincipals";
 import { lakeformationNoPiiToAnalysts } from "./rules/lakeformationNoPiiToAnalysts";
 import { s3BucketSseKms } from "./rules/s3BucketSseKms";
+import { s3PiiAccessAudited } from "./rules/s3PiiAccessAudited";
 import { s3PublicAccessBlock } from "./rules/s3PublicAccessBlock";
 import { s3RawBucketExpiry } from "./rules/s3RawBucketExpiry";
 import { s3TlsOnly } from "./rules/s3TlsOnly";
@@ -59,11 +61,12 @@ export const PII_POLICIES: Policies = [
     lakeformationNoIamAllowedPrincipals,
     apigatewayLogsNoBodies,
     s3RawBucketExpiry,
+    s3PiiAccessAudited,
     cloudwatchLogGroupRetention,
     lambdaLogGroupManaged,
 ];
 
 /** Least privilege. */
-export const LEAST_PRIVILEGE_POLICIES: Policies = [iamNoWildcards, iamNoBroadManagedPolicies];
+export const LEAST_PRIVILEGE_POLICIES: Policies = [iamNoWildcards, iamNoBroadManagedPolicies, iamKnownActions];
 
 export const ALL_POLICIES: Policies = [...ENCRYPTION_POLICIES, ...EXPOSURE_POLICIES, ...PII_POLICIES, ...LEAST_PRIVILEGE_POLICIES];

@@ -25,6 +25,10 @@ export interface StackConfig {
     rawRetentionDays: number;
     /** Retention of every log group the stack creates. */
     logRetentionDays: number;
+    /** Record every object read of the lake and raw buckets with CloudTrail data events (AccessAudit); false only when an organization trail already does. */
+    auditPiiReads: boolean;
+    /** Days the PII read audit's log files are kept. */
+    auditRetentionDays: number;
     /** Steady-state requests per second the stage accepts. */
     throttleRateLimit: number;
     /** Burst of requests the stage accepts. */
@@ -156,6 +160,8 @@ export function loadStackConfig(stack: string, defaults: Defaults): StackConfig 
         manageAccountSettings: r.bool("manageAccountSettings", defaults.manageAccountSettings),
         rawRetentionDays: r.int("rawRetentionDays", defaults.rawRetentionDays, 1, 3650),
         logRetentionDays: r.oneOf("logRetentionDays", defaults.logRetentionDays, LOG_RETENTION_DAYS as readonly number[]),
+        auditPiiReads: r.bool("auditPiiReads", defaults.auditPiiReads),
+        auditRetentionDays: r.int("auditRetentionDays", defaults.auditRetentionDays, 1, 3650),
         throttleRateLimit: r.int("throttleRateLimit", defaults.throttleRateLimit, 1, 10000),
         throttleBurstLimit: r.int("throttleBurstLimit", defaults.throttleBurstLimit, 1, 5000),
         corsAllowedOrigins: r.strings("corsAllowedOrigins", defaults.corsAllowedOrigins, "https://www.example.com", originCheck),

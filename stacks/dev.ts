@@ -14,6 +14,8 @@ export function deployDev(): StackOutputs {
         manageAccountSettings: true,
         rawRetentionDays: 3,
         logRetentionDays: 7,
+        auditPiiReads: true,
+        auditRetentionDays: 90,
         throttleRateLimit: 50,
         throttleBurstLimit: 100,
         corsAllowedOrigins: ["http://localhost:3000"],

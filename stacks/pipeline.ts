@@ -41,6 +41,8 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         logRetentionDays: cfg.logRetentionDays,
         athenaBytesScannedCutoff: cfg.athenaBytesScannedCutoff,
         manageCatalogEncryption: cfg.manageAccountSettings,
+        // Who reads the PII buckets: CloudTrail data events, unless an organization trail records them.
+        accessAudit: cfg.auditPiiReads ? { retentionDays: cfg.auditRetentionDays } : (false as const),
         databaseName: `clickstream_${stack}`,
         tags,
     };

@@ -13,6 +13,8 @@ export function deployProd(): StackOutputs {
         manageAccountSettings: true,
         rawRetentionDays: 7,
         logRetentionDays: 90,
+        auditPiiReads: true,
+        auditRetentionDays: 365,
         throttleRateLimit: 2000,
         throttleBurstLimit: 4000,
         corsAllowedOrigins: [],

@@ -35,7 +35,7 @@ export function alarmTopicPolicyDocument(e: AwsEnvironment, topicArn: string): P
                 Sid: "AccountManagesTopic",
                 Effect: "Allow",
                 Principal: { AWS: `arn:${e.partition}:iam::${e.accountId}:root` },
-                Action: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish", "sns:DeleteTopic", "sns:AddPermission", "sns:RemovePermission", "sns:Receive"],
+                Action: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish", "sns:DeleteTopic", "sns:AddPermission", "sns:RemovePermission"],
                 Resource: topicArn,
             },
             {

@@ -22,9 +22,13 @@ export interface WindowFunctionPolicyInput extends AwsEnvironment {
     piiSecret: PiiSecretRef;
 }
 
-/** Kinesis actions a Lambda event source mapping needs on the stream (shared-throughput consumer). */
+/**
+ * Kinesis actions a Lambda event source mapping needs on the stream (shared-throughput consumer).
+ * No kinesis:SubscribeToShard: it acts on enhanced fan-out consumers, not on streams, so on a stream
+ * ARN it grants nothing (AWS's service authorization reference; policy clickstream-iam-known-actions).
+ */
 export const KINESIS_CONSUMER_ACTIONS = [
-    "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:SubscribeToShard",
+    "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards",
 ];
 
 /** Permissions of the window Lambda: read its stream, write aggregates, park failed batches, its logs, the PII key. */

@@ -66,7 +66,8 @@ export function apiGatewayLoggingPolicy(accountId: string, region: string, acces
     return {
         Version: "2012-10-17",
         Statement: [
-            { Sid: "DescribeForDelivery", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: `arn:${partition}:logs:${region}:${accountId}:log-group:*` },
+            // DescribeLogGroups has no resource-level permissions: IAM only grants it on "*" (a log-group ARN grants nothing).
+            { Sid: "DescribeForDelivery", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: "*" },
             {
                 Sid: "WriteApiLogs",
                 Effect: "Allow",

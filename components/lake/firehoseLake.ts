@@ -31,6 +31,7 @@ import {
     ATHENA_MIN_BYTES_SCANNED_CUTOFF, FIREHOSE_LIMITS, checkDate, checkInteger, checkKeyArn, checkLogRetention, checkNumber, checkRoleArn, fail,
 } from "./validate";
 import { awsEnvironment } from "../aws/environment";
+import { AccessAudit, type AccessAuditArgs } from "../audit/accessAudit";
 
 const COMPONENT = "FirehoseLake";
 
@@ -134,9 +135,20 @@ export interface FirehoseLakeArgs {
     transformTimeoutSeconds?: number;
     /** Reserved concurrency of the transform. Defaults to unreserved. Must be >= 1: 0 would throttle every batch into errors/. */
     transformReservedConcurrency?: number;
+    /**
+     * Record who reads objects of the lake and raw buckets (both hold personal data) with an AccessAudit
+     * (CloudTrail data events to an encrypted, retention-bound, validated log bucket): its options, or
+     * `false` when an organization trail already records these buckets' object reads (then set
+     * `managedOutsideStack` on the policy clickstream-s3-pii-access-audited). Defaults to on: reads only,
+     * 365 days, log files readable only by `adminRoleArns` when any are given.
+     */
+    accessAudit?: false | Omit<AccessAuditArgs, "bucketArns" | "forceDestroy" | "tags">;
     /** Tags for every taggable child resource. Defaults to none. */
     tags?: Record<string, string>;
 }
+
+/** Bucket tag the policy pack reads to find buckets holding personal data (clickstream-s3-pii-access-audited). */
+export const PII_BUCKET_TAG = { key: "clickstream:data-classification", value: "pii" } as const;
 
 /** Resolved, validated settings (what the component builds from). */
 export interface FirehoseLakeSettings {
@@ -280,6 +292,10 @@ export class FirehoseLake extends pulumi.ComponentResource {
     readonly piiSecretArn: pulumi.Output<string>;
     /** The resolved settings (defaults applied). */
     readonly settings: FirehoseLakeSettings;
+    /** The CloudTrail audit of object reads, unless `accessAudit: false`. */
+    readonly accessAudit?: AccessAudit;
+    /** ARN of that trail, undefined with `accessAudit: false`. */
+    readonly accessAuditTrailArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: FirehoseLakeArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("clickstream:lake:FirehoseLake", name, {}, opts);
@@ -324,7 +340,8 @@ export class FirehoseLake extends pulumi.ComponentResource {
         const lake = new SecureBucket(`${name}-lake`, {
             kmsKeyArn,
             forceDestroy,
-            tags,
+            // Pseudonymized rows are still personal data (and errors/ keeps original records).
+            tags: { ...tags, [PII_BUCKET_TAG.key]: PII_BUCKET_TAG.value },
             lifecycleRules: [
                 { id: "curated-to-infrequent-access", status: "Enabled", filter: { prefix: EVENTS_PREFIX }, transitions: [{ days: s.curatedInfrequentAccessDays, storageClass: "STANDARD_IA" }] },
                 { id: "expire-error-output", status: "Enabled", filter: { prefix: ERRORS_PREFIX }, expiration: { days: s.errorRetentionDays } },
@@ -343,7 +360,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
             kmsKeyArn,
             forceDestroy,
             // The data-class tag lets the policy pack find raw stores whatever they are named.
-            tags: { ...tags, "clickstream:data-class": "raw" },
+            tags: { ...tags, "clickstream:data-class": "raw", [PII_BUCKET_TAG.key]: PII_BUCKET_TAG.value },
             // Raw records hold PII: only the pipeline and the data admins may read them.
             restrictReadsTo: [firehoseRole.arn, ...(args.adminRoleArns ?? [])],
             lifecycleRules: [{
@@ -356,6 +373,18 @@ export class FirehoseLake extends pulumi.ComponentResource {
                 abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
             }],
         }, parent);
+
+        // --- Who reads the personal data: CloudTrail data events of both buckets.
+        if (args.accessAudit !== false) {
+            const audit = args.accessAudit ?? {};
+            this.accessAudit = new AccessAudit(`${name}-access-audit`, {
+                ...audit,
+                readerRoleArns: audit.readerRoleArns ?? args.adminRoleArns,
+                bucketArns: [lake.bucketArn, raw.bucketArn],
+                forceDestroy,
+                tags,
+            }, parent);
+        }
 
         // --- Glue catalog: the Parquet schema Firehose converts to, and what Athena queries.
         const catalogKmsKeyArn: pulumi.Output<string | undefined> = args.catalogKmsKeyArn !== undefined
@@ -555,6 +584,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
         this.transformFunctionArn = transform.arn;
         this.firehoseRoleArn = firehoseRole.arn;
         this.piiSecretArn = piiRef.apply((r) => (r.kind === "ssm" ? r.parameterArn : r.secretArn));
+        this.accessAuditTrailArn = this.accessAudit ? this.accessAudit.trailArn : pulumi.output(undefined);
         this.registerOutputs({
             lakeBucketName: this.lakeBucketName,
             lakeBucketArn: this.lakeBucketArn,
@@ -571,6 +601,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
             transformFunctionArn: this.transformFunctionArn,
             firehoseRoleArn: this.firehoseRoleArn,
             piiSecretArn: this.piiSecretArn,
+            accessAuditTrailArn: this.accessAuditTrailArn,
         });
     }
 }

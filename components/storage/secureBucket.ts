@@ -24,6 +24,8 @@ export interface SecureBucketArgs {
     restrictReadsTo?: pulumi.Input<string>[];
     /** Extra bucket policy statements (e.g. a service principal's write access). Defaults to none. */
     additionalPolicyStatements?: pulumi.Input<PolicyStatement>[];
+    /** Extra bucket policy statements that name this bucket, built from its ARN (e.g. CloudTrail writing under its prefix). Defaults to none. */
+    policyStatementsFor?: (bucketArn: string) => pulumi.Input<PolicyStatement[]>;
     /** Tags for the bucket. Defaults to none. */
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
@@ -107,7 +109,9 @@ export class SecureBucket extends pulumi.ComponentResource {
         }
 
         const readers = args.restrictReadsTo ? pulumi.all(args.restrictReadsTo) : pulumi.output(undefined);
-        const extra = pulumi.all(args.additionalPolicyStatements ?? []) as pulumi.Output<PolicyStatement[]>;
+        const ownStatements = args.policyStatementsFor;
+        const named = ownStatements ? this.bucket.arn.apply((arn) => pulumi.output(ownStatements(arn))) : pulumi.output([] as PolicyStatement[]);
+        const extra = pulumi.all([pulumi.all(args.additionalPolicyStatements ?? []), named]).apply(([given, own]) => [...given, ...own] as PolicyStatement[]);
         new aws.s3.BucketPolicy(`${name}-policy`, {
             bucket: bucketId,
             policy: pulumi.jsonStringify(pulumi.all([this.bucket.arn, readers, extra]).apply(([arn, r, x]) => secureBucketPolicyDocument(arn, r, x))),

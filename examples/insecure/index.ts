@@ -9,6 +9,7 @@
  * - `firehose-policy`: `s3:*` on every resource.
  * - `events` Firehose stream: no encryption at rest, no KMS key on the S3 destination, and no PII
  *   transform: raw events with emails and user ids land in the bucket.
+ * - `events` bucket again: it holds those raw events, and no CloudTrail trail records who reads them.
  * - `app-logs` log group: kept forever, not encrypted with our key.
  * - `events` Glue table: `user_id` and `email` columns with no pii LF-tag, and no catalog encryption.
  * - `analyst-grant`: an analyst role gets SELECT on `user_id` and `email`.

@@ -1,7 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { configWithDefaults } from "../lib/config";
-import { actionsOf, parsePolicyDocument, resourcesOf, Statement } from "../lib/iamDocument";
-import { asArray } from "../lib/values";
+import { actionsOf, documentsIn, parsePolicyDocument, resourcesOf, Statement } from "../lib/iamDocument";
 
 export interface NoWildcardsConfig {
     resourceWildcardActions: string[];
@@ -19,11 +18,10 @@ export const DEFAULT_RESOURCE_WILDCARD_ACTIONS = [
     "xray:GetSamplingTargets",
     "cloudwatch:PutMetricData",
     "lakeformation:GetDataAccess",
+    "logs:DescribeLogGroups",
 ];
 
 const DEFAULTS: NoWildcardsConfig = { resourceWildcardActions: DEFAULT_RESOURCE_WILDCARD_ACTIONS, forbidPartialActionWildcards: false };
-
-const POLICY_TYPES = ["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"];
 
 /** Problems of one policy document, one message per offending statement. */
 export function wildcardProblems(document: unknown, cfg: NoWildcardsConfig): string[] {
@@ -60,7 +58,7 @@ export const iamNoWildcards: ResourceValidationPolicy = {
     tags: ["least-privilege", "iam"],
     remediationSteps:
         "List the exact actions (e.g. firehose:PutRecordBatch) and the resource ARNs they act on (bucket/*, stream ARN, key ARN). " +
-        "Resource \"*\" is accepted only for the actions in resourceWildcardActions (X-Ray, cloudwatch:PutMetricData, lakeformation:GetDataAccess).",
+        "Resource \"*\" is accepted only for the actions in resourceWildcardActions (X-Ray, cloudwatch:PutMetricData, lakeformation:GetDataAccess, logs:DescribeLogGroups).",
     configSchema: {
         properties: {
             resourceWildcardActions: { type: "array", items: { type: "string" }, default: DEFAULT_RESOURCE_WILDCARD_ACTIONS, description: "Actions allowed on Resource \"*\"." },
@@ -69,17 +67,10 @@ export const iamNoWildcards: ResourceValidationPolicy = {
     },
     validateResource: (args, reportViolation) => {
         const cfg = configWithDefaults(args, DEFAULTS);
-        let documents: { where: string; doc: unknown }[];
-        if (POLICY_TYPES.includes(args.type)) {
-            documents = [{ where: "policy", doc: args.props.policy }];
-        } else if (args.type === "aws:iam/role:Role") {
-            documents = asArray(args.props.inlinePolicies).map((p: any, i: number) => ({ where: `inlinePolicies[${i}]${p?.name ? ` (${p.name})` : ""}`, doc: p?.policy }));
-            if (documents.length === 0) args.notApplicable("Role without inline policies.");
-        } else {
-            return args.notApplicable("Only IAM policies and roles.");
-        }
+        // Identity policies only: in a key or bucket policy, Resource "*" means "this resource".
+        const documents = documentsIn(args.type, args.props).filter((d) => d.kind === "identity");
+        if (documents.length === 0) return args.notApplicable("Only IAM policies and roles with inline policies.");
         for (const { where, doc } of documents) {
-            if (doc === undefined || doc === null || doc === "") continue;
             for (const problem of wildcardProblems(doc, cfg)) reportViolation(`${where}: ${problem}.`);
         }
     },

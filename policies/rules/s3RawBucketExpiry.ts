@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { configRegex, configWithDefaults } from "../lib/config";
-import { bucketName, bucketsOf, companionsOf } from "../lib/stack";
+import { bucketName, bucketsOf, companionsOf, LIFECYCLE_TYPES } from "../lib/stack";
 import { asArray, tagsOf } from "../lib/values";
 
 export interface RawBucketExpiryConfig {
@@ -17,7 +17,6 @@ const DEFAULTS: RawBucketExpiryConfig = {
     rawTagValue: "raw",
 };
 
-const LIFECYCLE_TYPES = ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"];
 const VERSIONING_TYPES = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
 
 /** A rule that applies to every object: no prefix, tag or size filter. */

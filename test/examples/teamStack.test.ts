@@ -14,6 +14,7 @@ describe("examples/team-stack (a team imports the components by package name)", 
     it("composes the lake, a firehose-mode endpoint and grants, with no analytics", () => {
         const components = run.resources.filter((r) => r.type.startsWith("clickstream:") && r.type !== "clickstream:storage:SecureBucket");
         assert.deepEqual(components.map((r) => `${r.type}::${r.name}`).sort(), [
+            "clickstream:audit:AccessAudit::checkout-access-audit",
             "clickstream:governance:LakeFormationGrants::checkout",
             "clickstream:ingest:IngestEndpoint::checkout",
             "clickstream:lake:FirehoseLake::checkout",
@@ -25,8 +26,9 @@ describe("examples/team-stack (a team imports the components by package name)", 
         assert.equal(firehose.inputs.extendedS3Configuration.bufferingSize, 128);
     });
 
-    it("uses the team's one key everywhere instead of creating more", () => {
-        const keys = run.resources.filter((r) => r.type === "aws:kms/key:Key");
+    it("uses the team's one key everywhere instead of creating more (the PII access audit keeps its own)", () => {
+        // The audit log key is separate by design: whoever decrypts lake data must not read the audit record.
+        const keys = run.resources.filter((r) => r.type === "aws:kms/key:Key" && r.parent !== "clickstream:audit:AccessAudit::checkout-access-audit");
         assert.deepEqual(keys.map((k) => k.name), ["checkout-key"]);
         const keyArn = keys[0].state.arn;
         for (const group of run.resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")) {

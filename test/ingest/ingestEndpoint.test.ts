@@ -252,7 +252,14 @@ describe("IngestEndpoint (under mocks)", () => {
         const role = r.all("aws:iam/role:Role").find((x) => x.name === "ingest-apigw-logging-role")!;
         assert.equal(account.inputs.cloudwatchRoleArn, role.state.arn);
         const statements = policyOf(r.all("aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "ingest-apigw-logging-policy")!).Statement;
-        for (const s of statements) for (const res of [s.Resource].flat()) assert.match(res, new RegExp(`^arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:log-group:`));
+        for (const s of statements) {
+            // logs:DescribeLogGroups has no resource-level permissions: IAM grants it only on "*".
+            if (s.Sid === "DescribeForDelivery") {
+                assert.deepEqual([s.Action, s.Resource], [["logs:DescribeLogGroups"], "*"]);
+                continue;
+            }
+            for (const res of [s.Resource].flat()) assert.match(res, new RegExp(`^arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:log-group:`));
+        }
     });
 
     it("the deployed template (read back from the RestApi body) stores a request the transform reads", async () => {

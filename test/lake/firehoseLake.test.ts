@@ -40,7 +40,8 @@ describe("lake/FirehoseLake (under mocks)", function () {
     this.timeout(120000);
     let run: RunResult;
     before(async () => {
-        run = await deploy({ adminRoleArns: ["arn:aws:iam::123456789012:role/DataAdmin"] });
+        // The access audit (its own key and log bucket) is tested in test/audit/accessAudit.test.ts.
+        run = await deploy({ adminRoleArns: ["arn:aws:iam::123456789012:role/DataAdmin"], accessAudit: false });
     });
 
     it("creates a rotating CMK whose policy lets CloudWatch Logs use it, and every store uses it", () => {
@@ -259,7 +260,7 @@ describe("lake/FirehoseLake variants (under mocks)", function () {
 
     it("passed-in key: no key or alias created, every store uses the given key", async () => {
         const keyArn = `arn:aws:kms:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:key/shared`;
-        const run = await deploy({ kmsKeyArn: keyArn });
+        const run = await deploy({ kmsKeyArn: keyArn, accessAudit: false }); // the audit's own key: test/audit
         assert.equal(all(run, "aws:kms/key:Key").length, 0);
         assert.equal(all(run, "aws:kms/alias:Alias").length, 0);
         assert.equal(run.outputs.kmsKeyArn, keyArn);

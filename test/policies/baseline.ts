@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AccessAudit } from "../../components/audit";
 import { LakeFormationGrants } from "../../components/governance";
 import { EVENT_COLUMNS, PARTITION_KEYS } from "../../dataplane/schema";
 import { CapturedResource, RunResult, runUnderMocks } from "../../offline/runUnderMocks";
@@ -53,6 +54,9 @@ export function compliantProgram(): Record<string, unknown> {
         bucket: raw.id,
         rules: [{ id: "expire-raw", status: "Enabled", filter: {}, expiration: { days: 7 }, noncurrentVersionExpiration: { noncurrentDays: 1 } }],
     });
+
+    // Who reads the two PII buckets: CloudTrail data events into an encrypted, validated, expiring log bucket.
+    new AccessAudit("pii-reads", { bucketArns: [lake.arn, raw.arn], retentionDays: 365 });
 
     const role = new aws.iam.Role("firehose-role", {
         assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "firehose.amazonaws.com" }, Action: "sts:AssumeRole" }] }),

@@ -35,7 +35,7 @@ describe("clickstream policy-check", () => {
     it("--json prints { program, stack, violations, disabledPolicies } and exits 1 on mandatory violations", async () => {
         const { out, exitCode } = await cli("--program", EXAMPLE, "--stack", "dev", "--json");
         const parsed = JSON.parse(out);
-        assert.equal(parsed.violations.length, 12);
+        assert.equal(parsed.violations.length, 13);
         assert.deepEqual(Object.keys(parsed.violations[0]).sort(), ["enforcement", "message", "policy", "resource", "severity", "type"]);
         assert.deepEqual(parsed.program, { name: "clickstream-insecure-example", dir: EXAMPLE, entry: path.join(EXAMPLE, "index.ts") });
         assert.equal(parsed.stack, "dev");
@@ -52,7 +52,7 @@ describe("clickstream policy-check", () => {
             const { out, exitCode } = await cli("--program", EXAMPLE, "--policy-config", file);
             const subject = /^Policy violations for (program clickstream-insecure-example \(.*examples\/insecure\/index\.ts\), stack dev):\nPOLICY +SEVERITY +ENFORCEMENT +RESOURCE +MESSAGE/.exec(out)?.[1];
             assert.ok(subject, out);
-            assert.ok(out.trimEnd().endsWith(`12 violation(s) for ${subject}: 0 mandatory, 12 advisory.`), out);
+            assert.ok(out.trimEnd().endsWith(`13 violation(s) for ${subject}: 0 mandatory, 13 advisory.`), out);
             assert.equal(exitCode, 0);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });

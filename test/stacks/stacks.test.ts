@@ -26,6 +26,7 @@ describe("shipped stacks", function () {
                 assert.deepEqual(components.map((r) => r.type).sort(), [
                     "clickstream:alerts:AnomalyAlerts",
                     "clickstream:analytics:AnalyticsWindow",
+                    "clickstream:audit:AccessAudit",
                     "clickstream:governance:LakeFormationGrants",
                     "clickstream:ingest:IngestEndpoint",
                     "clickstream:lake:FirehoseLake",
@@ -114,6 +115,17 @@ describe("shipped stacks", function () {
         }
         const tableGrant = analystGrants.find((g) => g.inputs.lfTagPolicy.resourceType === "TABLE");
         assert.deepEqual(tableGrant?.inputs.permissions, ["SELECT", "DESCRIBE"]);
+    });
+
+    it("audits PII reads by default for auditRetentionDays; auditPiiReads=false leaves it to an organization trail the policy must be told about", async () => {
+        const run = await runShippedStack("dev", { auditRetentionDays: 30 });
+        const trail = one(run, "aws:cloudtrail/trail:Trail", "-lake-access-audit-trail");
+        assert.equal(trail.inputs.advancedEventSelectors[0].fieldSelectors[2].startsWiths.length, 2);
+        assert.equal(one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "-lake-access-audit-logs-lifecycle").inputs.rules[0].expiration.days, 30);
+        const off = await runShippedStack("dev", { auditPiiReads: false });
+        assert.equal(byType(off, "aws:cloudtrail/trail:Trail").length, 0);
+        assert.deepEqual([...new Set((await checkProgram(off)).map((v) => v.policy))], ["clickstream-s3-pii-access-audited"]);
+        assert.deepEqual(await checkProgram(off, { config: { "clickstream-s3-pii-access-audited": { managedOutsideStack: true } } }), []);
     });
 
     it("firehose mode (config ingestMode=firehose): API -> Firehose direct, no stream, windows or alerts, still policy-clean", async () => {

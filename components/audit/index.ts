@@ -1,0 +1,2 @@
+export * from "./accessAudit";
+export { auditKeyPolicyDocument, objectReadSelector, trailBucketStatements, trailArn } from "./policies";
