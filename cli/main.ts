@@ -4,9 +4,14 @@
  */
 import { Command } from "commander";
 import { ProgramError } from "../offline/programError";
+import { registerDetect } from "./detect";
+import { registerLocal } from "./local";
+import { registerErase } from "./erase";
 import { registerPolicyCheck } from "./policyCheck";
+import { registerQuery } from "./query";
 import { registerResources } from "./resources";
 import { registerReview } from "./review";
+import { registerTransform } from "./transform";
 
 export function buildProgram(): Command {
     const program = new Command();
@@ -18,6 +23,11 @@ export function buildProgram(): Command {
     registerReview(program);
     registerResources(program);
     registerPolicyCheck(program);
+    registerTransform(program);
+    registerDetect(program);
+    registerLocal(program);
+    registerQuery(program);
+    registerErase(program);
     return program;
 }
 
