@@ -33,17 +33,6 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
     const program = buildProgram();
-    const verbose = argv.includes("--verbose");
-    // The Pulumi runtime rejects a second promise (the stack resource's) with the error a program
-    // threw; that error is reported once, below, so its echo is dropped. Anything else is reported.
-    const reported = new WeakSet<object>();
-    process.on("unhandledRejection", (reason) => {
-        setImmediate(() => {
-            if (reason && typeof reason === "object" && reported.has(reason)) return;
-            process.stderr.write(errorReport(reason, verbose) + "\n");
-            process.exitCode = 1;
-        });
-    });
     try {
         await program.parseAsync(argv);
     } catch (err: any) {
@@ -52,16 +41,13 @@ export async function main(argv: string[]): Promise<void> {
             process.exitCode = err.exitCode;
             return;
         }
-        if (err && typeof err === "object") reported.add(err);
-        if (err instanceof ProgramError && err.cause && typeof err.cause === "object") reported.add(err.cause);
-        process.stderr.write(errorReport(err, verbose) + "\n");
-        process.exitCode = 1;
+        throw err;
     }
 }
 
 /**
- * What a failed command prints: the message once (a program's error already names its file and
- * line); with --verbose also the program's output and the stack trace.
+ * What a failed command prints (bin/clickstream.js): the message once (a program's error already
+ * names its file and line); with --verbose also the program's output and the stack trace.
  */
 export function errorReport(err: unknown, verbose: boolean): string {
     if (!(err instanceof Error)) return String(err);
