@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { loadAssumptions } from "../cost/assumptions";
 import { formatCostTable } from "../cost/format";
 import { CostReport, estimateCost } from "../cost/model";
-import { runTarget } from "./resources";
+import { describeTarget, runTarget } from "./target";
 
 function numberFlag(flag: string) {
     return (raw: string): number => {
@@ -20,6 +20,8 @@ function numberFlag(flag: string) {
 export interface CostOptions {
     stack: string;
     program?: string;
+    /** `--config key=value` overrides on top of Pulumi.<stack>.yaml. */
+    config?: string[];
     eventsPerSecond: number;
     eventsPerRequest?: number;
     eventBytes?: number;
@@ -37,8 +39,10 @@ export async function costOf(opts: CostOptions): Promise<CostReport> {
     };
     // Check the flags before the (slower) offline run, so a typo fails fast.
     estimateCost([], traffic, { assumptions: a });
-    const run = await runTarget({ stack: opts.stack, program: opts.program });
-    return estimateCost(run.resources, traffic, { assumptions: a });
+    const run = await runTarget({ stack: opts.stack, program: opts.program, config: opts.config });
+    const report = estimateCost(run.result.resources, traffic, { assumptions: a });
+    // Every figure says what it priced: the program and stack, first among the assumptions.
+    return { ...report, assumptions: [`Priced: ${describeTarget(run.target)}, as its resources are configured.`, ...report.assumptions] };
 }
 
 export function registerCost(program: Command): void {
@@ -46,7 +50,8 @@ export function registerCost(program: Command): void {
         .command("cost")
         .description("Monthly cost of a stack as its resources are configured, at a given traffic (offline: prices from cost/prices.us-east-1.json)")
         .addOption(new Option("--stack <name>", "stack to price: dev or prod (or a stack of --program)").default("prod"))
-        .option("--program <dir>", "another Pulumi TypeScript program directory to price instead of the shipped stacks")
+        .option("--program <dir>", "another Pulumi TypeScript program directory to price (default: the Pulumi project of the current directory, else the shipped stacks)")
+        .option("--config <key=value>", "config value for this offline run, over Pulumi.<stack>.yaml (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
         .requiredOption("--events-per-second <n>", "average events per second (0 prices the idle stack)", numberFlag("--events-per-second"))
         .option("--events-per-request <k>", "events per HTTP request (tracker batching); default 10", numberFlag("--events-per-request"))
         .option("--event-bytes <b>", "bytes of one event's JSON; default 600 (cost/assumptions.json)", numberFlag("--event-bytes"))

@@ -3,6 +3,7 @@
  * itself here.
  */
 import { Command } from "commander";
+import { ProgramError } from "../offline/programError";
 import { registerDetect } from "./detect";
 import { registerLocal } from "./local";
 import { registerErase } from "./erase";
@@ -44,4 +45,16 @@ export async function main(argv: string[]): Promise<void> {
         }
         throw err;
     }
+}
+
+/**
+ * What a failed command prints (bin/clickstream.js): the message once (a program's error already
+ * names its file and line); with --verbose also the program's output and the stack trace.
+ */
+export function errorReport(err: unknown, verbose: boolean): string {
+    if (!(err instanceof Error)) return String(err);
+    if (!verbose) return `error: ${err.message}`;
+    const log = err instanceof ProgramError && err.log.trim() ? `${err.log.trim()}\n` : "";
+    const trace = err instanceof ProgramError ? err.detail : err.stack ?? "";
+    return `${log}error: ${err.message}\n\n${trace}`;
 }

@@ -1,11 +1,11 @@
 /**
- * `clickstream resources --stack <dev|prod> [--json] [--program <dir>]`: runs a stack offline under
- * mocks and prints every resource it would register, as a reviewer wants to see it before
- * `pulumi up`. The tests call `listResources`, the same code path.
+ * `clickstream resources [--stack <name>] [--program <dir>] [--config key=value] [--json]`: runs a
+ * Pulumi program offline under mocks and prints every resource it would register, as a reviewer
+ * wants to see it before `pulumi up`. The tests call `listResources`, the same code path.
  */
-import { Command, Option } from "commander";
-import type { CapturedResource, RunResult } from "../offline/runUnderMocks";
-import { runProgramDir, runShippedStack } from "../offline/programs";
+import { Command } from "commander";
+import type { CapturedResource } from "../offline/runUnderMocks";
+import { addTargetOptions, describeTarget, runTarget, TargetOptions } from "./target";
 
 export interface ListedResource {
     type: string;
@@ -14,24 +14,13 @@ export interface ListedResource {
     inputs: Record<string, unknown>;
 }
 
-export interface ResourceTarget {
-    stack: string;
-    /** Another Pulumi program directory; the shipped stacks when absent. */
-    program?: string;
-}
-
-/** Runs the target under mocks. */
-export function runTarget(target: ResourceTarget): Promise<RunResult> {
-    return target.program ? runProgramDir(target.program, target.stack) : runShippedStack(target.stack);
-}
-
 export function toListed(resources: CapturedResource[]): ListedResource[] {
     return resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent ?? null, inputs: r.inputs }));
 }
 
 /** The resources a stack registers, in registration order. */
-export async function listResources(target: ResourceTarget): Promise<ListedResource[]> {
-    return toListed((await runTarget(target)).resources);
+export async function listResources(target: TargetOptions): Promise<ListedResource[]> {
+    return toListed((await runTarget(target)).result.resources);
 }
 
 /** A tree: components first, their children indented below them, with a count per type. */
@@ -65,14 +54,15 @@ export function formatResourceTree(resources: ListedResource[]): string {
 }
 
 export function registerResources(program: Command): void {
-    program
-        .command("resources")
-        .description("List every resource a stack would register, offline under Pulumi mocks (no AWS account, no Pulumi CLI)")
-        .addOption(new Option("--stack <name>", "stack to list: dev or prod (or a stack of --program)").default("dev"))
-        .option("--program <dir>", "another Pulumi TypeScript program directory to list instead of the shipped stacks")
+    addTargetOptions(
+        program.command("resources").description("List every resource a Pulumi program would register, offline under Pulumi mocks (no AWS account, no Pulumi CLI)"),
+        "list",
+    )
         .option("--json", "print an array of { type, name, parent, inputs }")
-        .action(async (opts: { stack: string; program?: string; json?: boolean }) => {
-            const resources = await listResources({ stack: opts.stack, program: opts.program });
-            process.stdout.write(opts.json ? JSON.stringify(resources, null, 2) + "\n" : formatResourceTree(resources) + "\n");
+        .action(async (opts: TargetOptions & { json?: boolean }) => {
+            const { target, result, log } = await runTarget(opts);
+            if (log) process.stderr.write(log);
+            const resources = toListed(result.resources);
+            process.stdout.write(opts.json ? JSON.stringify(resources, null, 2) + "\n" : `Resources of ${describeTarget(target)}:\n\n${formatResourceTree(resources)}\n`);
         });
 }

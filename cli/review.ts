@@ -1,24 +1,25 @@
 /**
- * `clickstream review --stack <dev|prod>`: what a reviewer wants before `pulumi up`, in one run:
- * the resource tree the stack registers and the policy pack's verdicts on it. One mock run serves
- * both, so the listing and the verdicts describe exactly the same resources.
+ * `clickstream review [--stack <name>] [--program <dir>] [--config key=value]`: what a reviewer wants
+ * before `pulumi up`, in one run: the resource tree the program registers and the policy pack's
+ * verdicts on it. One mock run serves both, so the listing and the verdicts describe exactly the
+ * same resources.
  */
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { checkProgram, mandatoryViolations } from "../offline/policyHarness";
 import { formatViolations } from "./policyCheck";
-import { formatResourceTree, runTarget, toListed } from "./resources";
+import { formatResourceTree, toListed } from "./resources";
+import { addTargetOptions, describeTarget, runTarget, TargetOptions } from "./target";
 
 export function registerReview(program: Command): void {
-    program
-        .command("review")
-        .description("Offline resource listing and policy verdicts of a stack (no AWS account, no Pulumi CLI); exits 1 on mandatory violations")
-        .addOption(new Option("--stack <name>", "stack to review: dev or prod (or a stack of --program)").default("dev"))
-        .option("--program <dir>", "another Pulumi TypeScript program directory to review instead of the shipped stacks")
-        .action(async (opts: { stack: string; program?: string }) => {
-            const result = await runTarget({ stack: opts.stack, program: opts.program });
-            const subject = opts.program ? `${opts.program} (stack ${opts.stack})` : `stack ${opts.stack}`;
-            const violations = await checkProgram(result);
-            process.stdout.write(`Resources of ${subject}:\n\n${formatResourceTree(toListed(result.resources))}\n\n${formatViolations(violations, subject)}\n`);
-            if (mandatoryViolations(violations).length > 0) process.exitCode = 1;
-        });
+    addTargetOptions(
+        program.command("review").description("Offline resource listing and policy verdicts of a Pulumi program (no AWS account, no Pulumi CLI); exits 1 on mandatory violations"),
+        "review",
+    ).action(async (opts: TargetOptions) => {
+        const { target, result, log } = await runTarget(opts);
+        if (log) process.stderr.write(log);
+        const subject = describeTarget(target);
+        const violations = await checkProgram(result);
+        process.stdout.write(`Resources of ${subject}:\n\n${formatResourceTree(toListed(result.resources))}\n\n${formatViolations(violations, subject)}\n`);
+        if (mandatoryViolations(violations).length > 0) process.exitCode = 1;
+    });
 }

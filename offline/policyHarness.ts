@@ -208,6 +208,23 @@ export function toPolicyResources(resources: CapturedResource[]): PolicyResource
     return policyResources;
 }
 
+/**
+ * Rejects a policy config that names a policy the pack does not have: a misspelled name would
+ * otherwise leave that policy at its default without a word. "all" (every policy) is allowed.
+ */
+export function checkPolicyConfigNames(config: PolicyConfigMap = {}, policies: Policies = loadAllPolicies()): void {
+    const known = policies.map((p) => p.name);
+    const unknown = Object.keys(config).filter((name) => name !== "all" && !known.includes(name));
+    if (unknown.length > 0) {
+        throw new Error(`Policy config names ${unknown.length === 1 ? "a policy" : "policies"} the pack does not have: ${unknown.join(", ")}. Known policies (and "all"): ${[...known].sort().join(", ")}.`);
+    }
+}
+
+/** Names of the policies the config turns off (enforcement "disabled"), in pack order. */
+export function disabledPolicies(config: PolicyConfigMap = {}, policies: Policies = loadAllPolicies(), packLevel?: EnforcementLevel): string[] {
+    return policies.filter((p) => enforcementOf(p, config, packLevel) === "disabled").map((p) => p.name);
+}
+
 function loadAllPolicies(): Policies {
     // Loaded lazily: the pack pulls in @pulumi/aws, which a caller passing its own policies may not need.
     return require("../policies/all").ALL_POLICIES as Policies;
@@ -294,6 +311,7 @@ export async function applyRemediations(resources: CapturedResource[], opts: Har
 /** Evaluates the policies against captured resources and returns every violation. */
 export async function evaluatePolicies(resources: CapturedResource[], opts: HarnessOptions = {}): Promise<Violation[]> {
     const policies = opts.policies ?? loadAllPolicies();
+    checkPolicyConfigNames(opts.config, policies);
     let subject = resources;
     if (opts.remediate) subject = (await applyRemediations(resources, opts)).resources;
     const stackTags = stackTagsFor(subject, opts.stackTags);

@@ -89,11 +89,12 @@ class ConfigReader {
     }
 
     private fail(key: string, problem: string, example: string): never {
-        throw new Error(
-            `Pulumi.${this.stack}.yaml: clickstream:${key} ${problem}. ` +
-            `Fix: pulumi config set clickstream:${key} ${example} --stack ${this.stack}` +
-            (example.startsWith("'[") ? " (a YAML list in the stack file works too)" : ""),
-        );
+        throw new Error(`Pulumi.${this.stack}.yaml: clickstream:${key} ${problem}. Fix: pulumi config set clickstream:${key} ${example} --stack ${this.stack}`);
+    }
+
+    /** A list value's error; the fix sets one element, in the `--path` form `pulumi config set` accepts for lists. */
+    private failList(key: string, index: number, problem: string, example: string): never {
+        throw new Error(`Pulumi.${this.stack}.yaml: clickstream:${key}${index >= 0 ? `[${index}]` : ""} ${problem}. Fix: ${listFix(this.stack, key, Math.max(index, 0), example)}`);
     }
 
     int(key: string, fallback: number, min: number, max: number): number {
@@ -123,7 +124,8 @@ class ConfigReader {
         return raw === "true";
     }
 
-    strings(key: string, fallback: string[], check?: (v: string) => string | undefined): string[] {
+    /** A list of strings; `example` is a valid element, for the suggested fix. */
+    strings(key: string, fallback: string[], example: string, check?: (v: string) => string | undefined): string[] {
         const raw = this.cfg.get(key);
         if (raw === undefined) return fallback;
         let value: unknown;
@@ -133,11 +135,11 @@ class ConfigReader {
             value = undefined;
         }
         if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
-            this.fail(key, `must be a list of strings (got ${JSON.stringify(raw)})`, `'["..."]'`);
+            this.failList(key, -1, `must be a list of strings (got ${JSON.stringify(raw)})`, example);
         }
         for (const [i, v] of (value as string[]).entries()) {
             const problem = check?.(v);
-            if (problem) this.fail(`${key}[${i}]`, problem, `'["..."]'`);
+            if (problem) this.failList(key, i, problem, example);
         }
         return value as string[];
     }
@@ -186,17 +188,17 @@ export function readStackConfig(stack: string, defaults: StackDefaults, get: Con
         auditRetentionDays: r.int("auditRetentionDays", defaults.auditRetentionDays, 1, 3650),
         throttleRateLimit: r.int("throttleRateLimit", defaults.throttleRateLimit, 1, 10000),
         throttleBurstLimit: r.int("throttleBurstLimit", defaults.throttleBurstLimit, 1, 5000),
-        corsAllowedOrigins: r.strings("corsAllowedOrigins", defaults.corsAllowedOrigins, originCheck),
+        corsAllowedOrigins: r.strings("corsAllowedOrigins", defaults.corsAllowedOrigins, "https://www.example.com", originCheck),
         requireApiKeys: r.bool("requireApiKeys", defaults.requireApiKeys),
-        apiKeyNames: r.strings("apiKeyNames", defaults.apiKeyNames, keyNameCheck),
+        apiKeyNames: r.strings("apiKeyNames", defaults.apiKeyNames, "web", keyNameCheck),
         wafEnabled: r.bool("wafEnabled", defaults.wafEnabled),
         wafRateLimitPer5Min: r.int("wafRateLimitPer5Min", defaults.wafRateLimitPer5Min, 10, 2_000_000_000),
         athenaBytesScannedCutoff: r.int("athenaBytesScannedCutoff", defaults.athenaBytesScannedCutoff, 10_485_760, Number.MAX_SAFE_INTEGER),
         forceDestroy: r.bool("forceDestroy", defaults.forceDestroy),
-        adminRoleArns: r.strings("adminRoleArns", defaults.adminRoleArns, arnCheck),
-        analystPrincipals: r.strings("analystPrincipals", defaults.analystPrincipals, arnCheck),
-        engineerPrincipals: r.strings("engineerPrincipals", defaults.engineerPrincipals, arnCheck),
-        alertEmails: r.strings("alertEmails", defaults.alertEmails, emailCheck),
+        adminRoleArns: r.strings("adminRoleArns", defaults.adminRoleArns, "arn:aws:iam::123456789012:role/lake-admin", arnCheck),
+        analystPrincipals: r.strings("analystPrincipals", defaults.analystPrincipals, "arn:aws:iam::123456789012:role/analyst", arnCheck),
+        engineerPrincipals: r.strings("engineerPrincipals", defaults.engineerPrincipals, "arn:aws:iam::123456789012:role/data-engineer", arnCheck),
+        alertEmails: r.strings("alertEmails", defaults.alertEmails, "alerts@example.com", emailCheck),
         alertWebhookUrl: r.url("alertWebhookUrl"),
     };
     if (cfg.ingestApi === "http" && cfg.ingestMode !== "stream") {
@@ -206,7 +208,7 @@ export function readStackConfig(stack: string, defaults: StackDefaults, get: Con
         throw new Error(`Pulumi.${stack}.yaml: clickstream:wafEnabled is true but clickstream:ingestApi is http, and WAF cannot front an HTTP API. Fix: pulumi config set clickstream:ingestApi rest --stack ${stack} (WAF, request validation, usage plans), or pulumi config set clickstream:wafEnabled false --stack ${stack}`);
     }
     if (cfg.requireApiKeys && cfg.apiKeyNames.length === 0) {
-        throw new Error(`Pulumi.${stack}.yaml: clickstream:apiKeyNames is empty but clickstream:requireApiKeys is true, so no tracker could send events. Fix: pulumi config set clickstream:apiKeyNames '["web"]' --stack ${stack}`);
+        throw new Error(`Pulumi.${stack}.yaml: clickstream:apiKeyNames is empty but clickstream:requireApiKeys is true, so no tracker could send events. Fix: ${listFix(stack, "apiKeyNames", 0, "web")}`);
     }
     if (cfg.throttleBurstLimit < cfg.throttleRateLimit / 10) {
         throw new Error(`Pulumi.${stack}.yaml: clickstream:throttleBurstLimit (${cfg.throttleBurstLimit}) is under a tenth of clickstream:throttleRateLimit (${cfg.throttleRateLimit}); trackers that flush together would be throttled. Fix: pulumi config set clickstream:throttleBurstLimit ${Math.min(5000, cfg.throttleRateLimit * 2)} --stack ${stack}`);
@@ -215,4 +217,13 @@ export function readStackConfig(stack: string, defaults: StackDefaults, get: Con
         throw new Error(`Pulumi.prod.yaml: clickstream:forceDestroy is true; prod buckets hold the lake and must not be deleted with their data. Fix: pulumi config rm clickstream:forceDestroy --stack prod`);
     }
     return cfg;
+}
+
+/**
+ * The fix for a list-valued key, as a command that works when pasted: `pulumi config set --path`
+ * sets one element of a list (plain `pulumi config set` stores a top-level value as a string), or
+ * the same list written in the stack file.
+ */
+export function listFix(stack: string, key: string, index: number, example: string): string {
+    return `pulumi config set --path 'clickstream:${key}[${index}]' ${example} --stack ${stack} (or in Pulumi.${stack}.yaml: "clickstream:${key}: [${example}]")`;
 }

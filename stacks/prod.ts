@@ -2,7 +2,7 @@
  * prod: hardened. API keys (Segment write keys accepted), WAF, Kinesis on-demand in stream mode for
  * analytics and replay, 90-day logs, Lake Formation grants for analysts and engineers, alerts.
  */
-import { loadStackConfig } from "./config";
+import { listFix, loadStackConfig } from "./config";
 import type { StackOutputs } from "./index";
 import { deployPipeline } from "./pipeline";
 
@@ -33,7 +33,7 @@ export function deployProd(): StackOutputs {
         alertEmails: [],
     });
     if (cfg.adminRoleArns.length === 0) {
-        throw new Error("Pulumi.prod.yaml: clickstream:adminRoleArns is empty; prod needs at least one Lake Formation admin (include the role that runs pulumi up). Fix: pulumi config set clickstream:adminRoleArns '[\"arn:aws:iam::<account>:role/<admin>\"]' --stack prod");
+        throw new Error(`Pulumi.prod.yaml: clickstream:adminRoleArns is empty; prod needs at least one Lake Formation admin (include the role that runs pulumi up). Fix, with your account and role: ${listFix("prod", "adminRoleArns", 0, "arn:aws:iam::123456789012:role/lake-admin")}`);
     }
     return deployPipeline("prod", cfg);
 }

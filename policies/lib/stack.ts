@@ -55,3 +55,16 @@ export function bucketByArn(resources: PolicyResource[], arn: unknown): PolicyRe
 export function label(r: { type: string; name: string }): string {
     return `${r.type}::${r.name}`;
 }
+
+/** Type token of the clickstream-pipeline component that creates the lake's Glue resources. */
+export const FIREHOSE_LAKE_TYPE = "clickstream:lake:FirehoseLake";
+
+/**
+ * The nearest ancestor component of `type` (through `parent`), so a violation can name the
+ * component argument that fixes it rather than only the AWS resource.
+ */
+export function enclosingComponent(r: PolicyResource, type: string): PolicyResource | undefined {
+    let guard = 0;
+    for (let p = r.parent; p && guard++ < 64; p = p.parent) if (p.type === type) return p;
+    return undefined;
+}

@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { configWithDefaults } from "../lib/config";
-import { ofType } from "../lib/stack";
+import { enclosingComponent, FIREHOSE_LAKE_TYPE, ofType } from "../lib/stack";
 import { isCustomerManagedKey } from "../lib/values";
 
 export interface GlueCatalogEncryptionConfig {
@@ -35,7 +35,11 @@ export const glueCatalogEncryption: StackValidationPolicy = {
         if (cfg.managedOutsideStack) args.notApplicable("Catalog encryption is managed outside this stack (config managedOutsideStack).");
         const settings = ofType(args.resources, "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings");
         if (settings.length === 0) {
-            reportViolation(`The stack defines ${glue.length} Glue database(s)/table(s) but no aws.glue.DataCatalogEncryptionSettings; table metadata (column names, locations) is stored unencrypted.`);
+            const lakes = [...new Set(glue.map((r) => enclosingComponent(r, FIREHOSE_LAKE_TYPE)?.name).filter((n): n is string => !!n))];
+            const fix = lakes.length > 0
+                ? ` Fix: pass manageCatalogEncryption: true to FirehoseLake ${lakes.map((n) => `"${n}"`).join(", ")} (in one stack per account and region), or, when another stack owns the setting, set this policy's managedOutsideStack: true in the policy config.`
+                : "";
+            reportViolation(`The stack defines ${glue.length} Glue database(s)/table(s) but no aws.glue.DataCatalogEncryptionSettings; table metadata (column names, locations) is stored unencrypted.${fix}`);
             return;
         }
         for (const s of settings) {

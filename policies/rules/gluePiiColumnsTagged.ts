@@ -1,6 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { configRegex, configWithDefaults } from "../lib/config";
 import { DEFAULT_PII_COLUMN_PATTERN, effectiveColumnTag, glueTables } from "../lib/lakeFormation";
+import { enclosingComponent, FIREHOSE_LAKE_TYPE } from "../lib/stack";
 
 export interface PiiColumnsTaggedConfig {
     piiColumnPattern: string;
@@ -47,7 +48,11 @@ export const gluePiiColumnsTagged: StackValidationPolicy = {
                 (c) => (pattern.test(c) || cfg.extraPiiColumns.includes(c)) && effectiveColumnTag(args.resources, t.database, t.table, c, cfg.classificationKey) !== cfg.piiValue,
             );
             if (untagged.length > 0) {
-                reportViolation(`Table ${t.database}.${t.table}: column(s) ${untagged.join(", ")} look like personal data but are not tagged ${cfg.classificationKey}=${cfg.piiValue}.`, t.resource.urn);
+                const lake = enclosingComponent(t.resource, FIREHOSE_LAKE_TYPE)?.name;
+                const fix = lake
+                    ? ` Fix: add the LakeFormationGrants component over FirehoseLake "${lake}": new LakeFormationGrants("${lake}", { databaseName: lake.databaseName, tableNames: [lake.tableName], lakeBucketArn: lake.lakeBucketArn, admins: [<Lake Formation admin role ARNs>] }) tags them and grants by tag (with manageDataLakeSettings: false instead of admins when another stack owns the Lake Formation settings).`
+                    : "";
+                reportViolation(`Table ${t.database}.${t.table}: column(s) ${untagged.join(", ")} look like personal data but are not tagged ${cfg.classificationKey}=${cfg.piiValue}.${fix}`, t.resource.urn);
             }
         }
     },

@@ -285,24 +285,31 @@ describe("lake/FirehoseLake variants (under mocks)", function () {
         ]);
     });
 
-    it("warns (without failing) when the processor buffer leaves little room under Lambda's 6 MB response", async () => {
+    /** Runs `fn` with pulumi.log.warn captured (not printed); returns the warnings. */
+    async function capturingWarnings(fn: () => Promise<unknown>): Promise<string[]> {
         const warnings: string[] = [];
         const warn = pulumi.log.warn;
         (pulumi.log as { warn: (msg: string) => Promise<void> }).warn = async (msg: string) => void warnings.push(msg);
         try {
-            await deploy({ processorBuffering: { sizeMB: 2 } });
-            assert.deepEqual(warnings, []);
-            await deploy({ processorBuffering: { sizeMB: 3 } });
+            await fn();
         } finally {
             (pulumi.log as { warn: typeof warn }).warn = warn;
         }
+        return warnings;
+    }
+
+    it("warns (without failing) when the processor buffer leaves little room under Lambda's 6 MB response", async () => {
+        assert.deepEqual(await capturingWarnings(() => deploy({ processorBuffering: { sizeMB: 2 } })), []);
+        const warnings = await capturingWarnings(() => deploy({ processorBuffering: { sizeMB: 3 } }));
         assert.equal(warnings.length, 1);
         assert.match(warnings[0], /^lake: processorBuffering\.sizeMB 3 leaves little room under Lambda's 6 MB response/);
     });
 
     it("existing secret ARN, overrides of buffering, retention, cutoff, transform config, reserved concurrency", async () => {
         const secretArn = `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:secret:pii-XyZ`;
-        const run = await deploy({
+        let run!: RunResult;
+        // sizeMB 3 is above the comfortable size: the component warns (asserted, not printed).
+        const warnings = await capturingWarnings(async () => (run = await deploy({
             piiSecret: { secretArn },
             buffering: { intervalSeconds: 300, sizeMiB: 128 },
             processorBuffering: { sizeMB: 3, intervalSeconds: 120, retries: 5 },
@@ -318,7 +325,8 @@ describe("lake/FirehoseLake variants (under mocks)", function () {
             databaseName: "web_events",
             tableName: "clicks",
             partitionProjectionStartDate: "2025-06-01",
-        });
+        })));
+        assert.deepEqual(warnings.map((w) => w.split(":")[0]), ["lake"]);
         const x = one(run, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").inputs.extendedS3Configuration;
         assert.equal(x.bufferingInterval, 300);
         assert.equal(x.bufferingSize, 128);

@@ -63,7 +63,7 @@ describe("clickstream local configuration", () => {
 
     it("checks the stack file with the stacks' own rules, naming the key and the pulumi config fix", async () => {
         const file = await stackFile("bad-cors.yaml", "config:\n  clickstream:corsAllowedOrigins:\n    - \"*\"\n");
-        fails(() => loadLocalConfig({ stackFile: file }, {}, dir), /clickstream:corsAllowedOrigins\[0\] must list origins explicitly/, /Fix: pulumi config set clickstream:corsAllowedOrigins/, new RegExp(file.replace(/[.]/g, "\\.")));
+        fails(() => loadLocalConfig({ stackFile: file }, {}, dir), /clickstream:corsAllowedOrigins\[0\] must list origins explicitly/, /Fix: pulumi config set --path 'clickstream:corsAllowedOrigins\[0\]' https:\/\/www.example.com --stack dev/, new RegExp(file.replace(/[.]/g, "\\.")));
         const shards = await stackFile("bad-shards.yaml", "config:\n  clickstream:streamShardCount: lots\n");
         fails(() => loadLocalConfig({ stackFile: shards }, {}, dir), /clickstream:streamShardCount must be a whole number from 0 to 500 \(got "lots"\)/);
         const yaml = await stackFile("broken.yaml", "config: [unclosed\n");

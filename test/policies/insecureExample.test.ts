@@ -1,10 +1,8 @@
 import { strict as assert } from "assert";
-import * as path from "path";
-import { runPolicyCheck } from "../../cli/policyCheck";
+import { sortViolations } from "../../cli/policyCheck";
 import { checkProgram, mandatoryViolations } from "../../offline/policyHarness";
-import { PROJECT_ROOT, runProgramDir } from "../../offline/programs";
-
-const EXAMPLE = path.join(PROJECT_ROOT, "examples", "insecure");
+import type { RunResult } from "../../offline/runUnderMocks";
+import { insecureExampleRun } from "../support/insecureExample";
 
 /** Exactly what the pack must say about examples/insecure: (policy, resource) pairs. */
 const EXPECTED = [
@@ -25,15 +23,19 @@ const EXPECTED = [
 ].map(([p, r]) => `${p} ${r}`);
 
 describe("examples/insecure: the careless program", () => {
+    let result: RunResult;
+    before(async () => {
+        result = await insecureExampleRun();
+    });
+
     it("is flagged with exactly the expected violations, all mandatory", async () => {
-        const result = await runProgramDir(EXAMPLE, "dev");
         const violations = await checkProgram(result);
         assert.deepEqual(violations.map((v) => `${v.policy} ${v.resource}`).sort(), [...EXPECTED].sort());
         assert.equal(mandatoryViolations(violations).length, EXPECTED.length);
     });
 
     it("names the PII columns and the wildcard in the messages", async () => {
-        const violations = await runPolicyCheck({ program: EXAMPLE, stack: "dev" });
+        const violations = sortViolations(await checkProgram(result));
         const message = (policy: string) => violations.find((v) => v.policy === policy)!.message;
         assert.match(message("clickstream-lakeformation-no-pii-to-analysts"), /user_id, email/);
         assert.match(message("clickstream-glue-pii-columns-tagged"), /user_id, email/);
@@ -44,6 +46,6 @@ describe("examples/insecure: the careless program", () => {
 
     it("reports nothing once exactly those policies are disabled (policy config reaches the harness)", async () => {
         const config = Object.fromEntries(EXPECTED.map((e) => [e.split(" ")[0], "disabled" as const]));
-        assert.deepEqual(await runPolicyCheck({ program: EXAMPLE, stack: "dev", policyConfig: config }), []);
+        assert.deepEqual(await checkProgram(result, { config }), []);
     });
 });

@@ -11,7 +11,8 @@ import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { checkProgram } from "../../offline/policyHarness";
 import { CapturedResource } from "../../offline/runUnderMocks";
-import { PROJECT_ROOT, runProgramDir } from "../../offline/programs";
+import { PROJECT_ROOT } from "../../offline/programs";
+import { insecureExampleRun } from "../support/insecureExample";
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 const analyzerPb = require(path.join(pulumiDir, "proto/analyzer_pb"));
@@ -61,7 +62,7 @@ describe("policy pack under the real SDK analyzer (gRPC)", function () {
     });
 
     it("reports the same violations as the offline harness for examples/insecure", async () => {
-        const result = await runProgramDir(path.join(PROJECT_ROOT, "examples", "insecure"), "dev");
+        const result = await insecureExampleRun();
         const expected = (await checkProgram(result)).map((v) => `${v.policy} ${v.resource} ${v.enforcement}`).sort();
 
         pack = await startPack();

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { parse as parseYaml } from "yaml";
 import { runUnderMocks } from "../../offline/runUnderMocks";
 import { loadStackConfig, StackConfig } from "../../stacks/config";
 
@@ -62,6 +63,36 @@ describe("stacks/config", () => {
     for (const [what, config, message] of bad) {
         it(`rejects ${what} with the key and the fix`, async () => {
             assert.match(await loadError("dev", config), message);
+        });
+    }
+
+    // The fixes a list error suggests, applied the way Pulumi applies them: `pulumi config set --path
+    // '<ns>:<key>[i]' v` sets element i of the list (top-level `pulumi config set` values are strings,
+    // which is why a list on an indexed key could not work); the stack-file form is YAML.
+    const listCases: Array<[string, Record<string, unknown>]> = [
+        ["wildcard CORS origin", { corsAllowedOrigins: ["*"] }],
+        ["second origin with a path", { corsAllowedOrigins: ["https://a.example.com", "https://b.example.com/app"] }],
+        ["malformed ARN", { analystPrincipals: ["analyst"] }],
+        ["bad e-mail", { alertEmails: ["oncall"] }],
+        ["keys required but none named", { requireApiKeys: true }],
+        ["list given as a string", { adminRoleArns: "arn:aws:iam::123456789012:role/admin" }],
+    ];
+    for (const [what, config] of listCases) {
+        it(`suggests a list fix that works when pasted (${what})`, async () => {
+            const message = await loadError("dev", config);
+            const m = /Fix: pulumi config set --path '([\w-]+):(\w+)\[(\d+)\]' (\S+) --stack dev \(or in Pulumi\.dev\.yaml: "([^"]+)"\)/.exec(message);
+            assert.ok(m, message);
+            const [, ns, key, index, value, yamlLine] = m;
+            assert.equal(ns, "clickstream");
+            const yamlFix = parseYaml(yamlLine) as Record<string, unknown>;
+            assert.deepEqual(Object.keys(yamlFix), [`clickstream:${key}`]);
+            assert.ok(await load("dev", { ...config, [key]: yamlFix[`clickstream:${key}`] }), "the stack-file form loads");
+            const current = config[key];
+            if (current === undefined || Array.isArray(current)) {
+                const list = [...((current as string[] | undefined) ?? [])];
+                list[Number(index)] = value;
+                assert.ok(await load("dev", { ...config, [key]: list }), "the --path form loads");
+            }
         });
     }
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { checkProgram } from "../../offline/policyHarness";
-import { PROJECT_ROOT, runProgramDir, runShippedStack } from "../../offline/programs";
-import type { CapturedResource, RunResult } from "../../offline/runUnderMocks";
+import { PROJECT_ROOT, readStackConfig, runShippedStack } from "../../offline/programs";
+import { type CapturedResource, type RunResult, runUnderMocks } from "../../offline/runUnderMocks";
 
 const byType = (run: RunResult, type: string) => run.resources.filter((r) => r.type === type);
 const one = (run: RunResult, type: string, nameSuffix = ""): CapturedResource => {
@@ -163,7 +163,8 @@ describe("shipped stacks", function () {
     });
 
     it("index.ts, the program the Pulumi CLI runs, exports the stack outputs", async () => {
-        const run = await runProgramDir(PROJECT_ROOT, "prod");
+        // In-process (the stacks' modules are loaded already); programs/CLI tests cover the child-process path.
+        const run = await runUnderMocks({ project: "clickstream", stack: "prod", config: readStackConfig(PROJECT_ROOT, "prod"), program: () => ({ ...require("../../index") }) });
         for (const key of ["ingestUrl", "ingestEndpoints", "lakeBucket", "rawBucket", "glueDatabase", "glueTable", "athenaWorkgroup", "kmsKeyArn", "ingestStream", "alertTopicArn", "anomaliesTable", "windowMetrics"]) {
             assert.ok(run.outputs[key] !== undefined && run.outputs[key] !== null, `output ${key} is missing`);
         }
@@ -172,7 +173,7 @@ describe("shipped stacks", function () {
     });
 
     it("rejects prod without a Lake Formation admin, naming the key and the fix", async () => {
-        await assert.rejects(runShippedStack("prod", { adminRoleArns: [] }), /clickstream:adminRoleArns is empty.*pulumi config set clickstream:adminRoleArns/);
+        await assert.rejects(runShippedStack("prod", { adminRoleArns: [] }), /clickstream:adminRoleArns is empty.*pulumi config set --path 'clickstream:adminRoleArns\[0\]' arn:aws:iam::123456789012:role\/lake-admin --stack prod/);
     });
 
     it("rejects an unknown stack with the stacks it knows", async () => {
