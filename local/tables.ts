@@ -68,8 +68,25 @@ export const ALERT_COLUMNS: readonly AggregateColumnSpec[] = [
 /** Flagged anomalies, partitioned by the day they were detected. */
 export const ALERTS_TABLE: LakeTable = { name: "alerts", folder: "alerts/", partitionKeys: ["dt"], columns: duckColumns(ALERT_COLUMNS) };
 
+/**
+ * Columns of the local `erasures` audit table (`clickstream erase --local`, erasure/local.ts): the
+ * stack's audit record (erasure/audit.ts) as one row; subjects and steps as JSON text. No raw id.
+ */
+export const ERASURE_COLUMNS: readonly AggregateColumnSpec[] = [
+    { name: "erasure_id", type: "string", classification: "internal", comment: "Random id of the erasure" },
+    { name: "requested_at", type: "timestamp", classification: "public", comment: "When the erasure started" },
+    { name: "completed_at", type: "timestamp", classification: "public", comment: "When every place was done" },
+    { name: "target", type: "string", classification: "internal", comment: "local:<LAKE_DIR>" },
+    { name: "subjects", type: "string", classification: "pii", comment: "JSON [{kind, pseudonym}]: the pseudonyms erased, never the raw ids" },
+    { name: "steps", type: "string", classification: "internal", comment: "JSON [{place, method, removed, objects, note}]: what was removed where" },
+    { name: "rows_removed", type: "bigint", classification: "public", comment: "Rows removed from the tables (events, bad rows, aggregates, alerts)" },
+];
+
+/** The erasure audit trail, partitioned by the day of the erasure. */
+export const ERASURES_TABLE: LakeTable = { name: "erasures", folder: "erasures/", partitionKeys: ["dt"], columns: duckColumns(ERASURE_COLUMNS) };
+
 /** The tables a Parquet view is built over (bad_rows is a view of events). */
-export const LAKE_TABLES: readonly LakeTable[] = [EVENTS_TABLE, AGGREGATES_TABLE, ALERTS_TABLE];
+export const LAKE_TABLES: readonly LakeTable[] = [EVENTS_TABLE, AGGREGATES_TABLE, ALERTS_TABLE, ERASURES_TABLE];
 
 /** The event_type of a bad row (dataplane/transform BAD_ROW_TYPE), for the bad_rows view. */
 export { BAD_ROW_TYPE } from "../dataplane/transform/normalize";
