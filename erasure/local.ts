@@ -133,7 +133,7 @@ async function rewriteParquetWithout(db: LocalDb, match: FileMatch, predicate: s
     await fsyncPath(dir);
 }
 
-async function eraseFromTable(db: LocalDb, lakeDir: string, table: LakeTable, predicate: string, dryRun: boolean): Promise<{ removed: number; bad: number; files: number }> {
+export async function eraseFromTable(db: LocalDb, lakeDir: string, table: LakeTable, predicate: string, dryRun: boolean): Promise<{ removed: number; bad: number; files: number }> {
     const matches = await matchingFiles(db, lakeDir, table, predicate);
     if (!dryRun) for (const m of matches) await rewriteParquetWithout(db, m, predicate);
     return { removed: matches.reduce((n, m) => n + m.matched, 0), bad: matches.reduce((n, m) => n + m.bad, 0), files: matches.length };
