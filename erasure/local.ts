@@ -133,6 +133,7 @@ async function rewriteParquetWithout(db: LocalDb, match: FileMatch, predicate: s
     await fsyncPath(dir);
 }
 
+/** Rewrites each Parquet file of `table` holding rows that match `predicate` without them (a dry run only counts). */
 export async function eraseFromTable(db: LocalDb, lakeDir: string, table: LakeTable, predicate: string, dryRun: boolean): Promise<{ removed: number; bad: number; files: number }> {
     const matches = await matchingFiles(db, lakeDir, table, predicate);
     if (!dryRun) for (const m of matches) await rewriteParquetWithout(db, m, predicate);
