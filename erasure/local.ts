@@ -19,7 +19,7 @@
  */
 import { promises as fsp } from "fs";
 import * as path from "path";
-import { PROCESSING_FAILED_FOLDER, RAW_FOLDER, readCommittedSeq } from "../local/lakeWriter";
+import { PROCESSING_FAILED_FOLDER, RAW_FOLDER, readCommittedSeq, walk } from "../local/lakeWriter";
 import { acquireLakeLock } from "../local/lakeLock";
 import { LocalDb, openDuckDb, sqlString } from "../local/duckdb";
 import { fsyncPath, tempPathFor, writeFileAtomic, writeParquetAtomic } from "../local/parquet";
@@ -56,21 +56,10 @@ export async function readLakePiiKey(lakeDir: string): Promise<string> {
 /** Every file under `dir` whose name ends with `suffix` (hidden temp files excluded), sorted. */
 async function filesUnder(dir: string, suffix: string): Promise<string[]> {
     const out: string[] = [];
-    const walk = async (d: string) => {
-        let entries: import("fs").Dirent[];
-        try {
-            entries = await fsp.readdir(d, { withFileTypes: true });
-        } catch (e) {
-            if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
-            throw e;
-        }
-        for (const e of entries) {
-            const full = path.join(d, e.name);
-            if (e.isDirectory()) await walk(full);
-            else if (e.name.endsWith(suffix) && !e.name.startsWith(".")) out.push(full);
-        }
-    };
-    await walk(dir);
+    for await (const file of walk(dir)) {
+        const name = path.basename(file);
+        if (name.endsWith(suffix) && !name.startsWith(".")) out.push(file);
+    }
     return out.sort();
 }
 
