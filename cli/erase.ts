@@ -1,7 +1,8 @@
 /**
  * `clickstream erase --user-id <id> | --anonymous-id <id> [--stack <name> | --local] [--dry-run]`:
  * removes one person's data from every place the pipeline keeps it (erasure/). Thin: reads the flags,
- * the stack's outputs and the pseudonymization key, and hands over to erasure/stack.ts.
+ * the stack's outputs and the pseudonymization key, and hands over to erasure/stack.ts (--stack) or
+ * erasure/local.ts (--local, the local pipeline's LAKE_DIR).
  * An id given as "-" is read from stdin, so it stays out of the shell history and the process list.
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
@@ -13,6 +14,7 @@ import { renderReport } from "../erasure/audit";
 import { eraseLocal } from "../erasure/local";
 import { eraseOnStack } from "../erasure/stack";
 import { erasureSubjects } from "../erasure/subject";
+import { resolveLakeDir } from "../local/query";
 import { readStackOutputs, stackLakeFromOutputs } from "../erasure/targets";
 
 interface EraseFlags {
@@ -20,6 +22,7 @@ interface EraseFlags {
     anonymousId?: string;
     stack?: string;
     local?: boolean;
+    lakeDir?: string;
     dryRun?: boolean;
     outputsFile?: string;
     json?: boolean;
@@ -39,6 +42,7 @@ export function registerErase(program: Command): void {
         .option("--anonymous-id <id>", 'the person\'s anonymousId ("-" reads it from stdin)')
         .option("--stack <name>", "erase on this deployed stack (Athena, S3; run as a lake admin role)")
         .option("--local", "erase on the local pipeline's lake")
+        .option("--lake-dir <path>", "with --local: the lake (default $LAKE_DIR, else ./lake)")
         .option("--dry-run", "only report what would be removed")
         .option("--outputs-file <path>", "the stack's `pulumi stack output --json`, when the Pulumi CLI is not on this machine")
         .option("--json", "print the audit record as JSON")
@@ -47,7 +51,14 @@ export function registerErase(program: Command): void {
             if (flags.userId === "-" && flags.anonymousId === "-") throw new Error('erase: only one id can be read from stdin. Fix: pass the other on the command line');
             const userId = flags.userId === "-" ? await readStdinLine() : flags.userId;
             const anonymousId = flags.anonymousId === "-" ? await readStdinLine() : flags.anonymousId;
-            if (flags.local) return eraseLocal();
+            if (flags.local) {
+                const record = await eraseLocal({
+                    lakeDir: resolveLakeDir(flags.lakeDir), request: { userId, anonymousId }, dryRun: flags.dryRun === true,
+                    log: (line) => process.stderr.write(`${line}\n`),
+                });
+                process.stdout.write(flags.json ? `${JSON.stringify(record, null, 2)}\n` : `${renderReport(record)}\n`);
+                return;
+            }
             const outputs = await readStackOutputs(flags.stack!, flags.outputsFile);
             const { piiSecretArn, ...lake } = stackLakeFromOutputs(flags.stack!, outputs);
             const key = await loadPiiKey({ env: { [ENV_PII_SECRET_ARN]: piiSecretArn } });

@@ -9,16 +9,22 @@
  */
 import { checkWebhookUrl } from "../dataplane/alerts/env";
 
-/** One flagged window metric: a row of the alerts table (timestamps ISO-8601 UTC). */
+/** One anomaly episode of a metric: a row of the alerts table (timestamps ISO-8601 UTC; columns in local/tables.ts). */
 export interface AlertRow {
     alert_id: string;
     spec: string;
     metric: string;
     group_values: Record<string, string>;
+    /** First flagged window's start, last flagged window's end. */
     window_start: string;
     window_end: string;
+    flagged_windows: number;
+    peak_window_start: string;
+    /** At the peak window. */
     value: number;
     expected: number;
+    expected_lower: number;
+    expected_upper: number;
     score: number;
     direction: "up" | "down";
     detected_at: string;
@@ -27,7 +33,8 @@ export interface AlertRow {
 /** The console line of an alert. */
 export function alertText(a: AlertRow): string {
     const group = Object.keys(a.group_values).length ? ` ${JSON.stringify(a.group_values)}` : " (all groups)";
-    return `ALERT ${a.spec}.${a.metric}${group} window ${a.window_start} - ${a.window_end}: ${round(a.value)}, expected ${round(a.expected)} (z ${a.score >= 0 ? "+" : ""}${round(a.score)}, ${a.direction})`;
+    const windows = a.flagged_windows === 1 ? "1 window" : `${a.flagged_windows} windows, peak at ${a.peak_window_start}`;
+    return `ALERT ${a.spec}.${a.metric}${group} window ${a.window_start} - ${a.window_end} (${windows}): ${round(a.value)}, expected ${round(a.expected)} [${round(a.expected_lower)}, ${round(a.expected_upper)}] (z ${a.score >= 0 ? "+" : ""}${round(a.score)}, ${a.direction})`;
 }
 
 function round(x: number): string {

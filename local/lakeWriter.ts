@@ -84,7 +84,8 @@ export async function readCommittedSeq(lakeDir: string): Promise<number> {
     return seq;
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
+/** Every file under `dir`, recursively (nothing when `dir` does not exist). */
+export async function* walk(dir: string): AsyncGenerator<string> {
     let entries: import("fs").Dirent[];
     try {
         entries = await fsp.readdir(dir, { withFileTypes: true });

@@ -15,6 +15,7 @@ import { resolveTransformConfig } from "../dataplane/transform/resolve";
 import type { LocalConfig } from "./config";
 import { DeliveryWorker } from "./deliveryWorker";
 import { DeliveryItem, DeliveryResult, envelopeArrivalMs, recoverLake } from "./lakeWriter";
+import { acquireLakeLock } from "./lakeLock";
 import { IngestServer, startIngestServer, StoreThrottledError, StoreUnavailableError } from "./server";
 import { WriteAheadLog } from "./wal";
 
@@ -90,6 +91,8 @@ export class LocalPipeline {
     private latestArrival = 0;
     private counters = { requests: 0, rows: 0, badRows: 0, processingFailed: 0, deliveries: 0, replayedOnStart: 0 };
     server: IngestServer | undefined;
+    /** Releases LAKE_DIR/local.lock (local/lakeLock.ts) at stop. */
+    private releaseLock: () => Promise<void> = async () => undefined;
 
     private constructor(
         readonly config: LocalConfig,
@@ -103,13 +106,24 @@ export class LocalPipeline {
     ) {}
 
     static async start(opts: PipelineOptions): Promise<LocalPipeline> {
-        const { config, log } = opts;
+        const { config } = opts;
         try {
             await fsp.mkdir(config.lakeDir, { recursive: true });
             await fsp.access(config.lakeDir, fsc.W_OK);
         } catch (e) {
             throw new Error(describeLakeError(config.lakeDir, e).replace(/; requests get 503.*$/, ""));
         }
+        const releaseLock = await acquireLakeLock(config.lakeDir, "clickstream local");
+        try {
+            return await LocalPipeline.startLocked(opts, releaseLock);
+        } catch (e) {
+            await releaseLock();
+            throw e;
+        }
+    }
+
+    private static async startLocked(opts: PipelineOptions, releaseLock: () => Promise<void>): Promise<LocalPipeline> {
+        const { config, log } = opts;
         const piiKey = await ensurePiiKey(config.lakeDir, log);
         resolveTransformConfig(config.transformConfig);
         const { committedSeq, removed } = await recoverLake(config.lakeDir);
@@ -119,6 +133,7 @@ export class LocalPipeline {
         const windowSpecs = opts.windows === false ? [] : config.windowSpecs;
         const sink = await DeliveryWorker.start({ lakeDir: config.lakeDir, piiKey, transformConfig: config.transformConfig, windowSpecs, alertWebhookUrl: config.alertWebhookUrl }, log);
         const pipeline = new LocalPipeline(config, log, wal, sink, windowSpecs.length > 0, opts.watermark ?? "clock", Math.max(4 * config.bufferSizeMiB, 256) * 1024 * 1024);
+        pipeline.releaseLock = releaseLock;
         for (const record of pending) pipeline.enqueue(record.seq, record.data);
         pipeline.counters.replayedOnStart = pending.length;
         if (pending.length > 0) log(`replaying ${pending.length} request(s) from the write-ahead log that were acknowledged but not yet in the lake`);
@@ -264,6 +279,7 @@ export class LocalPipeline {
         this.stopping = true;
         await this.sink.close();
         await this.wal.close();
+        await this.releaseLock();
     }
 
     stats(): PipelineStats {

@@ -47,29 +47,50 @@ export const EVENTS_TABLE: LakeTable = { name: "events", folder: EVENTS_PREFIX, 
 export const AGGREGATES_TABLE: LakeTable = { name: "aggregates", folder: AGGREGATES_PREFIX, partitionKeys: ["dt", "hour"], columns: duckColumns(AGGREGATE_COLUMNS) };
 
 /**
- * Columns of the local alerts table: one row per window metric the anomaly detector flagged. The
+ * Columns of the local alerts table: one row per anomaly episode (consecutive flagged windows of a metric). The
  * stacks keep alarm transitions in a DynamoDB table (AnomalyAlerts); locally they are Parquet beside
  * the other tables so `clickstream query` can join them with the aggregates.
  */
 export const ALERT_COLUMNS: readonly AggregateColumnSpec[] = [
-    { name: "alert_id", type: "string", classification: "internal", comment: "Deterministic id of (spec, metric, window): a re-run of the same window repeats it" },
+    { name: "alert_id", type: "string", classification: "internal", comment: "Deterministic id of (spec, metric, episode start): a re-run of the same windows repeats it" },
     { name: "spec", type: "string", classification: "public", comment: "Window spec name" },
     { name: "metric", type: "string", classification: "public", comment: "Metric name within the spec, e.g. count, avg_price" },
     { name: "group_values", type: "map<string,string>", classification: "internal", comment: "Group the series belongs to; empty for the roll-up over all groups (what the stacks alarm on)" },
-    { name: "window_start", type: "timestamp", classification: "public", comment: "Window start (event time)" },
-    { name: "window_end", type: "timestamp", classification: "public", comment: "Window end" },
-    { name: "value", type: "double", classification: "public", comment: "The metric's value in the window (0 for a count window without events)" },
-    { name: "expected", type: "double", classification: "public", comment: "The detector's expected value" },
-    { name: "score", type: "double", classification: "public", comment: "Robust z-score of the deviation" },
-    { name: "direction", type: "string", classification: "public", comment: "up | down" },
-    { name: "detected_at", type: "timestamp", classification: "public", comment: "When the window closed and was scored (wall clock)" },
+    { name: "window_start", type: "timestamp", classification: "public", comment: "Start of the episode: the first flagged window's start (event time)" },
+    { name: "window_end", type: "timestamp", classification: "public", comment: "End of the episode: the last flagged window's end" },
+    { name: "flagged_windows", type: "int", classification: "public", comment: "Consecutive flagged windows in the episode (one alert for all of them)" },
+    { name: "peak_window_start", type: "timestamp", classification: "public", comment: "Start of the window with the largest |score|" },
+    { name: "value", type: "double", classification: "public", comment: "The metric's value in the peak window (0 for a count window without events)" },
+    { name: "expected", type: "double", classification: "public", comment: "The detector's expected value at the peak" },
+    { name: "expected_lower", type: "double", classification: "public", comment: "Lower edge of the expected band at the peak (values in the band are not flagged)" },
+    { name: "expected_upper", type: "double", classification: "public", comment: "Upper edge of the expected band at the peak" },
+    { name: "score", type: "double", classification: "public", comment: "Robust z-score of the deviation at the peak" },
+    { name: "direction", type: "string", classification: "public", comment: "up | down (at the peak)" },
+    { name: "detected_at", type: "timestamp", classification: "public", comment: "When the episode closed and the alert was raised (wall clock)" },
 ];
 
 /** Flagged anomalies, partitioned by the day they were detected. */
 export const ALERTS_TABLE: LakeTable = { name: "alerts", folder: "alerts/", partitionKeys: ["dt"], columns: duckColumns(ALERT_COLUMNS) };
 
+/**
+ * Columns of the local `erasures` audit table (`clickstream erase --local`, erasure/local.ts): the
+ * stack's audit record (erasure/audit.ts) as one row; subjects and steps as JSON text. No raw id.
+ */
+export const ERASURE_COLUMNS: readonly AggregateColumnSpec[] = [
+    { name: "erasure_id", type: "string", classification: "internal", comment: "Random id of the erasure" },
+    { name: "requested_at", type: "timestamp", classification: "public", comment: "When the erasure started" },
+    { name: "completed_at", type: "timestamp", classification: "public", comment: "When every place was done" },
+    { name: "target", type: "string", classification: "internal", comment: "local:<LAKE_DIR>" },
+    { name: "subjects", type: "string", classification: "pii", comment: "JSON [{kind, pseudonym}]: the pseudonyms erased, never the raw ids" },
+    { name: "steps", type: "string", classification: "internal", comment: "JSON [{place, method, removed, objects, note}]: what was removed where" },
+    { name: "rows_removed", type: "bigint", classification: "public", comment: "Rows removed from the tables (events, bad rows, aggregates, alerts)" },
+];
+
+/** The erasure audit trail, partitioned by the day of the erasure. */
+export const ERASURES_TABLE: LakeTable = { name: "erasures", folder: "erasures/", partitionKeys: ["dt"], columns: duckColumns(ERASURE_COLUMNS) };
+
 /** The tables a Parquet view is built over (bad_rows is a view of events). */
-export const LAKE_TABLES: readonly LakeTable[] = [EVENTS_TABLE, AGGREGATES_TABLE, ALERTS_TABLE];
+export const LAKE_TABLES: readonly LakeTable[] = [EVENTS_TABLE, AGGREGATES_TABLE, ALERTS_TABLE, ERASURES_TABLE];
 
 /** The event_type of a bad row (dataplane/transform BAD_ROW_TYPE), for the bad_rows view. */
 export { BAD_ROW_TYPE } from "../dataplane/transform/normalize";

@@ -35,7 +35,7 @@ import { AggregateRow, WindowClose, toAggregateRows } from "../dataplane/analyti
 import { WindowSpec, metricNameOf } from "../dataplane/analytics/spec";
 import type { EventRow } from "../dataplane/schema";
 import { AlertRow, WebhookSink, alertText } from "./alerts";
-import { MetricScorer, ScorerOptions, createMetricScorer } from "./anomaly";
+import { AnomalyEpisode, MetricScorer, ScorerOptions, createMetricScorer } from "./anomaly";
 import type { LocalDb } from "./duckdb";
 import { writeParquetAtomic } from "./parquet";
 import { AGGREGATES_TABLE, ALERTS_TABLE } from "./tables";
@@ -209,6 +209,7 @@ export class LocalWindows {
             const lastOpen = Math.max(-Infinity, ...g.open.keys());
             if (lastOpen > -Infinity) this.closeUpTo(g, lastOpen + g.lengthMs, emittedAt);
             this.emitLateParts(g, Infinity, emittedAt);
+            this.flushEpisodes(g, emittedAt);
         }
         await this.writePending(emittedAt, true);
         await this.webhook?.drain();
@@ -246,6 +247,7 @@ export class LocalWindows {
         const season = this.seasonPeriod(g);
         if (missing > season) {
             this.opts.log(`windows: no ${g.seconds}-second windows for ${missing} windows (more than one season): anomaly series restart and warm up again`);
+            this.flushEpisodes(g, emittedAt);
             g.scorers.clear();
             g.lastScoredStart = undefined;
             return;
@@ -267,34 +269,56 @@ export class LocalWindows {
         return s;
     }
 
-    /** Scores the roll-up of each alerted metric for one window; records an alert when anomalous. */
+    /**
+     * Scores the roll-up of each alerted metric for one window. Consecutive flagged windows are one
+     * episode (local/anomaly.ts); its alert is raised when the episode closes (the next window that is
+     * not flagged, a series restart, or shutdown), carrying its start, end, peak and expected band.
+     */
     private score(g: WindowGroup, start: number, acc: WindowAccumulator, emittedAt: number): void {
         g.lastScoredStart = start;
         for (const { spec, metric, index } of g.alerted) {
             const rollup = mergeGroups(spec, [], acc.groups(spec.name));
             const value = metricValue(spec.metrics[index].kind, rollup.metrics[index]);
             if (value === null) continue; // avg/min/max of a window without values: no datapoint
-            const verdict = this.scorer(g, `${spec.name}.${metric.metric}`).score(value);
-            if (!verdict.anomalous || verdict.direction === null) continue;
-            const windowStart = new Date(start).toISOString();
-            const alert: AlertRow = {
-                alert_id: alertId(spec.name, metric.metric, windowStart),
-                spec: spec.name,
-                metric: metric.metric,
-                group_values: {},
-                window_start: windowStart,
-                window_end: new Date(start + g.lengthMs).toISOString(),
-                value,
-                expected: verdict.expected,
-                score: verdict.score,
-                direction: verdict.direction,
-                detected_at: new Date(emittedAt).toISOString(),
-            };
-            this.pendingAlerts.push(alert);
-            this.counts.alerts++;
-            this.opts.log(alertText(alert));
-            this.webhook?.send(alert);
+            const { verdict, opened, closed } = this.scorer(g, `${spec.name}.${metric.metric}`).score(value, start);
+            if (closed) this.raise(g, spec.name, metric.metric, closed, emittedAt);
+            // The alert waits for the episode's end; say at once that one started.
+            if (opened) this.opts.log(`anomaly started: ${spec.name}.${metric.metric} (all groups) window ${new Date(start).toISOString()}: ${value}, expected ${verdict.expected.toFixed(2)} (z ${verdict.score.toFixed(1)}); the alert follows when the episode ends`);
         }
+    }
+
+    /** Closes every open episode of `g` (series restart, shutdown). */
+    private flushEpisodes(g: WindowGroup, emittedAt: number): void {
+        for (const [key, scorer] of g.scorers) {
+            const closed = scorer.flush();
+            if (closed) this.raise(g, key.slice(0, key.lastIndexOf(".")), key.slice(key.lastIndexOf(".") + 1), closed, emittedAt);
+        }
+    }
+
+    /** One alert for one episode: to the lake (at the next write), the console and the webhook. */
+    private raise(g: WindowGroup, spec: string, metric: string, e: AnomalyEpisode, emittedAt: number): void {
+        const windowStart = new Date(e.firstStartMs).toISOString();
+        const alert: AlertRow = {
+            alert_id: alertId(spec, metric, windowStart),
+            spec,
+            metric,
+            group_values: {},
+            window_start: windowStart,
+            window_end: new Date(e.lastStartMs + g.lengthMs).toISOString(),
+            flagged_windows: e.windows,
+            peak_window_start: new Date(e.peak.startMs).toISOString(),
+            value: e.peak.value,
+            expected: e.peak.expected,
+            expected_lower: e.peak.lower,
+            expected_upper: e.peak.upper,
+            score: e.peak.score,
+            direction: e.direction,
+            detected_at: new Date(emittedAt).toISOString(),
+        };
+        this.pendingAlerts.push(alert);
+        this.counts.alerts++;
+        this.opts.log(alertText(alert));
+        this.webhook?.send(alert);
     }
 
     /** Aggregate rows of one window part (every spec of the group). */

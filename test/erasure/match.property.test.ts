@@ -4,6 +4,13 @@ import { aggregateRowBelongsTo, aggregateRowPredicateSql, eventRowBelongsTo, eve
 import { erasureSubjects, type ErasureSubject } from "../../erasure/subject";
 import { createTransformer } from "../../dataplane/transform";
 import type { EventRow } from "../../dataplane/schema";
+import { promises as fsp } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { eraseFromTable } from "../../erasure/local";
+import { openDuckDb } from "../../local/duckdb";
+import { writeParquetAtomic } from "../../local/parquet";
+import { EVENTS_TABLE } from "../../local/tables";
 
 const KEY = "erasure-test-key-0123456789abcdef";
 const transformer = createTransformer(undefined, KEY);
@@ -49,6 +56,32 @@ describe("erasure: never removes another person's row (fast-check, against the r
             }),
             { numRuns: 150 },
         );
+    });
+
+    it("the local lake's rewrite (DuckDB, erase --local) keeps exactly the rows the predicate does not match", async () => {
+        const db = await openDuckDb();
+        const lakeDir = await fsp.mkdtemp(path.join(os.tmpdir(), "erase-prop-"));
+        try {
+            await fc.assert(
+                fc.asyncProperty(id, fc.array(id, { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom<Sent["kind"]>("track", "alias", "bad")), { minLength: 1, maxLength: 12 }), async (target, others, picks) => {
+                    const pool = [target, ...lookalikes(target), ...others];
+                    const rows = picks.map(([a, b, kind], i) => ({ ...transformer.normalize(envelope({ kind, userId: pool[a % pool.length], anonymousId: pool[b % pool.length] }))[0], event_id: `r${i}` }));
+                    const subjects = erasureSubjects({ userId: target, anonymousId: target }, KEY);
+                    const file = path.join(lakeDir, EVENTS_TABLE.folder, "dt=2026-11-30", "hour=08", "1-1.parquet");
+                    await writeParquetAtomic(db, file, EVENTS_TABLE.columns, rows);
+                    const result = await eraseFromTable(db, lakeDir, EVENTS_TABLE, eventRowPredicateSql(subjects), false);
+                    const expectedKept = rows.filter((r) => !eventRowBelongsTo(r, subjects)).map((r) => r.event_id);
+                    assert.equal(result.removed, rows.length - expectedKept.length);
+                    const kept = expectedKept.length === 0 ? [] : (await db.all<{ event_id: string }>(`SELECT event_id FROM read_parquet('${file}', hive_partitioning = false) ORDER BY event_id`)).map((r) => r.event_id);
+                    assert.deepEqual(kept, [...expectedKept].sort());
+                    await fsp.rm(file, { force: true });
+                }),
+                { numRuns: 40 },
+            );
+        } finally {
+            await db.close();
+            await fsp.rm(lakeDir, { recursive: true, force: true });
+        }
     });
 
     it("by one kind only: a --user-id erasure leaves the rows where that string was only someone's anonymousId column", () => {

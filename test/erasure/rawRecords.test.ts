@@ -67,10 +67,10 @@ describe("clickstream erase (the real binary)", function () {
             resolve({ stderr, code: err ? 1 : 0 });
         });
     });
-    it("--local says it is not yet available and how to erase instead; a missing target names the flags", async () => {
-        const local = await run("--user-id", "someone", "--local");
+    it("--local on a missing lake names it and the fix; a missing target names the flags", async () => {
+        const local = await run("--user-id", "someone", "--local", "--lake-dir", "/nonexistent/lake");
         assert.equal(local.code, 1);
-        assert.match(local.stderr, /erase --local is not yet available.*Fix: erase on a deployed stack with --stack <name>/);
+        assert.match(local.stderr, /lake dir \/nonexistent\/lake does not exist.*point LAKE_DIR \/ --lake-dir at an existing lake/);
         assert.ok(!local.stderr.includes("someone"));
         // In process (no second process start): the action's error names both flags.
         await assert.rejects(buildProgram().parseAsync(["node", "clickstream", "erase", "--user-id", "someone"]), /pass exactly one of --stack <name> or --local/);

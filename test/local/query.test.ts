@@ -8,6 +8,7 @@ import { AGGREGATE_COLUMNS } from "../../dataplane/analytics/output";
 import { EVENT_COLUMNS, EventRow } from "../../dataplane/schema";
 import { LocalDb, openDuckDb } from "../../local/duckdb";
 import { formatTable, queryLake, toJsonRows, translateAthenaSql, VIEW_NAMES } from "../../local/query";
+import { ERASURE_COLUMNS } from "../../local/tables";
 import { promisify } from "util";
 import { nativeEnvelope, partitionOf, tempLakeDir, transformRows, writeEventRows } from "./queryFixtures";
 
@@ -26,6 +27,7 @@ describe("local query: views over the lake", function () {
             assert.equal(r.rows.length, 0, view);
             const expected = view === "aggregates" ? [...AGGREGATE_COLUMNS.map((c) => c.name), "dt", "hour"]
                 : view === "alerts" ? r.columns.map((c) => c.name) // checked below
+                : view === "erasures" ? [...ERASURE_COLUMNS.map((c) => c.name), "dt"]
                 : [...EVENT_COLUMNS.map((c) => c.name), "dt", "hour"];
             assert.deepEqual(r.columns.map((c) => c.name), expected, view);
         }
@@ -92,7 +94,7 @@ describe("local query: views over the lake", function () {
     });
 
     it("rejects bad SQL with DuckDB's message and the available views", async () => {
-        await assert.rejects(queryLake(lake.dir, "SELEC * FROM events", { db }), /query failed: Parser Error: syntax error.*\n\(views: events, aggregates, alerts, bad_rows/s);
+        await assert.rejects(queryLake(lake.dir, "SELEC * FROM events", { db }), /query failed: Parser Error: syntax error.*\n\(views: events, aggregates, alerts, erasures, bad_rows/s);
         await assert.rejects(queryLake(lake.dir, "SELECT * FROM evnts", { db }), /query failed: Catalog Error: Table with name evnts does not exist/);
         await assert.rejects(queryLake(lake.dir, "   "), /no SQL given/);
     });

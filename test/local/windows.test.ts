@@ -156,6 +156,31 @@ describe("local windows: anomaly alerts", function () {
         assert.ok(logs.some((l) => l.startsWith(`ALERT events_per_minute.count (all groups) window ${at(100)}`) && /: 200, expected \d+/.test(l)), logs.join("\n"));
     });
 
+    it("a 3-minute anomaly is one alert: its start, end, peak window, peak score and expected band", async () => {
+        const counts = traffic(150);
+        counts[100] = 180;
+        counts[101] = 240; // the peak
+        counts[102] = 200;
+        const w = windows();
+        await replayCounts(w, counts);
+        const found = (await queryLake(lake.dir, "SELECT * FROM alerts WHERE spec = 'events_per_minute' ORDER BY window_start", { db })).rows;
+        const at = (m: number) => new Date(T0 + m * MIN).toISOString();
+        assert.equal(found.length, 1, JSON.stringify(found));
+        const a = found[0];
+        assert.equal((a.window_start as Date).toISOString(), at(100));
+        // The episode lasts at least the three minutes (the detector may keep flagging while its recent mean is off).
+        assert.ok((a.window_end as Date).getTime() >= T0 + 103 * MIN, String(a.window_end));
+        assert.ok((a.flagged_windows as number) >= 3);
+        assert.equal((a.peak_window_start as Date).toISOString(), at(101));
+        assert.equal(a.value, 240);
+        assert.equal(a.direction, "up");
+        assert.ok((a.expected_lower as number) <= (a.expected as number) && (a.expected as number) <= (a.expected_upper as number) && (a.expected_upper as number) < 240, JSON.stringify(a));
+        assert.ok((a.score as number) > 0);
+        assert.equal(w.stats().alerts, 1);
+        assert.equal(logs.filter((l) => l.startsWith("ALERT events_per_minute")).length, 1, logs.join("\n"));
+        assert.ok(logs.some((l) => l.startsWith(`anomaly started: events_per_minute.count (all groups) window ${at(100)}`)), logs.join("\n"));
+    });
+
     it("raises nothing on the same traffic without the spike, nor during warm-up", async () => {
         const counts = traffic(150);
         counts[30] = 200; // inside the first season: the detector is still learning
