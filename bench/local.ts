@@ -11,13 +11,13 @@
  *   npm run bench:local      (BENCH_SECONDS=12 BENCH_CONNECTIONS=16 BENCH_BUFFER_SECONDS=1)
  */
 import autocannon from "autocannon";
-import { promises as fsp } from "fs";
+import { promises as fsp, readdirSync, readFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { createTransformer } from "../dataplane/transform";
 import { queryLake } from "../local/query";
 import { spawnLocal } from "../test/local/localProcess";
-import { median, time } from "./timing";
+import { median, timeWithCpu } from "./timing";
 import { BENCH_PII_KEY, nativeEvent } from "./transformBatch";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
@@ -25,6 +25,37 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const BUFFER_SECONDS = process.env.BENCH_BUFFER_SECONDS ?? "0.5";
 const EVENTS_PER_REQUEST = 20;
 const POOL = 200;
+
+/**
+ * CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat (Linux);
+ * undefined elsewhere. CPU time, unlike wall time, does not grow with the machine's other load.
+ */
+function processCpuSeconds(pid: number | undefined): number | undefined {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+        return undefined;
+    }
+}
+
+/** CPU seconds per thread of a process (Linux), keyed "<thread id> <thread name>"; empty elsewhere. */
+function threadCpuSeconds(pid: number | undefined): Map<string, number> {
+    const out = new Map<string, number>();
+    try {
+        for (const tid of readdirSync(`/proc/${pid}/task`)) {
+            const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+            const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+            const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+            out.set(`${tid} ${name}`, (Number(fields[11]) + Number(fields[12])) / 100);
+        }
+    } catch {
+        // not Linux, or the process is gone
+    }
+    return out;
+}
 
 /** Request bodies with an id placeholder, so every request's events get unique event ids cheaply. */
 function bodyPool(): string[] {
@@ -41,7 +72,7 @@ function bodyPool(): string[] {
  * in Firehose batches of 100 records; median of 5 after a warm-up, with a warm transformer (its
  * memos filled, as the long-running local pipeline's are).
  */
-function transformAlone(pool: string[]): number {
+function transformAlone(pool: string[]): { rate: number; cpuUsPerEvent: number } {
     const records = Array.from({ length: 1000 }, (_, n) => ({
         recordId: String(n),
         approximateArrivalTimestamp: Date.now(),
@@ -51,19 +82,28 @@ function transformAlone(pool: string[]): number {
     const transformer = createTransformer(undefined, BENCH_PII_KEY);
     for (const batch of batches.slice(0, 3)) transformer.firehose(batch);
     const times: number[] = [];
-    for (let rep = 0; rep < 5; rep++) times.push(time(() => { for (const batch of batches) transformer.firehose(batch); }));
-    return (records.length * EVENTS_PER_REQUEST) / (median(times) / 1000);
+    const cpus: number[] = [];
+    for (let rep = 0; rep < 5; rep++) {
+        const { wall, cpu } = timeWithCpu(() => { for (const batch of batches) transformer.firehose(batch); });
+        times.push(wall);
+        cpus.push(cpu);
+    }
+    const events = records.length * EVENTS_PER_REQUEST;
+    return { rate: events / (median(times) / 1000), cpuUsPerEvent: (median(cpus) * 1000) / events };
 }
 
 async function main(): Promise<void> {
     console.log(`cpu: ${os.cpus()[0].model} x ${os.cpus().length}; load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     const pool = bodyPool();
-    const transformBefore = transformAlone(pool);
+    const before = transformAlone(pool);
+    const transformBefore = before.rate;
     const lakeDir = await fsp.mkdtemp(path.join(os.tmpdir(), "bench-local-"));
     // The server in a session of its own, as a service runs apart from its clients (see spawnLocal).
     const local = await spawnLocal(lakeDir, { BUFFER_INTERVAL_SECONDS: BUFFER_SECONDS }, 120_000, true);
     try {
         let counter = 0;
+        const cpuBefore = processCpuSeconds(local.child.pid);
+        const threadsBefore = threadCpuSeconds(local.child.pid);
         const started = Date.now();
         const result = await autocannon({
             url: local.url,
@@ -88,13 +128,16 @@ async function main(): Promise<void> {
             await new Promise((r) => setTimeout(r, 100));
         }
         const endToEndSeconds = (Date.now() - started) / 1000;
+        const cpuAfter = processCpuSeconds(local.child.pid);
+        const threadsAfter = threadCpuSeconds(local.child.pid);
         local.child.kill("SIGTERM");
         await local.exited;
         // The server's own count of acknowledged requests (it logs it on stop): autocannon stops waiting
         // for the requests in flight when its time is up, though the server acknowledged them.
         const serverAcked = Number(/stopped: (\d+) requests/.exec(local.output())?.[1] ?? NaN) * EVENTS_PER_REQUEST;
         const check = (await queryLake(lakeDir, "SELECT count(*) AS n, count(DISTINCT event_id) AS d, count(*) FILTER (WHERE event_type = 'bad_row') AS bad FROM events")).rows[0];
-        const transformAfter = transformAlone(pool);
+        const after = transformAlone(pool);
+        const transformAfter = after.rate;
         const transformRate = Math.max(transformBefore, transformAfter);
         const endToEnd = acked / endToEndSeconds;
         const lossFree = Number(check.n) === serverAcked && serverAcked >= acked && Number(check.d) === Number(check.n) && result.non2xx === 0;
@@ -104,6 +147,14 @@ async function main(): Promise<void> {
         console.log(`ack latency ms: p50 ${result.latency.p50}, p99 ${result.latency.p99}, max ${result.latency.max} (target p99 < 50)`);
         console.log(`end-to-end events/s: ${endToEnd.toFixed(0)} (${acked} events acknowledged and in Parquet ${endToEndSeconds.toFixed(1)} s after the first request)`);
         console.log(`loss check: acknowledged ${serverAcked} (server; ${acked} answers received before the load generator stopped), rows ${Number(check.n) - Number(check.bad)} + bad rows ${check.bad} = ${check.n}, distinct event ids ${check.d}: ${lossFree ? "OK, each exactly once" : "MISMATCH"}`);
+        const transformCpuUs = Math.min(before.cpuUsPerEvent, after.cpuUsPerEvent);
+        if (cpuBefore !== undefined && cpuAfter !== undefined) {
+            const serverCpuUs = ((cpuAfter - cpuBefore) * 1e6) / acked;
+            console.log(`server CPU per event (all threads, load + delivery until the last row): ${serverCpuUs.toFixed(1)} us = ${(serverCpuUs / transformCpuUs).toFixed(2)}x the transform alone's CPU (${transformCpuUs.toFixed(1)} us); 2 cores give a ratio ceiling of ${(2 * transformCpuUs / serverCpuUs).toFixed(2)}`);
+        }
+        // Per thread: the main thread (HTTP, log), the delivery worker (transform, JSON), libuv's pool (DuckDB, fs), V8 (GC, compiler).
+        const perThread = [...threadsAfter].map(([key, after]) => [key, (after - (threadsBefore.get(key) ?? 0)) * 1e6 / acked] as const).filter(([, us]) => us >= 0.5).sort((a, b) => b[1] - a[1]);
+        if (perThread.length > 0) console.log(`server CPU per event by thread (us): ${perThread.map(([key, us]) => `${key} ${us.toFixed(1)}`).join(", ")}`);
         console.log(`transform alone (firehose(), one core, same events): ${transformBefore.toFixed(0)} events/s before, ${transformAfter.toFixed(0)} after; using ${transformRate.toFixed(0)}`);
         console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
         console.log(`ratio=${(endToEnd / transformRate).toFixed(2)}`);

@@ -6,6 +6,7 @@
  * Messages main -> worker: { id, op: "deliver", items } | { id, op: "advance", watermarkMs } |
  * { id, op: "close" }; worker -> main: { id, ok, result?, error?, windows? } | { log }.
  */
+import * as os from "os";
 import { parentPort, Worker, workerData } from "worker_threads";
 import type { WindowSpec } from "../dataplane/analytics/spec";
 import type { TransformConfig } from "../dataplane/transform/config";
@@ -116,6 +117,25 @@ export class DeliveryWorker {
     }
 }
 
+/** Nice value of the delivery thread: below the HTTP thread's, which is what waits with a client on the line. */
+export const DELIVERY_THREAD_NICE = 10;
+
+/**
+ * Lowers the calling thread's scheduling priority (Linux: setpriority on pid 0 applies to the calling
+ * thread only, so the HTTP thread keeps its priority). On a busy machine the delivery's CPU bursts
+ * then yield to acknowledgements instead of delaying them by a time slice; when the machine is idle
+ * the delivery still gets every cycle the server does not use. Elsewhere (where it would renice the
+ * whole process) it is skipped.
+ */
+function lowerThisThreadsPriority(log: (line: string) => void): void {
+    if (process.platform !== "linux") return;
+    try {
+        os.setPriority(DELIVERY_THREAD_NICE);
+    } catch (e) {
+        log(`delivery worker: could not lower its priority (${(e as Error).message}); acknowledgements may wait behind deliveries on a busy machine`);
+    }
+}
+
 /** The worker's side: entered through `DeliveryWorker.start`'s bootstrap. */
 export async function runDeliveryWorker(): Promise<void> {
     const { createTransformer } = require("../dataplane/transform") as typeof import("../dataplane/transform");
@@ -125,6 +145,7 @@ export async function runDeliveryWorker(): Promise<void> {
     const init = workerData as DeliveryWorkerInit;
     const port = parentPort!;
     const log = (line: string) => port.postMessage({ log: line } satisfies Reply);
+    lowerThisThreadsPriority(log);
     const db = await openDuckDb();
     // One DuckDB thread: the other core stays with the server.
     await db.run("SET threads = 1");

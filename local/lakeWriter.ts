@@ -122,14 +122,32 @@ export async function recoverLake(lakeDir: string): Promise<{ committedSeq: numb
 }
 
 interface PartitionBuffer {
-    /** Each request's rows as a JSON array text. */
-    rows: string[];
+    /** Each request's rows as a JSON array, UTF-8 (encoded once: the temp file needs bytes anyway). */
+    rows: Buffer[];
     rowCount: number;
     /** Each request's envelope, then a newline. */
     raw: Buffer[];
 }
 
 const NEWLINE = Buffer.from("\n");
+const ARRAY_OPEN = Buffer.from("[");
+const ARRAY_COMMA = Buffer.from(",");
+const ARRAY_CLOSE = Buffer.from("]");
+
+/**
+ * Joins JSON arrays of objects into one: "[a,b]" + "[c]" -> "[a,b,c]", as bytes (one copy; joining
+ * the texts as strings cost as much as a tenth of the transform per event).
+ */
+export function joinJsonArrays(arrays: readonly Buffer[]): Buffer {
+    const parts: Buffer[] = [ARRAY_OPEN];
+    for (const array of arrays) {
+        if (array.length <= 2) continue;
+        if (parts.length > 1) parts.push(ARRAY_COMMA);
+        parts.push(array.subarray(1, array.length - 1));
+    }
+    parts.push(ARRAY_CLOSE);
+    return Buffer.concat(parts);
+}
 
 interface PreparedChunk {
     /** "<first seq>-<last seq>" of the chunk: its files' name. */
@@ -204,7 +222,7 @@ export class LakeWriter {
                 (failed.get(dayKey) ?? failed.set(dayKey, []).get(dayKey)!).push(line);
                 continue;
             }
-            partition.rows.push(json);
+            partition.rows.push(Buffer.from(json, "utf8"));
             partition.rowCount += eventRows.length;
             for (const row of eventRows) if (row.bad_reason !== null) result.badRows++;
             result.rows += eventRows.length;
@@ -223,8 +241,8 @@ export class LakeWriter {
         for (const [key, partition] of chunk.partitions) {
             if (partition.rowCount > 0) {
                 const file = path.join(this.lakeDir, EVENTS_TABLE.folder, key, `${chunk.range}.parquet`);
-                // Each request's rows are a JSON array: "[a,b]" + "[c]" -> "[a,b,c]", one array for the file.
-                add(file, writeParquetFromJson(this.db, file, EVENTS_TABLE.columns, `[${partition.rows.map((r) => r.slice(1, -1)).join(",")}]`, "array"));
+                // Each request's rows are a JSON array: one array for the file.
+                add(file, writeParquetFromJson(this.db, file, EVENTS_TABLE.columns, joinJsonArrays(partition.rows), "array"));
             }
             const rawFile = path.join(this.lakeDir, RAW_FOLDER, key, `${chunk.range}.ndjson`);
             add(rawFile, writeFileAtomic(rawFile, Buffer.concat(partition.raw)));

@@ -76,7 +76,7 @@ export async function writeFileAtomic(finalPath: string, text: string | Buffer):
  * The temp JSON file is written and DuckDB's COPY submitted before this returns, so a caller can
  * prepare its next file while DuckDB (in its own thread) converts this one.
  */
-export function writeParquetFromJson(db: LocalDb, finalPath: string, columns: ReadonlyArray<DuckColumn>, json: string, format: "newline_delimited" | "array" = "newline_delimited"): Promise<void> {
+export function writeParquetFromJson(db: LocalDb, finalPath: string, columns: ReadonlyArray<DuckColumn>, json: string | Buffer, format: "newline_delimited" | "array" = "newline_delimited"): Promise<void> {
     const dir = path.dirname(finalPath);
     const jsonTmp = tempPathFor(finalPath, ".ndjson.tmp");
     const parquetTmp = tempPathFor(finalPath, ".parquet.tmp");
@@ -88,7 +88,7 @@ export function writeParquetFromJson(db: LocalDb, finalPath: string, columns: Re
         copy = db.run(
             `COPY (SELECT ${names} FROM read_json(${sqlString(jsonTmp)}, format = '${format}', columns = ${columnsLiteral(columns)}, ` +
             `maximum_object_size = 16777216)) ` +
-            `TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION zstd)`,
+            `TO ${sqlString(parquetTmp)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)`,
         );
     } catch (e) {
         copy = Promise.reject(e);
