@@ -54,6 +54,8 @@ export function endpointUrls(baseUrl: string): Record<string, string> {
 export class IngestEndpoint extends pulumi.ComponentResource {
     /** REST API id. */
     readonly restApiId: pulumi.Output<string>;
+    /** REST API name: the `ApiName` dimension of its AWS/ApiGateway metrics. */
+    readonly restApiName: pulumi.Output<string>;
     /** Stage name. */
     readonly stageName: pulumi.Output<string>;
     /** Base URL trackers use: the custom domain (plus base path) if set, else the stage's invoke URL. */
@@ -297,6 +299,7 @@ export class IngestEndpoint extends pulumi.ComponentResource {
         }
 
         this.restApiId = api.id;
+        this.restApiName = api.name;
         this.stageName = stage.stageName;
         this.stageArn = stage.arn;
         this.url = baseUrl;
@@ -308,6 +311,7 @@ export class IngestEndpoint extends pulumi.ComponentResource {
 
         this.registerOutputs({
             restApiId: this.restApiId,
+            restApiName: this.restApiName,
             stageName: this.stageName,
             url: this.url,
             endpoints: this.endpoints,
