@@ -1,4 +1,5 @@
 /** Wall-clock timing for the benchmarks. */
+import * as os from "os";
 
 /** Milliseconds `fn` took. */
 export function time(fn: () => unknown): number {
@@ -7,5 +8,30 @@ export function time(fn: () => unknown): number {
     return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+/**
+ * Wall-clock and CPU milliseconds `fn` took. CPU time (user + system, all of the process's threads, so
+ * GC helper threads included) leaves out the time the process waited for a core: on a shared machine
+ * it spreads far less than wall time, though it still grows when other processes evict the caches.
+ */
+export function timeWithCpu(fn: () => unknown): { wall: number; cpu: number } {
+    const cpu0 = process.cpuUsage();
+    const start = process.hrtime.bigint();
+    fn();
+    const wall = Number(process.hrtime.bigint() - start) / 1e6;
+    const cpu = process.cpuUsage(cpu0);
+    return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+}
+
 /** The middle value (the upper one of the two middles for an even count). */
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * The machine a figure came from: CPU model and count, Node version, and the load average when the
+ * run started (figures from a loaded shared machine are slower, and the transform more so than the
+ * baseline: see docs/transform.md).
+ */
+export function machineLine(): string {
+    const cpus = os.cpus();
+    const load = os.loadavg().map((l) => l.toFixed(1)).join(" ");
+    return `machine: ${cpus[0]?.model ?? "unknown CPU"} x${cpus.length}, node ${process.version}, load average ${load}`;
+}

@@ -9,9 +9,10 @@
  *   npm run bench:transform            (BENCH_ITERATIONS=21 BENCH_MB=3 are the defaults)
  */
 import type { FirehoseTransformationEvent } from "aws-lambda";
+import * as os from "os";
 import { EventRow } from "../dataplane/schema";
 import { loadBundledTransform, TransformModule } from "./loadTransform";
-import { median, time } from "./timing";
+import { machineLine, median, time } from "./timing";
 import { baseline, BENCH_PII_KEY, buildBatch } from "./transformBatch";
 
 /** The bundle as deployed; BENCH_SOURCE=ts benchmarks the TypeScript sources through tsx (~5 % slower). */
@@ -43,6 +44,7 @@ function main(): void {
     // cold, as in a Lambda invocation that never saw these values. A warm Lambda would do better.
     const freshTransformer = () => createTransformer(undefined, BENCH_PII_KEY);
     const mb = bytes / (1024 * 1024);
+    console.log(machineLine());
     console.log(`batch: ${event.records.length} records, ${events} events, ${mb.toFixed(2)} MB of envelopes; transform: ${transformSource}`);
 
     let result = freshTransformer().firehose(event);
@@ -82,7 +84,7 @@ function main(): void {
     console.log(`floor (decode + parse + serialize precomputed rows + encode): median ${median(tFloor).toFixed(1)} ms; best reachable ratio ${median(tFloor.map((f, i) => tBaseline[i] / f)).toFixed(2)}`);
     console.log(`results: Ok=${counts.Ok} Dropped=${counts.Dropped} ProcessingFailed=${counts.ProcessingFailed}; rows=${rows} (bad ${badRows})`);
     console.log(`output rows ${(outBytes / 1048576).toFixed(2)} MB = ${(outBytes / bytes).toFixed(2)}x input; Lambda response ${(responseBytes / 1048576).toFixed(2)} MB (limit 6 MB)`);
-    console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+    console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average at the end ${os.loadavg()[0].toFixed(1)}`);
     console.log(`ratio of medians ${(mbase / mt).toFixed(2)}; median of paired ratios (reported below) ${pairedRatio.toFixed(2)}`);
     console.log(`ratio=${pairedRatio.toFixed(2)}`);
 }

@@ -7,14 +7,15 @@
  *
  *   npm run bench:transform:ab -- <revision>     e.g. main, HEAD~3 (default HEAD); AB_PAIRS=61
  *
- * Prints B/A as the median of the per-pair ratios and as the ratio of the fastest runs (below 1: B is
- * faster), and each side's paired ratio to the bench:transform baseline.
+ * Prints B/A as the median of the per-pair ratios, as the ratio of the fastest runs and as the median
+ * of the per-pair ratios of CPU time (below 1: B is faster), and each side's paired ratio to the
+ * bench:transform baseline.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { loadBundledTransform, TransformModule } from "./loadTransform";
-import { median, time } from "./timing";
+import { machineLine, median, time, timeWithCpu } from "./timing";
 import { baseline, BENCH_PII_KEY, buildBatch } from "./transformBatch";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -46,21 +47,25 @@ function main(): void {
     const a = checkout(revision);
     try {
         const sides: [string, TransformModule][] = [[`A ${revision} (${a.sha.slice(0, 12)})`, loadBundledTransform(a.dir)], ["B this checkout", loadBundledTransform()]];
+        console.log(machineLine());
         const { event } = buildBatch();
         for (let i = 0; i < 3; i++) for (const [, t] of sides) t.createTransformer(undefined, BENCH_PII_KEY).firehose(event);
         const times: number[][] = [[], []];
+        const cpu: number[][] = [[], []];
         const base: number[] = [];
         for (let i = 0; i < PAIRS; i++) {
             base.push(time(() => baseline(event)));
             for (const s of i % 2 === 0 ? [0, 1] : [1, 0]) {
                 const transformer = sides[s][1].createTransformer(undefined, BENCH_PII_KEY);
-                times[s].push(time(() => transformer.firehose(event)));
+                const t = timeWithCpu(() => transformer.firehose(event));
+                times[s].push(t.wall);
+                cpu[s].push(t.cpu);
             }
         }
         for (const [s, [name]] of sides.entries()) {
-            console.log(`${name}: fastest ${Math.min(...times[s]).toFixed(1)} ms, median ${median(times[s]).toFixed(1)} ms, ratio to baseline ${median(times[s].map((t, i) => base[i] / t)).toFixed(3)}`);
+            console.log(`${name}: fastest ${Math.min(...times[s]).toFixed(1)} ms, median ${median(times[s]).toFixed(1)} ms (CPU ${median(cpu[s]).toFixed(1)} ms), ratio to baseline ${median(times[s].map((t, i) => base[i] / t)).toFixed(3)}`);
         }
-        console.log(`B/A over ${PAIRS} pairs: median ${median(times[1].map((t, i) => t / times[0][i])).toFixed(3)}, fastest runs ${(Math.min(...times[1]) / Math.min(...times[0])).toFixed(3)}`);
+        console.log(`B/A over ${PAIRS} pairs: median ${median(times[1].map((t, i) => t / times[0][i])).toFixed(3)}, fastest runs ${(Math.min(...times[1]) / Math.min(...times[0])).toFixed(3)}, median of CPU time ${median(cpu[1].map((t, i) => t / cpu[0][i])).toFixed(3)} (the steadiest on a loaded machine)`);
     } finally {
         a.remove();
     }

@@ -62,7 +62,7 @@ function properties(): Record<string, unknown> {
     return p;
 }
 
-function nativeEvent(at: number): Record<string, unknown> {
+export function nativeEvent(at: number): Record<string, unknown> {
     const u = pick(users);
     const type = rand() < 0.6 ? "track" : rand() < 0.9 ? "page" : "identify";
     return {

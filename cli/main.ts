@@ -3,9 +3,14 @@
  * itself here.
  */
 import { Command } from "commander";
+import { registerDetect } from "./detect";
+import { registerLocal } from "./local";
+import { registerErase } from "./erase";
 import { registerPolicyCheck } from "./policyCheck";
+import { registerQuery } from "./query";
 import { registerResources } from "./resources";
 import { registerReview } from "./review";
+import { registerTransform } from "./transform";
 
 export function buildProgram(): Command {
     const program = new Command();
@@ -17,6 +22,11 @@ export function buildProgram(): Command {
     registerReview(program);
     registerResources(program);
     registerPolicyCheck(program);
+    registerTransform(program);
+    registerDetect(program);
+    registerLocal(program);
+    registerQuery(program);
+    registerErase(program);
     return program;
 }
 

@@ -15,6 +15,7 @@ import { firehosePiiTransform } from "./rules/firehosePiiTransform";
 import { firehoseS3DestinationKms } from "./rules/firehoseS3DestinationKms";
 import { firehoseSseCmk } from "./rules/firehoseSseCmk";
 import { glueCatalogEncryption } from "./rules/glueCatalogEncryption";
+import { glueIcebergTableMaintenance } from "./rules/glueIcebergTableMaintenance";
 import { gluePiiColumnsTagged } from "./rules/gluePiiColumnsTagged";
 import { iamNoBroadManagedPolicies } from "./rules/iamNoBroadManagedPolicies";
 import { iamKnownActions } from "./rules/iamKnownActions";
@@ -62,6 +63,7 @@ export const PII_POLICIES: Policies = [
     apigatewayLogsNoBodies,
     s3RawBucketExpiry,
     s3PiiAccessAudited,
+    glueIcebergTableMaintenance,
     cloudwatchLogGroupRetention,
     lambdaLogGroupManaged,
 ];

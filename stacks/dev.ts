@@ -4,31 +4,11 @@
  * trackers run on developers' machines.
  */
 import { loadStackConfig } from "./config";
+import { DEV_DEFAULTS } from "./defaults";
 import type { StackOutputs } from "./index";
 import { deployPipeline } from "./pipeline";
 
 export function deployDev(): StackOutputs {
-    const cfg = loadStackConfig("dev", {
-        ingestMode: "stream",
-        streamShardCount: 1,
-        manageAccountSettings: true,
-        rawRetentionDays: 3,
-        logRetentionDays: 7,
-        auditPiiReads: true,
-        auditRetentionDays: 90,
-        throttleRateLimit: 50,
-        throttleBurstLimit: 100,
-        corsAllowedOrigins: ["http://localhost:3000"],
-        requireApiKeys: false,
-        apiKeyNames: [],
-        wafEnabled: false,
-        wafRateLimitPer5Min: 2000,
-        athenaBytesScannedCutoff: 1024 ** 3,
-        forceDestroy: true,
-        adminRoleArns: [],
-        analystPrincipals: [],
-        engineerPrincipals: [],
-        alertEmails: [],
-    });
+    const cfg = loadStackConfig("dev", DEV_DEFAULTS);
     return deployPipeline("dev", cfg);
 }

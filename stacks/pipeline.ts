@@ -13,7 +13,10 @@ import { AnomalyAlerts } from "../components/alerts";
 import { LakeFormationGrants } from "../components/governance";
 import { IngestEndpoint } from "../components/ingest";
 import { FirehoseLake } from "../components/lake/firehoseLake";
+import { ERASURES_TABLE_COLUMNS } from "../components/lake/erasuresTable";
+import { EVENT_COLUMNS } from "../dataplane/schema";
 import type { StackConfig } from "./config";
+import { STACK_WINDOW_SPECS } from "./defaults";
 import type { StackOutputs } from "./index";
 import { DashboardSources, dashboardBody, nameFromArnOrUrl } from "./dashboard";
 import { createIngestWebAcl } from "./waf";
@@ -38,6 +41,9 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         tags,
     };
     const lakeCommon = {
+        tableFormat: cfg.tableFormat,
+        // One stack per account and region owns the account-wide optimizer log groups, as it owns catalog encryption.
+        iceberg: cfg.tableFormat === "iceberg" ? { manageOptimizerLogGroups: cfg.manageAccountSettings } : undefined,
         forceDestroy: cfg.forceDestroy,
         adminRoleArns: cfg.adminRoleArns,
         rawRetentionDays: cfg.rawRetentionDays,
@@ -84,6 +90,9 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         deliveryStream: lake.deliveryStreamName,
         glueDatabase: lake.databaseName,
         glueTable: lake.tableName,
+        lakeTableFormat: lake.tableFormat,
+        // clickstream erase reads the pseudonymization key from here (to compute the pseudonym it deletes by).
+        piiSecretArn: lake.piiSecretArn,
         athenaWorkgroup: lake.workgroupName,
         kmsKeyArn: lake.kmsKeyArn,
     };
@@ -94,7 +103,11 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
     new LakeFormationGrants(`${name}-grants`, {
         databaseName: lake.databaseName,
         tableNames: [lake.tableName],
-        additionalTables: windows ? [{ name: windows.analytics.aggregatesTableName, columns: AGGREGATE_COLUMNS }] : [],
+        additionalTables: [
+            ...(windows ? [{ name: windows.analytics.aggregatesTableName, columns: AGGREGATE_COLUMNS }] : []),
+            // The erasure audit: subjects (pseudonyms) tagged pii.
+            { name: lake.erasuresTableName, columns: ERASURES_TABLE_COLUMNS },
+        ],
         lakeBucketArn: lake.lakeBucketArn,
         manageDataLakeSettings: cfg.manageAccountSettings && cfg.adminRoleArns.length > 0,
         admins: cfg.adminRoleArns,
@@ -102,6 +115,11 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         engineerPrincipals: cfg.engineerPrincipals,
         // The Firehose streams read their table's schema for Parquet conversion.
         writerPrincipals: [lake.firehoseRoleArn, ...(windows ? [windows.analytics.aggregatesFirehoseRoleArn] : [])],
+        // An Iceberg table has no dt/hour columns (hidden partitioning); Firehose and the optimizers commit snapshots to it.
+        columns: lake.tableFormat === "iceberg" ? EVENT_COLUMNS : undefined,
+        tableMaintainers: lake.optimizerRoleArn
+            ? [{ principal: lake.firehoseRoleArn, tableName: lake.tableName }, { principal: lake.optimizerRoleArn, tableName: lake.tableName }]
+            : undefined,
         createTags: cfg.manageAccountSettings,
     });
 
@@ -118,8 +136,8 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
     };
 }
 
-/** The window specs every stack computes: the article's purchase example and traffic by event type. */
-const WINDOW_SPECS = [EVENTS_PER_MINUTE_BY_TYPE, PURCHASE_PRICE_BY_GROUP];
+/** The window specs every stack computes (shared with the local pipeline). */
+const WINDOW_SPECS = STACK_WINDOW_SPECS;
 
 /**
  * AnalyticsWindow on the ingest stream and AnomalyAlerts on its metrics. The alerts come first so

@@ -9,6 +9,8 @@ import { deployPipeline } from "./pipeline";
 export function deployProd(): StackOutputs {
     const cfg = loadStackConfig("prod", {
         ingestMode: "stream",
+        // docs/lake-format.md: Parquet until the Iceberg delivery is proven in dev (timestamps, JSON rows, cost).
+        tableFormat: "parquet",
         streamShardCount: 0,
         manageAccountSettings: true,
         rawRetentionDays: 7,

@@ -44,15 +44,28 @@ export interface AnomalyAlarmArgs {
     metric: AlarmMetric;
     /** Alarm name suffix, [A-Za-z0-9_.-]. Defaults to the metric name plus its dimension values. */
     name?: string;
-    /** Width of the expected band in standard deviations (ANOMALY_DETECTION_BAND's second argument). Defaults to 2 (0.1-20). */
+    /**
+     * Width of the expected band in standard deviations (ANOMALY_DETECTION_BAND's second argument). Defaults to 2
+     * (0.1-20): on real metrics a wider band lost more recall than it saved false alarms; persistence
+     * (`datapointsToAlarm` of `evaluationPeriods`) did better (docs/analytics.md).
+     */
     bandWidth?: number;
     /** Which side of the band alarms. Defaults to "LessThanLowerOrGreaterThanUpperThreshold" (spikes and drops). */
     comparison?: AnomalyComparison;
-    /** Periods evaluated. Defaults to 3 (periods x period <= 1 day). */
+    /** Periods evaluated. Defaults to 5, or fewer when 5 periods exceed a day (periods x period <= 1 day). */
     evaluationPeriods?: number;
-    /** Periods out of the band, among `evaluationPeriods`, that raise the alarm. Defaults to 2. */
+    /**
+     * Periods out of the band, among `evaluationPeriods`, that raise the alarm. Defaults to a majority of them (3 of 5):
+     * real metrics cross a band for single periods far more often than a Gaussian would, so one anomaly should be
+     * one alarm, not one per noisy period.
+     */
     datapointsToAlarm?: number;
-    /** How missing datapoints count. Defaults to "missing" (keep state; a window with no traffic still emits a 0 count roll-up). */
+    /**
+     * How missing datapoints count. Defaults to "notBreaching": a period without a datapoint (a sparse metric, a group
+     * with no events) counts as inside the band, as AWS advises for metrics that report only when something happens
+     * ("missing" judges M of N on the few datapoints present and goes to INSUFFICIENT_DATA when none is). Use
+     * "breaching" for a dense count whose silence is itself the anomaly (traffic stopped), with "LessThanLowerThreshold".
+     */
     treatMissingData?: TreatMissingData;
     /** Alarm description. Defaults to one naming the metric, statistic and period. */
     description?: string;
@@ -140,12 +153,12 @@ export function resolveAnomalyAlertsSettings(name: string, args: AnomalyAlertsAr
         if (!/^[A-Za-z0-9_.-]{1,120}$/.test(suffix)) fail(c, `${at}.name`, `is "${suffix}"`, "use 1-120 letters, digits, _ . -");
         if (seen.has(suffix)) fail(c, `${at}.name`, `"${suffix}" is used by an earlier alarm`, "give each alarm a distinct name");
         seen.add(suffix);
-        const evaluationPeriods = checkInteger(c, `${at}.evaluationPeriods`, a.evaluationPeriods ?? 3, 1, 1440);
+        const evaluationPeriods = checkInteger(c, `${at}.evaluationPeriods`, a.evaluationPeriods ?? Math.max(1, Math.min(5, Math.floor(86_400 / m.periodSeconds))), 1, 1440);
         if (evaluationPeriods * m.periodSeconds > 86_400) fail(c, `${at}.evaluationPeriods`, `times the ${m.periodSeconds} s period exceeds one day`, "CloudWatch evaluates at most 86,400 s; use fewer periods");
-        const datapointsToAlarm = checkInteger(c, `${at}.datapointsToAlarm`, a.datapointsToAlarm ?? Math.min(2, evaluationPeriods), 1, evaluationPeriods, "at most evaluationPeriods");
+        const datapointsToAlarm = checkInteger(c, `${at}.datapointsToAlarm`, a.datapointsToAlarm ?? Math.floor(evaluationPeriods / 2) + 1, 1, evaluationPeriods, "at most evaluationPeriods");
         const comparison = a.comparison ?? "LessThanLowerOrGreaterThanUpperThreshold";
         if (!ANOMALY_COMPARISONS.includes(comparison)) fail(c, `${at}.comparison`, `is "${String(comparison)}"`, `use one of ${ANOMALY_COMPARISONS.join(", ")} (anomaly detection alarms compare against the band)`);
-        const treatMissingData = a.treatMissingData ?? "missing";
+        const treatMissingData = a.treatMissingData ?? "notBreaching";
         if (!TREAT_MISSING_DATA.includes(treatMissingData)) fail(c, `${at}.treatMissingData`, `is "${String(treatMissingData)}"`, `use one of ${TREAT_MISSING_DATA.join(", ")}`);
         const bandWidth = checkNumber(c, `${at}.bandWidth`, a.bandWidth ?? 2, 0.1, 20, "standard deviations of the expected band");
         return {

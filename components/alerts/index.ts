@@ -3,4 +3,6 @@ export { AnomalyAlerts, resolveAnomalyAlertsSettings, anomalyMetricQueries, ANOM
 export type { AnomalyAlertsArgs, AnomalyAlarmArgs, AnomalyAlertsSettings, AlarmMetric, AnomalyComparison, TreatMissingData, ResolvedAlarm } from "./anomalyAlerts";
 export { alertsKeyPolicyDocument, alarmTopicPolicyDocument, alertFunctionPolicyDocument } from "./policies";
 export { SeasonalRobustDetector } from "../../dataplane/anomaly/detector";
-export type { DetectorOptions, DetectorResult } from "../../dataplane/anomaly/detector";
+export type { DetectorOptions, DetectorResult, MissingPolicy, SeasonModel } from "../../dataplane/anomaly/detector";
+export { EpisodeTracker, groupEpisodes } from "../../dataplane/anomaly/episodes";
+export type { Episode, EpisodeTrackerOptions, ScoredPoint } from "../../dataplane/anomaly/episodes";

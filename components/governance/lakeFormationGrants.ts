@@ -68,6 +68,12 @@ export interface LakeFormationGrantsArgs {
      */
     writerPrincipals?: pulumi.Input<string>[];
     /**
+     * Principals that commit snapshots to an Iceberg table (Firehose's Iceberg destination, Glue's table
+     * optimizers, the erasure role): SELECT, INSERT, DELETE, ALTER and DESCRIBE on that one table, never
+     * with grant option. Not for people: analysts and engineers read through the tag grants. Defaults to none.
+     */
+    tableMaintainers?: TableMaintainer[];
+    /**
      * Other tables of the database with columns of their own (e.g. AnalyticsWindow's aggregates
      * table): each is tagged by its columns' classifications, like `tableNames`, and included in the
      * writers' DESCRIBE grants. Defaults to none.
@@ -94,6 +100,17 @@ export interface LakeFormationGrantsArgs {
     /** Glue catalog id (account id). Defaults to the caller's account. */
     catalogId?: pulumi.Input<string>;
 }
+
+/** A principal that writes an Iceberg table's data and metadata, for `LakeFormationGrantsArgs.tableMaintainers`. */
+export interface TableMaintainer {
+    /** Role ARN of the writer (a service role). */
+    principal: pulumi.Input<string>;
+    /** The table it maintains. */
+    tableName: pulumi.Input<string>;
+}
+
+/** What a table maintainer needs to commit Iceberg snapshots (Lake Formation permission names). */
+export const TABLE_MAINTAINER_PERMISSIONS = ["SELECT", "INSERT", "DELETE", "ALTER", "DESCRIBE"];
 
 /** A table with its own column list, for `LakeFormationGrantsArgs.additionalTables`. */
 export interface AdditionalTable {
@@ -126,6 +143,7 @@ export class LakeFormationGrants extends pulumi.ComponentResource {
     readonly analystGrants: aws.lakeformation.Permissions[];
     readonly engineerGrants: aws.lakeformation.Permissions[];
     readonly writerGrants: aws.lakeformation.Permissions[];
+    readonly maintainerGrants: aws.lakeformation.Permissions[];
     readonly columnGrants: aws.lakeformation.Permissions[];
 
     constructor(name: string, args: LakeFormationGrantsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -263,6 +281,12 @@ export class LakeFormationGrants extends pulumi.ComponentResource {
             ),
         ]);
 
+        this.maintainerGrants = (args.tableMaintainers ?? []).map((m, i) => new aws.lakeformation.Permissions(
+            `${name}-maintainer-${i}`,
+            { catalogId, principal: m.principal, permissions: TABLE_MAINTAINER_PERMISSIONS, table: { databaseName: args.databaseName, name: m.tableName } },
+            grantOpts,
+        ));
+
         this.columnGrants = (args.columnGrants ?? []).map((g, i) => {
             const tableWithColumns = g.columnNames
                 ? { databaseName: args.databaseName, name: g.tableName, columnNames: g.columnNames }
@@ -320,6 +344,7 @@ export function validateLakeFormationGrantsArgs(args: LakeFormationGrantsArgs): 
         ["analystPrincipals", args.analystPrincipals],
         ["engineerPrincipals", args.engineerPrincipals],
         ["writerPrincipals", args.writerPrincipals],
+        ["tableMaintainers", (args.tableMaintainers ?? []).map((m) => m.principal)],
     ];
     for (const [field, values] of principalFields) {
         if (knownStrings(values).includes(IAM_ALLOWED_PRINCIPALS)) {
@@ -330,6 +355,11 @@ export function validateLakeFormationGrantsArgs(args: LakeFormationGrantsArgs): 
     const analysts = knownStrings(args.analystPrincipals);
     const both = knownStrings(args.engineerPrincipals).filter((p) => analysts.includes(p));
     if (both.length > 0) fail(`${both.join(", ")} is in both analystPrincipals and engineerPrincipals; the engineer grant would give the analyst PII. Keep each principal in one list.`);
+    const people = [...analysts, ...knownStrings(args.engineerPrincipals)];
+    const maintainingPeople = knownStrings((args.tableMaintainers ?? []).map((m) => m.principal)).filter((p) => people.includes(p));
+    if (maintainingPeople.length > 0) {
+        fail(`${maintainingPeople.join(", ")} is both a table maintainer and an analyst or engineer; maintainers get every column (PII included). Give maintenance to the service role only.`);
+    }
 
     const classificationKey = args.classificationTagKey ?? "classification";
     const domainKey = args.domainTagKey ?? "domain";

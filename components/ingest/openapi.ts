@@ -26,8 +26,8 @@ export const API_KEY_SCHEME = "api_key";
 export const WRITE_KEY_SCHEME = "segment_write_key";
 /** Seconds API Gateway caches a write-key authorizer decision per Authorization header. */
 export const AUTHORIZER_RESULT_TTL_SECONDS = 300;
-/** Seconds browsers may cache a preflight answer. */
-export const PREFLIGHT_MAX_AGE_SECONDS = 600;
+export { PREFLIGHT_MAX_AGE_SECONDS } from "../../dataplane/ingest/http";
+import { INGEST_ERRORS, PREFLIGHT_MAX_AGE_SECONDS } from "../../dataplane/ingest/http";
 
 export interface OpenApiOptions {
     /** API title. */
@@ -159,12 +159,12 @@ export function gatewayResponses(origins: readonly string[]): Record<string, unk
     const headers = gatewayResponseCorsHeaders(origins);
     const body = (error: string, message: string) => ({ "application/json": `{"success":false,"error":"${error}","message":${message},"requestId":"$context.requestId"}` });
     return {
-        THROTTLED: { statusCode: 429, responseParameters: headers, responseTemplates: body("throttled", "$context.error.messageString") },
+        THROTTLED: { statusCode: 429, responseParameters: headers, responseTemplates: body(INGEST_ERRORS.throttled, "$context.error.messageString") },
         QUOTA_EXCEEDED: { statusCode: 429, responseParameters: headers, responseTemplates: body("quota_exceeded", "$context.error.messageString") },
         // AWS's documented form: the validation error string inside a JSON string.
-        BAD_REQUEST_BODY: { statusCode: 400, responseParameters: headers, responseTemplates: body("invalid_body", `"$context.error.validationErrorString"`) },
-        UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, responseParameters: headers, responseTemplates: body("unsupported_media_type", `"Content-Type must be application/json"`) },
-        DEFAULT_4XX: { responseParameters: headers, responseTemplates: body("client_error", "$context.error.messageString") },
+        BAD_REQUEST_BODY: { statusCode: 400, responseParameters: headers, responseTemplates: body(INGEST_ERRORS.invalidBody, `"$context.error.validationErrorString"`) },
+        UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, responseParameters: headers, responseTemplates: body(INGEST_ERRORS.unsupportedMediaType, `"Content-Type must be application/json"`) },
+        DEFAULT_4XX: { responseParameters: headers, responseTemplates: body(INGEST_ERRORS.clientError, "$context.error.messageString") },
         DEFAULT_5XX: { responseParameters: headers, responseTemplates: body("server_error", "$context.error.messageString") },
     };
 }

@@ -114,24 +114,8 @@ export function kinesisPutRecordTemplate(streamName: string): string {
     ].join("\n");
 }
 
-/** Headers a browser tracker may send on a POST; the preflight answers with these. */
-export const CORS_ALLOWED_HEADERS = ["Content-Type", "Authorization", "X-Api-Key", "X-Amz-Date", "X-Amz-Security-Token"] as const;
-
-/** Methods the preflight allows. */
-export const CORS_ALLOWED_METHODS = ["POST", "OPTIONS"] as const;
-
-/** Rejects origins that would break out of the VTL string they are compared with. */
-export function assertCorsOrigins(origins: readonly string[]): void {
-    for (const origin of origins) {
-        if (origin === "*") continue;
-        if (!/^https?:\/\/[a-zA-Z0-9.-]+(:\d{1,5})?$/.test(origin)) {
-            throw new Error(`corsAllowedOrigins: "${origin}" is not an origin; use scheme://host[:port] without a path, e.g. "https://www.example.com", or "*".`);
-        }
-    }
-    if (origins.includes("*") && origins.length > 1) {
-        throw new Error(`corsAllowedOrigins: "*" allows every origin and cannot be combined with specific origins; pass either ["*"] or a list of origins.`);
-    }
-}
+export { assertCorsOrigins, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS } from "../../dataplane/ingest/http";
+import { assertCorsOrigins } from "../../dataplane/ingest/http";
 
 /**
  * VTL that sets Access-Control-Allow-Origin on the response: "*" when every origin is allowed,

@@ -12,6 +12,7 @@ import { componentLogGroup } from "../logs/componentLogGroup";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { FIREHOSE_BUFFERING_DEFAULTS } from "../../dataplane/lake/buffering";
 import { TIMESTAMP_FORMAT } from "../../dataplane/schema";
 import type { TransformConfig } from "../../dataplane/transform/config";
 import { ENV_PII_SECRET_ARN, ENV_PII_SECRET_PARAMETER, ENV_TRANSFORM_CONFIG } from "../../dataplane/transform/config";
@@ -24,9 +25,12 @@ import {
 } from "./glueTable";
 import {
     firehosePolicyDocument, lakeKeyPolicyDocument, serviceAssumeRolePolicy, ssmParameterArn, transformPolicyDocument,
-    type PiiSecretRef,
+    type AwsEnvironment, type PiiSecretRef, type PolicyDocument,
 } from "./policies";
 import { validateTransformConfig } from "./transformConfig";
+import { ERASURES_PARTITION_KEYS, erasuresStorageDescriptor, erasuresTableParameters } from "./erasuresTable";
+import { createIcebergEventsTable, createTableOptimizers, icebergDestination } from "./icebergResources";
+import { firehoseIcebergStatements, icebergNamedQueries, resolveIcebergSettings, type IcebergArgs, type IcebergSettings, type TableFormat } from "./icebergTable";
 import {
     ATHENA_MIN_BYTES_SCANNED_CUTOFF, FIREHOSE_LIMITS, checkDate, checkInteger, checkKeyArn, checkLogRetention, checkNumber, checkRoleArn, fail,
 } from "./validate";
@@ -107,8 +111,17 @@ export interface FirehoseLakeArgs {
     buffering?: FirehoseBufferingArgs;
     /** Transform invocation buffering. Defaults to 1 MB / 60 s / 3 retries. */
     processorBuffering?: ProcessorBufferingArgs;
-    /** Parquet compression. Defaults to "SNAPPY". */
+    /** Parquet compression (Parquet format only; Iceberg data files use ZSTD). Defaults to "SNAPPY". */
     parquetCompression?: ParquetCompression;
+    /**
+     * Format of the events table: "parquet" (Firehose converts to Parquet under Hive dt/hour prefixes,
+     * partition projection) or "iceberg" (Firehose's Iceberg destination into an Iceberg v2 table
+     * partitioned by day(received_at), with Glue compaction, snapshot expiry and orphan-file deletion).
+     * See docs/lake-format.md. Defaults to "parquet".
+     */
+    tableFormat?: TableFormat;
+    /** Iceberg table maintenance (only with tableFormat "iceberg"). Defaults to the IcebergArgs defaults. */
+    iceberg?: IcebergArgs;
     /**
      * Manage the account/region-wide Glue Data Catalog encryption here (SSE-KMS and connection passwords with
      * `catalogKmsKeyArn`, else the lake key). Enable it in exactly one stack per account and region.
@@ -164,6 +177,9 @@ export interface FirehoseLakeSettings {
     processorIntervalSeconds: number;
     processorRetries: number;
     parquetCompression: ParquetCompression;
+    tableFormat: TableFormat;
+    /** Iceberg maintenance settings (defaults applied); present only for tableFormat "iceberg". */
+    iceberg?: IcebergSettings;
     databaseName: string;
     tableName: string;
     partitionProjectionStartDate: string;
@@ -203,6 +219,14 @@ export function resolveFirehoseLakeSettings(name: string, args: FirehoseLakeArgs
     const L = FIREHOSE_LIMITS;
     const compression = args.parquetCompression ?? "SNAPPY";
     if (!PARQUET_COMPRESSIONS.includes(compression)) fail(c, "parquetCompression", `is "${String(compression)}"`, `use one of ${PARQUET_COMPRESSIONS.join(", ")}`);
+    const tableFormat = args.tableFormat ?? "parquet";
+    const iceberg = resolveIcebergSettings(c, tableFormat, args.iceberg);
+    if (tableFormat === "iceberg" && args.parquetCompression !== undefined) {
+        fail(c, "parquetCompression", 'applies to Firehose\'s Parquet conversion, which tableFormat "iceberg" does not use', "drop it (Iceberg data files are written with ZSTD)");
+    }
+    if (tableFormat === "iceberg" && args.partitionProjectionStartDate !== undefined) {
+        fail(c, "partitionProjectionStartDate", 'configures Athena partition projection, which an Iceberg table does not use (its day(received_at) partitions are hidden)', "drop it");
+    }
 
     const databaseName = args.databaseName ?? glueName(`${name}_${pulumi.getStack()}`);
     if (!isGlueName(databaseName)) fail(c, "databaseName", `is "${databaseName}"`, "use 1-255 lower-case letters, digits and underscores (Athena rejects others unquoted)");
@@ -225,12 +249,14 @@ export function resolveFirehoseLakeSettings(name: string, args: FirehoseLakeArgs
         errorRetentionDays: checkInteger(c, "errorRetentionDays", args.errorRetentionDays ?? 30, 1),
         athenaResultsRetentionDays: checkInteger(c, "athenaResultsRetentionDays", args.athenaResultsRetentionDays ?? 30, 1),
         logRetentionDays: checkLogRetention(c, "logRetentionDays", args.logRetentionDays ?? 30),
-        bufferingIntervalSeconds: checkInteger(c, "buffering.intervalSeconds", buffering.intervalSeconds ?? 60, L.intervalSeconds.min, L.intervalSeconds.max, "Firehose allows 0-900 s; the lake keeps >= 60 s, the article's floor, so Parquet files are not tiny"),
-        bufferingSizeMiB: checkInteger(c, "buffering.sizeMiB", buffering.sizeMiB ?? 64, L.sizeMiB.min, L.sizeMiB.max, "Firehose allows 1-128 MiB; Parquet conversion needs >= 64"),
+        bufferingIntervalSeconds: checkInteger(c, "buffering.intervalSeconds", buffering.intervalSeconds ?? FIREHOSE_BUFFERING_DEFAULTS.intervalSeconds, L.intervalSeconds.min, L.intervalSeconds.max, "Firehose allows 0-900 s; the lake keeps >= 60 s, the article's floor, so Parquet files are not tiny"),
+        bufferingSizeMiB: checkInteger(c, "buffering.sizeMiB", buffering.sizeMiB ?? FIREHOSE_BUFFERING_DEFAULTS.sizeMiB, L.sizeMiB.min, L.sizeMiB.max, "Firehose allows 1-128 MiB; Parquet conversion needs >= 64"),
         processorSizeMB: checkNumber(c, "processorBuffering.sizeMB", proc.sizeMB ?? AWS_PROCESSOR_DEFAULTS.sizeMB, L.processorSizeMB.min, L.processorSizeMB.max, "Firehose's Lambda processor buffer"),
         processorIntervalSeconds: checkInteger(c, "processorBuffering.intervalSeconds", proc.intervalSeconds ?? AWS_PROCESSOR_DEFAULTS.intervalSeconds, L.processorIntervalSeconds.min, L.processorIntervalSeconds.max),
         processorRetries: checkInteger(c, "processorBuffering.retries", proc.retries ?? AWS_PROCESSOR_DEFAULTS.retries, L.processorRetries.min, L.processorRetries.max),
         parquetCompression: compression,
+        tableFormat,
+        iceberg: tableFormat === "iceberg" ? iceberg : undefined,
         databaseName,
         tableName,
         partitionProjectionStartDate: checkDate(c, "partitionProjectionStartDate", args.partitionProjectionStartDate ?? "2026-01-01"),
@@ -259,6 +285,12 @@ export function processorParameters(functionArn: pulumi.Input<string>, s: Pick<F
     if (s.processorIntervalSeconds !== AWS_PROCESSOR_DEFAULTS.intervalSeconds) params.push({ parameterName: "BufferIntervalInSeconds", parameterValue: String(s.processorIntervalSeconds) });
     if (s.processorRetries !== AWS_PROCESSOR_DEFAULTS.retries) params.push({ parameterName: "NumberOfRetries", parameterValue: String(s.processorRetries) });
     return params;
+}
+
+/** The Firehose role's document, plus the Iceberg commit and clean-up grants when the table is Iceberg. */
+function withIcebergWrites(s: FirehoseLakeSettings, env: AwsEnvironment, lakeBucketArn: string, databaseName: string, tableName: string, doc: PolicyDocument): PolicyDocument {
+    if (!s.iceberg) return doc;
+    return { ...doc, Statement: [...doc.Statement, ...firehoseIcebergStatements(env, lakeBucketArn, EVENTS_PREFIX, databaseName, tableName)] };
 }
 
 /** Log streams Firehose writes to (created up front so its role needs no logs:CreateLogStream). */
@@ -294,6 +326,12 @@ export class FirehoseLake extends pulumi.ComponentResource {
     readonly piiSecretArn: pulumi.Output<string>;
     /** The resolved settings (defaults applied). */
     readonly settings: FirehoseLakeSettings;
+    /** Format of the events table ("parquet" or "iceberg"). */
+    readonly tableFormat: TableFormat;
+    /** The `erasures` audit table of `clickstream erase` (docs/privacy.md). */
+    readonly erasuresTableName: pulumi.Output<string>;
+    /** Role of the Glue table optimizers (tableFormat "iceberg" only). */
+    readonly optimizerRoleArn?: pulumi.Output<string>;
     /** The CloudTrail audit of object reads, unless `accessAudit: false`. */
     readonly accessAudit?: AccessAudit;
     /** ARN of that trail, undefined with `accessAudit: false`. */
@@ -406,15 +444,30 @@ export class FirehoseLake extends pulumi.ComponentResource {
             description: `clickstream lake ${name}`,
             tags,
         }, { parent: this, dependsOn: catalogDependsOn }); // metadata is written encrypted from the start
-        const table = new aws.glue.CatalogTable(`${name}-table`, {
-            name: s.tableName,
+        const table = s.iceberg
+            ? createIcebergEventsTable(name, this, { databaseName: database.name, tableName: s.tableName, lakeBucketName: lake.bucketName, settings: s.iceberg })
+            : new aws.glue.CatalogTable(`${name}-table`, {
+                name: s.tableName,
+                databaseName: database.name,
+                description: "Click-stream events (one row per event; bad rows kept with bad_reason)",
+                tableType: "EXTERNAL_TABLE",
+                parameters: lake.bucketName.apply((b) => tableParameters(b, s.partitionProjectionStartDate, s.parquetCompression)),
+                storageDescriptor: lake.bucketName.apply((b) => parquetStorageDescriptor(b)),
+                partitionKeys: gluePartitionKeys(),
+            }, parent);
+        // The audit table of `clickstream erase` (docs/privacy.md), in both formats.
+        const erasures = new aws.glue.CatalogTable(`${name}-erasures-table`, {
+            name: "erasures",
             databaseName: database.name,
-            description: "Click-stream events (one row per event; bad rows kept with bad_reason)",
+            description: "Audit of clickstream erase: one JSON record per erasure (pseudonyms, never raw ids)",
             tableType: "EXTERNAL_TABLE",
-            parameters: lake.bucketName.apply((b) => tableParameters(b, s.partitionProjectionStartDate, s.parquetCompression)),
-            storageDescriptor: lake.bucketName.apply((b) => parquetStorageDescriptor(b)),
-            partitionKeys: gluePartitionKeys(),
+            parameters: lake.bucketName.apply((b) => erasuresTableParameters(b, s.iceberg ? "2026-01-01" : s.partitionProjectionStartDate)),
+            storageDescriptor: lake.bucketName.apply((b) => erasuresStorageDescriptor(b)),
+            partitionKeys: ERASURES_PARTITION_KEYS.map(({ name: n, type, comment }) => ({ name: n, type, comment })),
         }, parent);
+        const maintenance = s.iceberg
+            ? createTableOptimizers(name, this, { env, lakeBucketArn: lake.bucketArn, lakeBucketName: lake.bucketName, kmsKeyArn, catalogKmsKeyArn, table, settings: s.iceberg, logRetentionDays: s.logRetentionDays, tags })
+            : undefined;
 
         // --- Logs (KMS-encrypted, with retention).
         const firehoseLogs = componentLogGroup(name, "firehose", { retentionInDays: s.logRetentionDays, kmsKeyId: kmsKeyArn, tags }, parent);
@@ -484,7 +537,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
                     e: env, lakeBucketArn: lake.bucketArn, rawBucketArn: raw.bucketArn, key: kmsKeyArn, databaseName: database.name,
                     tableName: table.name, functionArn: transform.arn, logGroupArn: firehoseLogs.arn, streamArn: sourceStreamArn, streamKey: sourceStreamKeyArn,
                     catalogKey: catalogKmsKeyArn,
-                }).apply((v) => firehosePolicyDocument({
+                }).apply((v) => withIcebergWrites(s, v.e, v.lakeBucketArn, v.databaseName, v.tableName, firehosePolicyDocument({
                     ...v.e,
                     lakeBucketArn: v.lakeBucketArn,
                     rawBucketArn: v.rawBucketArn,
@@ -497,16 +550,24 @@ export class FirehoseLake extends pulumi.ComponentResource {
                     sourceStreamArn: v.streamArn,
                     sourceStreamKmsKeyArn: v.streamKey,
                     catalogKmsKeyArn: v.catalogKey,
-                })),
+                }))),
             ),
         }, parent);
 
+        const processors = processorParameters(transform.arn, s);
         const stream = new aws.kinesis.FirehoseDeliveryStream(`${name}-delivery`, {
-            destination: "extended_s3",
+            destination: s.iceberg ? "iceberg" : "extended_s3",
             kinesisSourceConfiguration: source.kind === "kinesis" ? { kinesisStreamArn: source.streamArn, roleArn: firehoseRole.arn } : undefined,
             // Firehose encrypts its buffer only for Direct PUT; with a Kinesis source, the stream's encryption applies.
             serverSideEncryption: source.kind === "direct" ? { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: kmsKeyArn } : undefined,
-            extendedS3Configuration: {
+            icebergConfiguration: s.iceberg
+                ? icebergDestination({
+                    env, roleArn: firehoseRole.arn, databaseName: database.name, tableName: table.name, rawBucketArn: raw.bucketArn, kmsKeyArn,
+                    bufferingIntervalSeconds: s.bufferingIntervalSeconds, bufferingSizeMiB: s.bufferingSizeMiB, processorParameters: processors,
+                    logGroupName: firehoseLogs.name, destinationLogStreamName: destinationLogStream.name, backupLogStreamName: backupLogStream.name,
+                })
+                : undefined,
+            extendedS3Configuration: s.iceberg ? undefined : {
                 bucketArn: lake.bucketArn,
                 roleArn: firehoseRole.arn,
                 prefix: FIREHOSE_EVENTS_PREFIX,
@@ -520,7 +581,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
                 kmsKeyArn,
                 processingConfiguration: {
                     enabled: true,
-                    processors: [{ type: "Lambda", parameters: processorParameters(transform.arn, s) }],
+                    processors: [{ type: "Lambda", parameters: processors }],
                 },
                 dataFormatConversionConfiguration: {
                     enabled: true,
@@ -561,7 +622,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
             },
             tags,
         }, parent);
-        for (const q of namedQueries(s.databaseName, s.tableName)) {
+        for (const q of (s.iceberg ? icebergNamedQueries : namedQueries)(s.databaseName, s.tableName)) {
             new aws.athena.NamedQuery(`${name}-query-${q.key}`, {
                 name: q.name,
                 description: q.description,
@@ -587,8 +648,14 @@ export class FirehoseLake extends pulumi.ComponentResource {
         this.transformFunctionArn = transform.arn;
         this.firehoseRoleArn = firehoseRole.arn;
         this.piiSecretArn = piiRef.apply((r) => (r.kind === "ssm" ? r.parameterArn : r.secretArn));
+        this.tableFormat = s.tableFormat;
+        this.erasuresTableName = erasures.name;
+        this.optimizerRoleArn = maintenance?.role.arn;
         this.accessAuditTrailArn = this.accessAudit ? this.accessAudit.trailArn : pulumi.output(undefined);
         this.registerOutputs({
+            tableFormat: this.tableFormat,
+            erasuresTableName: this.erasuresTableName,
+            optimizerRoleArn: this.optimizerRoleArn,
             lakeBucketName: this.lakeBucketName,
             lakeBucketArn: this.lakeBucketArn,
             rawBucketName: this.rawBucketName,

@@ -104,26 +104,45 @@ export interface NamedQuerySpec {
     sql: string;
 }
 
+/** How the starter queries name arrival time: partition columns for the Parquet table, received_at for Iceberg. */
+export interface QueryTimeColumns {
+    /** Condition keeping the last `days` days, in a form that prunes partitions. */
+    since(days: number): string;
+    /** SELECT expression(s) of the arrival hour, and the same for GROUP BY / ORDER BY. */
+    hourSelect: string;
+    hourKey: string;
+    /** SELECT expression of the arrival day, and the same for GROUP BY / ORDER BY. */
+    daySelect: string;
+    dayKey: string;
+}
+
+/** The Parquet table's dt/hour partitions. dt is a yyyy-MM-dd string: compared with a date cast to varchar (ISO format), which projection prunes on. */
+export const PARTITION_TIME: QueryTimeColumns = {
+    since: (days) => `dt >= CAST(current_date - INTERVAL '${days}' DAY AS varchar)`,
+    // "hour" quoted: it is an interval-field keyword in Athena's SQL.
+    hourSelect: 'dt, "hour"',
+    hourKey: 'dt, "hour"',
+    daySelect: "dt",
+    dayKey: "dt",
+};
+
 /**
- * Starter Athena queries, written against the real table and partition columns. Each filters on dt
- * first so projection prunes partitions (and the scan cutoff is rarely reached), and leaves bad rows out.
+ * Starter Athena queries, written against the real table and its arrival-time columns. Each filters on
+ * arrival time first so partitions are pruned (and the scan cutoff is rarely reached), and leaves bad rows out.
  */
-export function namedQueries(databaseName: string, tableName: string): NamedQuerySpec[] {
+export function namedQueries(databaseName: string, tableName: string, time: QueryTimeColumns = PARTITION_TIME): NamedQuerySpec[] {
     const table = `"${databaseName}"."${tableName}"`;
-    // dt is a yyyy-MM-dd string: compare with a date cast to varchar (ISO format), which projection prunes on.
-    const lastDays = (days: number) => `dt >= CAST(current_date - INTERVAL '${days}' DAY AS varchar)`;
     return [
         {
             key: "events-per-hour",
             name: "Events per hour (last 2 days)",
-            description: "Good events per arrival hour and event type, from the dt/hour partitions.",
+            description: "Good events per arrival hour and event type.",
             sql: [
-                // "hour" quoted: it is an interval-field keyword in Athena's SQL.
-                'SELECT dt, "hour", event_type, count(*) AS events',
+                `SELECT ${time.hourSelect}, event_type, count(*) AS events`,
                 `FROM ${table}`,
-                `WHERE ${lastDays(1)} AND event_type <> 'bad_row'`,
-                'GROUP BY dt, "hour", event_type',
-                'ORDER BY dt, "hour", event_type',
+                `WHERE ${time.since(1)} AND event_type <> 'bad_row'`,
+                `GROUP BY ${time.hourKey}, event_type`,
+                `ORDER BY ${time.hourKey}, event_type`,
             ].join("\n"),
         },
         {
@@ -133,7 +152,7 @@ export function namedQueries(databaseName: string, tableName: string): NamedQuer
             sql: [
                 "SELECT page_path, count(*) AS views, count(DISTINCT anonymous_id) AS visitors",
                 `FROM ${table}`,
-                `WHERE ${lastDays(7)} AND event_type = 'page' AND page_path IS NOT NULL`,
+                `WHERE ${time.since(7)} AND event_type = 'page' AND page_path IS NOT NULL`,
                 "GROUP BY page_path",
                 "ORDER BY views DESC",
                 "LIMIT 50",
@@ -144,11 +163,11 @@ export function namedQueries(databaseName: string, tableName: string): NamedQuer
             name: "Sessions per day (last 30 days)",
             description: "Distinct sessions and visitors per arrival day.",
             sql: [
-                "SELECT dt, count(DISTINCT session_id) AS sessions, count(DISTINCT anonymous_id) AS visitors",
+                `SELECT ${time.daySelect}, count(DISTINCT session_id) AS sessions, count(DISTINCT anonymous_id) AS visitors`,
                 `FROM ${table}`,
-                `WHERE ${lastDays(30)} AND event_type <> 'bad_row' AND session_id IS NOT NULL`,
-                "GROUP BY dt",
-                "ORDER BY dt",
+                `WHERE ${time.since(30)} AND event_type <> 'bad_row' AND session_id IS NOT NULL`,
+                `GROUP BY ${time.dayKey}`,
+                `ORDER BY ${time.dayKey}`,
             ].join("\n"),
         },
     ];

@@ -1,48 +1,82 @@
 /**
  * Streaming anomaly detector for window metrics where CloudWatch anomaly detection is not
- * available (the local pipeline). A seasonal robust z-score:
+ * available (the local pipeline, `clickstream detect`). Per point:
  *
- *   expected_t = L_t + S(slot_t)
- *   L_t        = median of the last `levelWindow` de-seasonalized values (tracks level shifts)
- *   S(slot)    = median, over the last `seasonsKept` seasons and `seasonalHalfWidth` neighbouring
- *                slots, of the deviation x - L stored at that slot (the daily shape)
- *   z_t        = (x_t - expected_t) / (1.4826 * MAD of the last `residualWindow` residuals)
- *   anomaly    <=> |z_t| > threshold, once `warmupSeasons` seasons have been seen
+ *   expected_t = L_t + S(slot_t)          L = median of the last `levelWindow` de-seasonalized values
+ *                                         S = median deviation at this slot over past seasons (+-2 slots)
+ *   z_t        = (x_t - expected_t - c) / scale      c, scale from the last `residualWindow` residuals
+ *   anomaly   <=> warm, |z_t| > threshold, and z_t is rarer than the `rarity` fraction of the last
+ *                 `rarityWindow` scores on its side (a conformal rank test)
  *
- * Sources: median/MAD robust z-score ("modified z-score", Iglewicz & Hoaglin 1993, "How to Detect
- * and Handle Outliers"; the Hampel identifier, Hampel 1974); median-based seasonal decomposition
- * with MAD scoring as in Twitter's Seasonal Hybrid ESD (Hochenbaum, Vallis & Kejariwal 2017,
- * "Automatic Anomaly Detection in the Cloud Via Statistical Learning"), made streaming here.
- *
- * Anomalous points are winsorized (clamped to the threshold) before they enter the seasonal and
- * residual history (whose median/MAD are refreshed every 15 points), so a spike neither teaches the seasonal profile nor inflates the scale; the
- * level median takes raw values, so after a genuine level shift the detector re-centres within
- * about levelWindow/2 points instead of alarming forever.
+ * What each part is for, on real series (docs/analytics.md has the sources and measurements):
+ * - Seasonality: three candidate models run side by side, no season, daily (`seasonPeriod`) and
+ *   weekly (7 x `seasonPeriod`); the one with the smallest recent mean absolute residual is used, a
+ *   more complex one only when it is clearly (>= 5%) better. Most machine metrics have no season;
+ *   traffic has daily and weekly ones.
+ * - Level shifts: the level is a running median, so after a shift that persists the expected value
+ *   re-baselines within about levelWindow/2 points (one episode, not an alarm forever).
+ * - Scale that does not collapse: 1.4826 x MAD of residuals; when the MAD is 0 (sparse series, few
+ *   distinct values) the mean absolute deviation x 1.2533 (the fallback of the modified z-score);
+ *   for counts (every value so far a non-negative integer, or `counts: true`) at least the Poisson
+ *   standard deviation sqrt(max(expected, 1)): a count's variance is at least its mean; and at
+ *   least `minRelativeScale` x |expected|.
+ * - Heavy tails: real residuals are not Gaussian, so a z-score beyond the threshold is not rare by
+ *   itself. The rank test asks that the score also be beyond the k-th most extreme score on its side
+ *   in the recent history, k = max(1, floor(rarity x history)), which under exchangeable residuals
+ *   bounds the false alarm rate at about `rarity` per side whatever the distribution (conformal
+ *   prediction; NAB's KNN-CAD). An episode enters that history once, at its onset; its later points
+ *   are clamped to the bar, so a level shift's transient does not mask the next anomaly.
+ * - Gaps: `skip(n)` or timestamps with `periodSeconds` advance the seasonal clock without learning;
+ *   `missing: "zero"` instead scores the missing points as 0 (for counts of events only).
  *
  * Data-plane code: pure, no I/O, O(window sizes) per point.
  */
 
+export type MissingPolicy = "skip" | "zero";
+
 export interface DetectorOptions {
-    /** Points per season, e.g. 1440 for one-minute windows with daily seasonality. Required. */
+    /** Points per day (the daily season), e.g. 1440 for one-minute windows, 288 for five-minute ones. Required. */
     seasonPeriod: number;
-    /** Seasons of history kept for the seasonal profile. Defaults to 7. */
+    /** Days of history kept for the daily profile. Defaults to 7. */
     seasonsKept?: number;
+    /** Weeks of history kept for the weekly profile. Defaults to 4. */
+    weeksKept?: number;
+    /** Also consider a weekly season (7 x seasonPeriod), used only when it fits better. Defaults to true. */
+    weekly?: boolean;
     /** Neighbouring slots on each side pooled into a slot's seasonal median. Defaults to 2. */
     seasonalHalfWidth?: number;
     /** Points in the level median. Defaults to 31. */
     levelWindow?: number;
     /** Residuals in the MAD scale estimate. Defaults to 240. */
     residualWindow?: number;
-    /** |z| above which a point is anomalous. Defaults to 4 (see docs/analytics.md for the trade-off). */
+    /** |z| above which a point can be anomalous (the mean of `sustainedPoints`: threshold / sqrt(n)). Defaults to 3. */
     threshold?: number;
-    /** Seasons observed before any alarm. Defaults to 1. */
+    /** Points averaged by the sustained-change test (1 turns it off). Defaults to 12 (an hour of 5-minute points). */
+    sustainedPoints?: number;
+    /** Fraction of the recent history, per side, that a score must be rarer than (0-0.5). Defaults to 0.001. */
+    rarity?: number;
+    /** Scores kept for the rarity test. Defaults to 2016 (a week of 5-minute points). */
+    rarityWindow?: number;
+    /** Seasons (days) observed before any alarm. Defaults to 1. */
     warmupSeasons?: number;
     /** Smallest scale, as a fraction of |expected| (avoids dividing by ~0 on flat series). Defaults to 0.01. */
     minRelativeScale?: number;
+    /**
+     * Judge values as counts of events (Poisson variance floor): true, false, or "auto" (counts while every
+     * value seen is a non-negative integer). Defaults to "auto".
+     */
+    counts?: boolean | "auto";
+    /** Seconds between points; needed only when `update` is given timestamps. Defaults to none. */
+    periodSeconds?: number;
+    /**
+     * What a missing point (a timestamp skipped) is: "skip" (unknown: nothing is learned or scored) or
+     * "zero" (no events happened: scored as 0; for counts of events only). Defaults to "skip".
+     */
+    missing?: MissingPolicy;
 }
 
 export interface DetectorResult {
-    /** The value's position in the stream (0-based). */
+    /** The value's position in the stream (0-based; missing points count). */
     index: number;
     value: number;
     expected: number;
@@ -52,16 +86,37 @@ export interface DetectorResult {
     direction: "up" | "down" | null;
     /** False during warm-up, when no alarm is raised. */
     warm: boolean;
+    /**
+     * Why the point is flagged: "point" (the value is outside the band) or "sustained" (the mean deviation of
+     * the last `sustainedPoints` is; the value itself may be inside the band). Null when not anomalous.
+     */
+    reason: "point" | "sustained" | null;
+    /** The band of values that would not have been flagged at this point. */
+    lower: number;
+    upper: number;
+    /** Which seasonal model produced `expected`. */
+    season: SeasonModel;
+    /** Results for missing points scored as 0 before this one (`missing: "zero"` with timestamps). */
+    filled?: DetectorResult[];
 }
 
-/** Points between recomputations of the residual median and MAD. */
-const SCALE_REFRESH = 15;
+export type SeasonModel = "none" | "daily" | "weekly";
+
+/** Points between recomputations of the residual median/MAD and of the rarity bars. */
+const REFRESH = 15;
 /** MAD to standard deviation for normally distributed data. */
 const MAD_TO_SIGMA = 1.4826;
+/** Mean absolute deviation to standard deviation for normal data (sqrt(pi/2)), the MAD = 0 fallback. */
+const MEANAD_TO_SIGMA = 1.2533;
+/** A more complex seasonal model must lower the mean absolute residual by this fraction to be used. */
+const MODEL_MARGIN = 0.05;
+/** Residuals before the scale is trusted. */
+const MIN_RESIDUALS = 30;
 
-function median(values: number[]): number {
+
+function median(values: readonly number[]): number {
     if (values.length === 0) return 0;
-    const s = [...values].sort((a, b) => a - b);
+    const s = Float64Array.from(values).sort(); // typed arrays sort numerically, without a comparator call
     const mid = s.length >> 1;
     return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
@@ -75,68 +130,239 @@ class Ring {
         if (this.items.length < this.capacity) this.items.push(v);
         else { this.items[this.next] = v; this.next = (this.next + 1) % this.capacity; }
     }
-    values(): number[] { return this.items; }
+    values(): readonly number[] { return this.items; }
     get size(): number { return this.items.length; }
 }
 
-export class SeasonalRobustDetector {
-    private readonly o: Required<DetectorOptions>;
+/** One seasonal model (none, daily or weekly): its level, profile, residual scale and recent fit. */
+class SeasonalModel {
     private readonly level: Ring;
     private readonly residuals: Ring;
-    /** seasonal[slot] = deviations x - L at that slot, one per past season. */
-    private readonly seasonal: Ring[];
-    private index = 0;
-    private scaleCache = { centre: 0, mad: 0, at: -Infinity };
+    private readonly profile: Ring[];
+    private scaleCache = { centre: 0, mad: 0, meanAd: 0, at: -Infinity };
+    /** Exponentially weighted mean |residual| (about a day's memory): how well this model fits lately. */
+    fit = 0;
+    fitted = 0;
 
-    constructor(options: DetectorOptions) {
-        const o: Required<DetectorOptions> = {
-            seasonsKept: 7, seasonalHalfWidth: 2, levelWindow: 31, residualWindow: 240, threshold: 4, warmupSeasons: 1, minRelativeScale: 0.01,
-            ...options,
-        };
-        if (!Number.isInteger(o.seasonPeriod) || o.seasonPeriod < 1) throw new Error(`seasonPeriod must be a positive integer (points per season, e.g. 1440 for minutes in a day), got ${o.seasonPeriod}`);
-        for (const key of ["seasonsKept", "levelWindow", "residualWindow"] as const) {
-            if (!Number.isInteger(o[key]) || o[key] < 1) throw new Error(`${key} must be a positive integer, got ${o[key]}`);
-        }
-        if (!(o.threshold > 0)) throw new Error(`threshold must be a positive number of robust standard deviations, got ${o.threshold}`);
-        this.o = o;
-        this.level = new Ring(o.levelWindow);
-        this.residuals = new Ring(o.residualWindow);
-        this.seasonal = Array.from({ length: o.seasonPeriod }, () => new Ring(o.seasonsKept));
+    constructor(
+        readonly name: SeasonModel,
+        /** Points per season; 0 for no season. */
+        readonly period: number,
+        seasonsKept: number,
+        private readonly halfWidth: number,
+        levelWindow: number,
+        residualWindow: number,
+    ) {
+        this.level = new Ring(levelWindow);
+        this.residuals = new Ring(residualWindow);
+        this.profile = period > 0 ? Array.from({ length: period }, () => new Ring(seasonsKept)) : [];
     }
 
-    private seasonalAt(slot: number): number {
+    seasonal(index: number): number {
+        if (this.period === 0) return 0;
         const pooled: number[] = [];
-        const P = this.o.seasonPeriod;
-        for (let d = -this.o.seasonalHalfWidth; d <= this.o.seasonalHalfWidth; d++) pooled.push(...this.seasonal[(((slot + d) % P) + P) % P].values());
+        const P = this.period;
+        const slot = index % P;
+        for (let d = -this.halfWidth; d <= this.halfWidth; d++) pooled.push(...this.profile[(((slot + d) % P) + P) % P].values());
         return median(pooled);
     }
 
-    /** Scores the next value of the series and learns from it. */
-    update(value: number): DetectorResult {
-        const slot = this.index % this.o.seasonPeriod;
-        const s = this.seasonalAt(slot);
-        const level = this.level.size > 0 ? median(this.level.values()) : value - s;
-        const expected = level + s;
-        const residual = value - expected;
-        // The residual median/MAD move slowly: refresh them every SCALE_REFRESH points (cost O(n log n)).
-        if (this.index - this.scaleCache.at >= SCALE_REFRESH || this.residuals.size < this.o.residualWindow) {
-            const res = this.residuals.values();
-            const c = median(res);
-            this.scaleCache = { centre: c, mad: median(res.map((r) => Math.abs(r - c))), at: this.index };
-        }
-        const { centre, mad } = this.scaleCache;
-        const scale = Math.max(MAD_TO_SIGMA * mad, this.o.minRelativeScale * Math.abs(expected), 1e-9);
-        const score = (residual - centre) / scale;
-        const warm = this.index >= this.o.warmupSeasons * this.o.seasonPeriod && this.residuals.size >= Math.min(30, this.o.residualWindow);
-        const anomalous = warm && Math.abs(score) > this.o.threshold;
+    /** Expected value, residual centre and scale parts at `index`, before learning `value`. */
+    predict(index: number, value: number): { seasonal: number; expected: number; centre: number; robustScale: number; residualCount: number } {
+        const seasonal = this.seasonal(index);
+        const level = this.level.size > 0 ? median(this.level.values()) : value - seasonal;
+        if (index - this.scaleCache.at >= REFRESH || this.residuals.size < MIN_RESIDUALS) this.refreshScale(index);
+        const { centre, mad, meanAd } = this.scaleCache;
+        // MAD collapses to 0 when over half the residuals are equal (sparse or few-valued series): fall back
+        // to the mean absolute deviation, which still sees the rarer values.
+        const robustScale = mad > 0 ? MAD_TO_SIGMA * mad : MEANAD_TO_SIGMA * meanAd;
+        return { seasonal, expected: level + seasonal, centre, robustScale, residualCount: this.residuals.size };
+    }
 
-        // Learn: winsorize anomalous points so they teach neither the shape nor the scale.
-        const clampedResidual = centre + Math.max(-this.o.threshold, Math.min(this.o.threshold, score)) * scale;
-        this.residuals.push(this.residuals.size >= 30 ? clampedResidual : residual);
-        this.seasonal[slot].push(s + (anomalous ? clampedResidual : residual)); // = x - L, or its clamped version
-        this.level.push(value - s);
-        const result: DetectorResult = { index: this.index, value, expected, score, anomalous, direction: anomalous ? (score > 0 ? "up" : "down") : null, warm };
+    private refreshScale(index: number): void {
+        const res = this.residuals.values();
+        const centre = median(res);
+        const dev = res.map((r) => Math.abs(r - centre));
+        const meanAd = dev.length ? dev.reduce((s, d) => s + d, 0) / dev.length : 0;
+        this.scaleCache = { centre, mad: median(dev), meanAd, at: index };
+    }
+
+    /** Learns `value` at `index`; `learnedResidual` is the residual clamped when the point was anomalous. */
+    learn(index: number, value: number, seasonal: number, residual: number, learnedResidual: number, fitWeight: number): void {
+        this.residuals.push(this.residuals.size >= MIN_RESIDUALS ? learnedResidual : residual);
+        if (this.period > 0) this.profile[index % this.period].push(seasonal + learnedResidual); // = x - L, or its clamped version
+        this.level.push(value - seasonal);
+        // The fit counts only once the profile holds a full season (before that the model is not itself).
+        if (index < this.period) return;
+        this.fit = this.fitted === 0 ? Math.abs(learnedResidual) : this.fit + fitWeight * (Math.abs(learnedResidual) - this.fit);
+        this.fitted++;
+    }
+}
+
+export class SeasonalRobustDetector {
+    private readonly o: Required<Omit<DetectorOptions, "periodSeconds">> & { periodSeconds?: number };
+    private readonly models: SeasonalModel[];
+    /** Recent z-scores for the rarity test; an episode enters once, at its onset. */
+    private readonly history: Ring;
+    /** Recent means of the last `sustainedPoints` deviations, for the sustained-change test; same rule. */
+    private readonly sustainedHistory: Ring;
+    private readonly recentDeviations: Ring;
+    private sustainedBars = { up: Infinity, down: -Infinity };
+    private bars = { up: Infinity, down: -Infinity, at: -Infinity };
+    private index = 0;
+    private inEpisode = false;
+    private allCounts = true;
+    private originMs: number | null = null;
+
+    constructor(options: DetectorOptions) {
+        const o = {
+            seasonsKept: 7, weeksKept: 4, weekly: true, seasonalHalfWidth: 2, levelWindow: 31, residualWindow: 240, threshold: 3,
+            sustainedPoints: 12, rarity: 0.001, rarityWindow: 2016, warmupSeasons: 1, minRelativeScale: 0.01, counts: "auto" as const, missing: "skip" as const,
+            // Options given as undefined keep their defaults (callers pass optional settings through).
+            ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+        } as Required<Omit<DetectorOptions, "periodSeconds">> & { periodSeconds?: number };
+        if (!Number.isInteger(o.seasonPeriod) || o.seasonPeriod < 1) throw new Error(`seasonPeriod must be a positive integer (points per season, e.g. 1440 for minutes in a day), got ${o.seasonPeriod}`);
+        for (const key of ["seasonsKept", "weeksKept", "levelWindow", "residualWindow", "rarityWindow", "sustainedPoints"] as const) {
+            if (!Number.isInteger(o[key]) || o[key] < 1) throw new Error(`${key} must be a positive integer, got ${o[key]}`);
+        }
+        if (!Number.isInteger(o.seasonalHalfWidth) || o.seasonalHalfWidth < 0) throw new Error(`seasonalHalfWidth must be a non-negative integer, got ${o.seasonalHalfWidth}`);
+        if (!(o.threshold > 0)) throw new Error(`threshold must be a positive number of robust standard deviations, got ${o.threshold}`);
+        if (!(o.rarity >= 0 && o.rarity < 0.5)) throw new Error(`rarity must be in [0, 0.5) (fraction of recent scores a flag must be rarer than; 0 turns the test off), got ${o.rarity}`);
+        if (!(o.warmupSeasons >= 0)) throw new Error(`warmupSeasons must be >= 0, got ${o.warmupSeasons}`);
+        if (o.periodSeconds !== undefined && !(o.periodSeconds > 0)) throw new Error(`periodSeconds must be a positive number of seconds between points, got ${o.periodSeconds}`);
+        if (o.missing !== "skip" && o.missing !== "zero") throw new Error(`missing must be "skip" or "zero" (zero only for counts of events), got ${String(o.missing)}`);
+        if (o.counts !== true && o.counts !== false && o.counts !== "auto") throw new Error(`counts must be true, false or "auto", got ${String(o.counts)}`);
+        this.o = o;
+        const P = o.seasonPeriod;
+        this.models = [
+            new SeasonalModel("none", 0, 0, 0, o.levelWindow, o.residualWindow),
+            new SeasonalModel("daily", P, o.seasonsKept, o.seasonalHalfWidth, o.levelWindow, o.residualWindow),
+        ];
+        if (o.weekly) this.models.push(new SeasonalModel("weekly", 7 * P, o.weeksKept, o.seasonalHalfWidth, o.levelWindow, o.residualWindow));
+        this.history = new Ring(o.rarityWindow);
+        this.sustainedHistory = new Ring(o.rarityWindow);
+        this.recentDeviations = new Ring(o.sustainedPoints);
+    }
+
+    /** Points consumed so far (scored and missing): the index the next value gets. */
+    get position(): number {
+        return this.index;
+    }
+
+    /** Marks `count` points as missing: the seasonal clock advances, nothing is learned or scored. */
+    skip(count = 1): void {
+        if (!Number.isInteger(count) || count < 0) throw new Error(`skip count must be a non-negative integer, got ${count}`);
+        this.index += count;
+        if (count > 0) this.inEpisode = false;
+    }
+
+    /**
+     * Scores the next value of the series and learns from it. With `timestampMs` (and `periodSeconds`),
+     * points missing since the previous value are skipped or, with `missing: "zero"`, scored as 0
+     * (their results in `filled`).
+     */
+    update(value: number, timestampMs?: number): DetectorResult {
+        if (!Number.isFinite(value)) throw new Error(`value must be a finite number, got ${value}; call skip() for a missing point`);
+        let filled: DetectorResult[] | undefined;
+        if (timestampMs !== undefined) {
+            const periodMs = (this.o.periodSeconds ?? NaN) * 1000;
+            if (!(periodMs > 0)) throw new Error("periodSeconds is required to pass timestamps to update() (seconds between points, e.g. 300)");
+            if (!Number.isFinite(timestampMs)) throw new Error(`timestampMs must be a finite number of milliseconds, got ${timestampMs}`);
+            if (this.originMs === null) this.originMs = timestampMs - this.index * periodMs;
+            const at = Math.round((timestampMs - this.originMs) / periodMs);
+            if (at < this.index) throw new Error(`timestamp ${new Date(timestampMs).toISOString()} is not after the previous point's; pass points in time order, one per period (merge duplicates first)`);
+            const missing = at - this.index;
+            if (missing > 0 && this.o.missing === "zero") {
+                filled = [];
+                for (let i = 0; i < missing; i++) filled.push(this.score(0));
+            } else this.skip(missing);
+        }
+        const result = this.score(value);
+        if (filled) result.filled = filled;
+        return result;
+    }
+
+    private score(value: number): DetectorResult {
+        const o = this.o;
+        const index = this.index;
+        if (o.counts === "auto" && !(value >= 0 && Number.isInteger(value))) this.allCounts = false;
+        const counts = o.counts === true || (o.counts === "auto" && this.allCounts);
+
+        const predictions = this.models.map((m) => m.predict(index, value));
+        const chosen = this.chooseModel(index);
+        const p = predictions[chosen];
+        // A count is never negative: an additive profile on a count that fell to ~0 could expect less than 0.
+        if (counts && p.expected < 0) p.expected = 0;
+        const residual = value - p.expected;
+        const scale = Math.max(p.robustScale, counts ? Math.sqrt(Math.max(p.expected, 1)) : 0, o.minRelativeScale * Math.abs(p.expected), 1e-9);
+        const score = (residual - p.centre) / scale;
+
+        if (index - this.bars.at >= REFRESH) this.refreshBars(index);
+        // Bars in residual units: the z threshold, widened to the rarity bar of recent residuals on that side.
+        const deviation = residual - p.centre;
+        const upBar = Math.max(o.threshold * scale, this.bars.up);
+        const downBar = Math.min(-o.threshold * scale, this.bars.down);
+        const warm = index >= o.warmupSeasons * o.seasonPeriod && p.residualCount >= MIN_RESIDUALS;
+        // Sustained change: the mean of the last `sustainedPoints` deviations, same two tests (its standard
+        // error is scale / sqrt(n)), so a shift of a few sigma that lasts is caught before the level absorbs it.
+        this.recentDeviations.push(deviation);
+        const n = this.recentDeviations.size;
+        const mean = this.recentDeviations.values().reduce((a, b) => a + b, 0) / n;
+        const meanUpBar = Math.max((o.threshold * scale) / Math.sqrt(n), this.sustainedBars.up);
+        const meanDownBar = Math.min((-o.threshold * scale) / Math.sqrt(n), this.sustainedBars.down);
+        const sustained = o.sustainedPoints > 1 && (mean > meanUpBar || mean < meanDownBar);
+        const pointFlag = deviation > upBar || deviation < downBar;
+        const anomalous = warm && (pointFlag || sustained);
+
+        // Learn. Anomalous points are clamped to the band so they teach neither the profile nor the scale.
+        const fitWeight = 4 / o.seasonPeriod; // about a quarter of a day's memory
+        this.models.forEach((m, i) => {
+            const q = predictions[i];
+            const r = value - q.expected;
+            const s = Math.max(q.robustScale, counts ? Math.sqrt(Math.max(q.expected, 1)) : 0, o.minRelativeScale * Math.abs(q.expected), 1e-9);
+            const bound = o.threshold * s;
+            const learned = anomalous ? q.centre + Math.max(-bound, Math.min(bound, r - q.centre)) : r;
+            m.learn(index, value, q.seasonal, r, learned, fitWeight);
+        });
+        // The rarity history counts each episode once: its onset as it was, its later points at the bar.
+        this.history.push(anomalous && this.inEpisode ? Math.max(downBar, Math.min(upBar, deviation)) : deviation);
+        this.sustainedHistory.push(anomalous && this.inEpisode ? Math.max(meanDownBar, Math.min(meanUpBar, mean)) : mean);
+        this.inEpisode = anomalous;
+
+        const base = p.expected + p.centre;
+        const result: DetectorResult = {
+            index, value, expected: p.expected, score, anomalous,
+            direction: anomalous ? ((pointFlag ? deviation : mean) > 0 ? "up" : "down") : null,
+            reason: anomalous ? (pointFlag ? "point" : "sustained") : null, warm,
+            lower: base + downBar, upper: base + upBar, season: this.models[chosen].name,
+        };
         this.index++;
         return result;
+    }
+
+    /** The simplest model unless a more complex one fits the last day clearly better. */
+    private chooseModel(index: number): number {
+        let best = 0;
+        for (let i = 1; i < this.models.length; i++) {
+            const m = this.models[i];
+            // Eligible once a full season is stored and its fit has run on it for a while.
+            if (m.fitted < MIN_RESIDUALS) continue;
+            if (m.fit < this.models[best].fit * (1 - MODEL_MARGIN)) best = i;
+        }
+        return best;
+    }
+
+    private refreshBars(index: number): void {
+        const h = this.history.values();
+        const k = Math.max(1, Math.floor(this.o.rarity * h.length));
+        if (this.o.rarity === 0 || h.length === 0) {
+            this.bars = { up: -Infinity, down: Infinity, at: index };
+            this.sustainedBars = { up: -Infinity, down: Infinity };
+            return;
+        }
+        const s = Float64Array.from(h).sort();
+        this.bars = { up: s[s.length - k], down: s[k - 1], at: index };
+        const t = Float64Array.from(this.sustainedHistory.values()).sort();
+        this.sustainedBars = { up: t[t.length - k], down: t[k - 1] };
     }
 }

@@ -26,6 +26,14 @@ export interface PiiConfig {
      * name and address-like keys.
      */
     pseudonymizeKeyPatterns?: string[];
+    /**
+     * URL query and fragment parameter names (case-insensitive regular expressions, anchored, against
+     * each segment of the name: `user[password]` -> `user`, `password`) whose values are removed, in
+     * addition to `dropKeyPatterns` (and `pseudonymizeKeyPatterns` pseudonymizes, as for map keys). The
+     * names sites use for credentials in URLs; kept apart from `dropKeyPatterns` because some of them
+     * (`key`, `sig`, `session`) are ordinary map keys. Defaults to `DEFAULT_PII.dropUrlParamPatterns`.
+     */
+    dropUrlParamPatterns?: string[];
     /** Redact e-mail addresses in free text and URL query strings. Defaults to true. */
     redactEmails?: boolean;
     /** Redact phone numbers in free text and URL query strings. Defaults to true. */
@@ -91,7 +99,34 @@ export const DEFAULT_PII: Readonly<Required<PiiConfig>> = Object.freeze({
     redactPhones: true,
     redactPatterns: [],
     truncateIp: true,
-    dropKeyPatterns: ["pass(word|wd)?", "secret", "(access_?|refresh_?|id_?|auth_?)?token", "authorization", "api_?key", "write_?key", "card_?number", "cc_?number", "cvc", "cvv"],
+    dropKeyPatterns: [
+        "pass(word|wd)?",
+        "pwd",
+        "(client_?)?secret",
+        "(access_?|refresh_?|id_?|auth_?|session_?|csrf_?|xsrf_?|bearer_?)?token",
+        "authorization",
+        "api_?key",
+        "write_?key",
+        "private_?key",
+        "code_?verifier",
+        "card_?number",
+        "cc_?number",
+        "cvc",
+        "cvv",
+    ],
+    dropUrlParamPatterns: [
+        "[a-z0-9_-]*token",
+        "code_?verifier",
+        "session.*",
+        "[a-z]*sess(ion)?_?id",
+        "sid",
+        "auth(?!or).*",
+        "pass(word|wd|phrase)?",
+        "pwd",
+        "[a-z0-9_-]*secret",
+        "([a-z0-9]+-)*(signature|sig|credential)",
+        "(x-)?(api|access|private|secret|client|app|subscription)?[_-]?key",
+    ],
 });
 
 /** Defaults of the size limits of `TransformConfig`. */

@@ -7,6 +7,7 @@
  * hashed just to look a rule up.
  */
 import { BoundedCache } from "./cache";
+import { Decision, DROP, KEEP, PSEUDONYMIZE } from "./decision";
 import { numberText } from "./numberText";
 import { Pseudonymizer, Redactor } from "./pii";
 import { ResolvedPii } from "./resolve";
@@ -14,10 +15,8 @@ import { ResolvedPii } from "./resolve";
 /** Deeper nesting is kept as one JSON string: bounds recursion on hostile input. */
 const MAX_DEPTH = 12;
 
-export const KEEP = 0;
-export const PSEUDONYMIZE = 1;
-export const DROP = 2;
-export type Decision = typeof KEEP | typeof PSEUDONYMIZE | typeof DROP;
+export { KEEP, PSEUDONYMIZE, DROP } from "./decision";
+export type { Decision } from "./decision";
 
 /** A node of the trie of configured paths ("properties.traits.name" -> properties > traits > name). */
 interface PathNode {
@@ -206,9 +205,10 @@ export class MapPolicy {
                 break;
             case "number":
             case "boolean": {
-                // A JSON number or boolean holds no e-mail, phone (digits alone aren't matched) or IP.
+                // A JSON number or boolean holds no e-mail, phone (digits alone aren't matched) or IP; one
+                // of 13+ digits may be a card number.
                 const text = typeof v === "number" ? numberText(v) : String(v);
-                if (decision === KEEP && this.redactor.numbersAreSafe) setEntry(target, path, text);
+                if (decision === KEEP && this.redactor.numbersAreSafe && !(typeof v === "number" && (v >= 1e12 || v <= -1e12))) setEntry(target, path, text);
                 else this.write(target, path, text, decision);
                 break;
             }

@@ -107,7 +107,7 @@ export class Normalizer {
     private readonly columnRules: Decision[];
 
     constructor(private readonly config: ResolvedTransformConfig, private readonly pseudonymizer: Pseudonymizer) {
-        this.redactor = new Redactor(config.pii);
+        this.redactor = new Redactor(config.pii, pseudonymizer);
         this.maps = new MapPolicy(config.pii, this.redactor, pseudonymizer);
         this.pseudonymizeColumns = new Set(config.pii.pseudonymizeColumns);
         this.dropColumns = new Set(config.pii.dropColumns);
@@ -374,7 +374,8 @@ function clampTime(ms: number): number {
     return Number.isFinite(ms) && ms >= 0 && ms <= MAX_TIME_MS ? ms : Date.now();
 }
 
-function normalizePath(path: string): string {
+/** The route of a request path: a query string and trailing slashes are ignored. */
+export function normalizePath(path: string): string {
     const q = path.indexOf("?");
     let p = q >= 0 ? path.slice(0, q) : path;
     while (p.length > 1 && p.endsWith("/")) p = p.slice(0, -1);

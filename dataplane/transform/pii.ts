@@ -1,13 +1,18 @@
 /**
  * PII rules applied to every client-supplied string: keyed pseudonymization (HMAC-SHA256), IP
- * truncation, and redaction of e-mail addresses and phone numbers in free text and in URL-encoded
- * text (query strings). Precompiled regexes with cheap pre-checks: this runs on every string value.
+ * truncation, URL parameters by name (urlParams.ts), and redaction of e-mail addresses, phone numbers,
+ * payment card numbers and IBANs (payment.ts), and credentials (credentials.ts) in free text and in
+ * URL-encoded text (query strings). Precompiled regexes behind one cheap gate: this runs on every
+ * string value.
  */
 import { isIPv4, isIPv6 } from "net";
 import { BoundedCache } from "./cache";
+import { CREDENTIAL, credentialHintAt, CREDENTIAL_HINT_CHARS, SECRET_TOKEN } from "./credentials";
 import { HexHmac, hmacSha256Hex } from "./hmac";
 import { truncateIpv4, truncateIpv6 } from "./ip";
+import { cardsIn, DIGIT_RUN, IBAN, ibanOrText } from "./payment";
 import { ResolvedPii } from "./resolve";
+import { safeDecode, UrlParamPolicy } from "./urlParams";
 
 export const EMAIL_TOKEN = "[email]";
 export const PHONE_TOKEN = "[phone]";
@@ -35,20 +40,31 @@ const IPV4_OR_PHONE =
 /** A token carrying URL encoding (%XX or + for space), delimited by URL/query punctuation. */
 const ENCODED_TOKEN = /[^?&=#/\s;,]*(?:%[0-9A-Fa-f]{2}|\+)[^?&=#/\s;,]*/g;
 const DATE_LIKE = /^(?:(?:19|20)\d\d[\s./-]\d{1,2}[\s./-]\d{1,2}|\d{1,2}[\s./-]\d{1,2}[\s./-](?:19|20)\d\d)$/;
+/** Why a text may hold PII: which of the passes of `Redactor.plain` can match in it. */
+export const MAY_URL_PARAM = 1, MAY_EMAIL = 2, MAY_ENCODED = 4, MAY_IPV6 = 8, MAY_IPV4_OR_PHONE = 16, MAY_CARD = 32, MAY_IBAN = 64, MAY_CREDENTIAL = 128;
+export const MAY_ANYTHING = 255;
+
 /**
- * Cheap gate in front of all the patterns, one pass over the characters: an e-mail needs "@", encoded
- * text "%" or "+", an IPv6 two colons, an IPv4 a run of digits and dots with 3 dots and 4+ digits, a
- * phone number without "+" a run of 7+ digits with a separator ([\s.-]) between two of them (the
- * pattern's digit groups are always separated: a bare digit run is an id, not a number to redact). A
- * superset of what the patterns match, so it never hides PII; most values (names, SKUs, prices, plain
- * URLs, hex ids) fail it and are returned as they are.
+ * Cheap gate in front of all the patterns, one pass over the characters, naming the passes that can
+ * match (a bit mask of `MAY_*`; 0 for nothing): an e-mail needs "@", encoded text "%" or "+", a URL
+ * parameter "=", an IPv6 two colons, an IPv4 a run of digits and dots with 3 dots and 4+ digits, a
+ * phone number "+" or a run of 7+ digits with a separator ([\s.-()]) between two of them (the
+ * pattern's digit groups are always separated: a bare digit run is an id, not a number to redact), a
+ * card number such a run of 13+ digits or a bare one starting with 2-6 (the card networks' first
+ * digits), an IBAN two capitals followed by two digits, a credential one of its prefixes
+ * (`credentialHintAt`). A superset of what each pass matches (property-tested: the gated result is the
+ * ungated one), so it never hides PII; most values (names, SKUs, prices, plain URLs, hex ids, epoch
+ * timestamps) get 0 and are returned as they are, and a value that passes runs only its passes.
  */
-export function maybePii(text: string): boolean {
+export function piiReasons(text: string): number {
+    let reasons = 0;
     let colons = 0;
     let digits = 0;
     let dots = 0;
-    /** A [\s.-] separator came after a digit of the current run. */
+    /** A [\s.-()] separator came after a digit of the current run. */
     let separated = false;
+    /** The current run's first digit is one a card number can start with. */
+    let cardFirst = false;
     for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i);
         const kind = c < 128 ? ASCII_KIND[c] : isUnicodeSpace(c) ? SEPARATOR : OTHER;
@@ -57,38 +73,70 @@ export function maybePii(text: string): boolean {
             dots = 0;
             separated = false;
         } else if (kind === DIGIT) {
-            if ((++digits >= 7 && separated) || (dots >= 3 && digits >= 4)) return true;
+            if (digits === 0) {
+                cardFirst = c >= 50 /* 2 */ && c <= 54 /* 6 */;
+                // An IBAN's country code and check digits.
+                if (i >= 2 && isCapital(text.charCodeAt(i - 1)) && isCapital(text.charCodeAt(i - 2)) && isDigit(text.charCodeAt(i + 1))) reasons |= MAY_IBAN;
+            }
+            if (++digits >= 7 && separated) reasons |= digits >= 13 ? MAY_IPV4_OR_PHONE | MAY_CARD : MAY_IPV4_OR_PHONE;
+            else if (digits >= 13 && cardFirst) reasons |= MAY_CARD;
+            if (dots >= 3 && digits >= 4) reasons |= MAY_IPV4_OR_PHONE;
         } else if (kind === DOT) {
             dots++;
             if (digits > 0) separated = true;
         } else if (kind === SEPARATOR) {
             if (digits > 0) separated = true;
+        } else if (kind === HINT) {
+            if (credentialHintAt(text, i)) reasons |= MAY_CREDENTIAL;
+            digits = 0;
+            dots = 0;
+            separated = false;
         } else if (kind === TRIGGER) {
-            return true;
+            // No pattern's digit run goes through "@ % + =": the run starts again after one.
+            reasons |= TRIGGER_REASONS[c];
+            digits = 0;
+            dots = 0;
+            separated = false;
         } else if (kind === COLON) {
-            if (++colons >= 2) return true;
+            if (++colons >= 2) reasons |= MAY_IPV6;
             digits = 0;
             dots = 0;
             separated = false;
         }
-        // PAREN: ( ) around an area code, part of the run but not a separator of its own
     }
-    return false;
+    return reasons;
+}
+
+/** True when some pattern may match in `text` (`piiReasons` is not 0). */
+export function maybePii(text: string): boolean {
+    return piiReasons(text) !== 0;
 }
 
 /** What a character means to the gate; a table lookup per ASCII character instead of a chain of tests. */
-const OTHER = 0, DIGIT = 1, DOT = 2, SEPARATOR = 3, PAREN = 4, TRIGGER = 5, COLON = 6;
+const OTHER = 0, DIGIT = 1, DOT = 2, SEPARATOR = 3, TRIGGER = 5, COLON = 6, HINT = 7;
 const ASCII_KIND = (() => {
     const kinds = new Uint8Array(128); // OTHER
     for (let c = 48; c <= 57; c++) kinds[c] = DIGIT;
     kinds[46] = DOT;
-    // the ASCII characters the patterns' \s matches, and "-"
-    for (const c of [9, 10, 11, 12, 13, 32, 45]) kinds[c] = SEPARATOR;
-    kinds[40] = kinds[41] = PAREN;
-    for (const c of "@%+") kinds[c.charCodeAt(0)] = TRIGGER;
+    // the ASCII characters the patterns' \s matches, "-", and ( ) around an area code
+    for (const c of [9, 10, 11, 12, 13, 32, 45, 40, 41]) kinds[c] = SEPARATOR;
+    for (const c of "@%+=") kinds[c.charCodeAt(0)] = TRIGGER;
     kinds[58] = COLON;
+    for (const c of CREDENTIAL_HINT_CHARS) kinds[c.charCodeAt(0)] = HINT;
     return kinds;
 })();
+/** The passes a trigger character calls for ("+": URL-encoded space, or an international phone number). */
+const TRIGGER_REASONS = (() => {
+    const reasons = new Uint8Array(128);
+    reasons[64 /* @ */] = MAY_EMAIL;
+    reasons[37 /* % */] = MAY_ENCODED;
+    reasons[43 /* + */] = MAY_ENCODED | MAY_IPV4_OR_PHONE;
+    reasons[61 /* = */] = MAY_URL_PARAM;
+    return reasons;
+})();
+
+const isCapital = (c: number): boolean => c >= 65 && c <= 90;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /**
  * A canonical UUID (8-4-4-4-12 hex digits): hex groups glued by hyphens, nothing the patterns redact
@@ -138,15 +186,6 @@ function looksLikePhone(m: string): boolean {
     return groups.length >= 3;
 }
 
-function safeDecode(token: string): string {
-    const spaced = token.replace(/\+/g, " ");
-    try {
-        return decodeURIComponent(spaced);
-    } catch {
-        return spaced.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-    }
-}
-
 /** Free-text redaction per the resolved PII settings. */
 export class Redactor {
     /** With custom patterns nothing can be ruled out up front. */
@@ -156,9 +195,11 @@ export class Redactor {
      * the events of a batch, and hashing a string is cheaper than running the patterns over it again.
      */
     private readonly memo = new BoundedCache<string>(5_000);
+    private readonly urlParams: UrlParamPolicy;
 
-    constructor(private readonly pii: ResolvedPii) {
+    constructor(private readonly pii: ResolvedPii, pseudonymizer: Pseudonymizer) {
         this.gated = pii.redactPatterns.length === 0;
+        this.urlParams = new UrlParamPolicy(pii, (value) => pseudonymizer.pseudonymize(value));
     }
 
     /** True when `value` (a number or boolean turned string) can't need redaction. */
@@ -166,37 +207,45 @@ export class Redactor {
         return this.gated;
     }
 
-    /** Redacts PII patterns in plain text. Returns the same string instance when nothing matched. */
-    plain(text: string): string {
-        // Shortest matches: "::" (IPv6), "a@b.cc" (e-mail), "1.1.1.1" (IPv4), 7-digit phone.
-        if (text.length < 2) return text;
+    /**
+     * Applies the URL parameter rules and redacts PII patterns in plain text, running only the passes
+     * `reasons` (from the gate) calls for. Returns the same string instance when nothing matched.
+     */
+    plain(text: string, reasons = this.reasons(text)): string {
+        if (reasons === 0 || text.length < 2) return text;
         let out = text;
+        // Parameters first: a pseudonym is computed from the value as sent, and a dropped value is gone
+        // before any pattern sees it.
+        if (reasons & MAY_URL_PARAM) out = this.urlParams.apply(out);
         const { redactEmails, redactPhones, truncateIp } = this.pii;
-        if (redactEmails && out.length >= 6 && out.indexOf("@") >= 0) out = out.replace(EMAIL, EMAIL_TOKEN);
-        if (truncateIp) {
-            const colon = out.indexOf(":");
-            if (colon >= 0 && out.indexOf(":", colon + 1) >= 0) out = out.replace(IPV6, replaceIpv6);
-        }
-        if ((redactPhones || truncateIp) && out.length >= 7 && HAS_DIGIT_RUN.test(out)) {
+        if (redactEmails && reasons & MAY_EMAIL && out.length >= 6) out = out.replace(EMAIL, EMAIL_TOKEN);
+        if (truncateIp && reasons & MAY_IPV6) out = out.replace(IPV6, replaceIpv6);
+        // IBANs and cards before phone numbers: their digit groups would read as phone numbers too.
+        if (reasons & MAY_IBAN && out.length >= 15) out = out.replace(IBAN, ibanOrText);
+        if (reasons & MAY_CARD && out.length >= 13) out = out.replace(DIGIT_RUN, cardsIn);
+        if ((redactPhones || truncateIp) && reasons & MAY_IPV4_OR_PHONE && out.length >= 7 && HAS_DIGIT_RUN.test(out)) {
             out = out.replace(IPV4_OR_PHONE, (m: string, v4: string | undefined) => {
                 if (v4 !== undefined) return truncateIp && isIPv4(v4) ? truncateIpv4(v4) : m;
                 return redactPhones && looksLikePhone(m) ? PHONE_TOKEN : m;
             });
         }
+        if (reasons & MAY_CREDENTIAL && out.length >= 20) out = out.replace(CREDENTIAL, SECRET_TOKEN);
         for (const re of this.pii.redactPatterns) out = out.replace(re, REDACTED_TOKEN);
         return out;
     }
 
     /**
-     * Redacts plain text, then URL-encoded tokens (query values like `email=jo%40ex.com` or
-     * `tel=%2B1+555+123+4567`): each is decoded, redacted, and re-encoded only if something matched.
+     * Redacts plain text, then URL-encoded tokens (query values like `q=jo%40ex.com` or
+     * `contact=%2B1+555+123+4567`): each is decoded, redacted, and re-encoded only if something matched.
      */
     text(text: string): string {
-        const settled = this.settled(text);
-        if (settled !== undefined) return settled;
+        const reasons = this.reasons(text);
+        if (reasons === 0) return text;
+        const shortcut = this.shortcut(text);
+        if (shortcut !== undefined) return shortcut;
         const hit = this.memo.get(text);
         if (hit !== undefined) return hit;
-        const out = this.encoded(this.plain(text));
+        const out = this.encoded(this.plain(text, reasons));
         this.memo.set(text, out);
         return out;
     }
@@ -214,20 +263,25 @@ export class Redactor {
     repeatedText(text: string): string {
         const hit = this.memo.get(text);
         if (hit !== undefined) return hit;
-        const out = this.settled(text) ?? this.encoded(this.plain(text));
+        const reasons = this.reasons(text);
+        const out = reasons === 0 ? text : (this.shortcut(text) ?? this.encoded(this.plain(text, reasons)));
         this.memo.set(text, out);
         return out;
     }
 
+    /** The gate's verdict; with custom patterns nothing can be ruled out. */
+    private reasons(text: string): number {
+        return this.gated ? piiReasons(text) : MAY_ANYTHING;
+    }
+
     /**
-     * The result when the gate or a shortcut settles `text` without the patterns, else undefined. Two
-     * shapes pass the gate in nearly every event and are settled directly, skipping the memo (they're
-     * mostly unique) and the patterns: UUIDs (event ids; a digit group glued by hyphens to other
-     * alphanumerics is never a phone number) and bare IPv4 addresses (context.ip).
+     * Two shapes pass the gate in nearly every event and are settled directly, skipping the memo
+     * (they're mostly unique) and the patterns: UUIDs (event ids; a digit group glued by hyphens to
+     * other alphanumerics is never a phone number or card) and bare IPv4 addresses (context.ip).
      */
-    private settled(text: string): string | undefined {
+    private shortcut(text: string): string | undefined {
         if (!this.gated) return undefined;
-        if (!maybePii(text) || isCanonicalUuid(text)) return text;
+        if (isCanonicalUuid(text)) return text;
         if (this.pii.truncateIp && isIPv4(text)) return truncateIpv4(text);
         return undefined;
     }

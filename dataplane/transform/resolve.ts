@@ -22,6 +22,8 @@ export interface ResolvedPii {
     /** One anchored, case-insensitive regex per list, or undefined when the list is empty. */
     readonly pseudonymizeKey: RegExp | undefined;
     readonly dropKey: RegExp | undefined;
+    /** `dropUrlParamPatterns` as one anchored, case-insensitive regex (URL parameter names only). */
+    readonly dropUrlParam: RegExp | undefined;
     readonly redactEmails: boolean;
     readonly redactPhones: boolean;
     /** Extra free-text patterns (global regexes). */
@@ -39,7 +41,7 @@ export interface ResolvedTransformConfig {
 }
 
 const TOP_KEYS = ["pii", "maxBodyBytes", "maxEventBytes", "maxEventsPerRequest", "badPayloadMaxChars", "maxResponseBytes"];
-const PII_KEYS = ["pseudonymize", "drop", "pseudonymizeKeyPatterns", "dropKeyPatterns", "redactEmails", "redactPhones", "redactPatterns", "truncateIp"];
+const PII_KEYS = ["pseudonymize", "drop", "pseudonymizeKeyPatterns", "dropKeyPatterns", "dropUrlParamPatterns", "redactEmails", "redactPhones", "redactPatterns", "truncateIp"];
 /** Lambda's synchronous response limit: a budget above it can only fail the whole invocation. */
 const LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024;
 
@@ -123,6 +125,7 @@ function resolvePii(raw: unknown): ResolvedPii {
         dropPaths: drop.maps,
         pseudonymizeKey: keyRegex(stringList(pii.pseudonymizeKeyPatterns, "pii.pseudonymizeKeyPatterns", DEFAULT_PII.pseudonymizeKeyPatterns), "pii.pseudonymizeKeyPatterns"),
         dropKey: keyRegex(stringList(pii.dropKeyPatterns, "pii.dropKeyPatterns", DEFAULT_PII.dropKeyPatterns), "pii.dropKeyPatterns"),
+        dropUrlParam: keyRegex(stringList(pii.dropUrlParamPatterns, "pii.dropUrlParamPatterns", DEFAULT_PII.dropUrlParamPatterns), "pii.dropUrlParamPatterns"),
         redactEmails: bool(pii.redactEmails, "pii.redactEmails", DEFAULT_PII.redactEmails),
         redactPhones: bool(pii.redactPhones, "pii.redactPhones", DEFAULT_PII.redactPhones),
         redactPatterns: extra.map((p, i) => {

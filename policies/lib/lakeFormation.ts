@@ -21,11 +21,24 @@ export function glueTables(resources: PolicyResource[]): GlueTableInfo[] {
     return ofType(resources, GLUE_TABLE_TYPE).map((r) => ({
         database: String(r.props.databaseName ?? ""),
         table: String(r.props.name ?? r.name),
-        columns: [...asArray(r.props.storageDescriptor?.columns), ...asArray(r.props.partitionKeys)]
+        // An Iceberg table created through Glue carries its columns in the Iceberg schema instead.
+        columns: [...asArray(r.props.storageDescriptor?.columns), ...asArray(r.props.partitionKeys), ...asArray(icebergTableInput(r)?.schema?.fields)]
             .map((c: any) => asString(c?.name))
             .filter((n): n is string => !!n),
         resource: r,
     }));
+}
+
+function icebergTableInput(table: PolicyResource): any {
+    return table.props.openTableFormatInput?.icebergInput?.icebergTableInput;
+}
+
+/** Glue tables that are Apache Iceberg: created with openTableFormatInput.icebergInput, or marked table_type = ICEBERG (e.g. by Athena DDL). */
+export function icebergTables(resources: PolicyResource[]): GlueTableInfo[] {
+    return glueTables(resources).filter((t) => {
+        const p = t.resource.props;
+        return p.openTableFormatInput?.icebergInput !== undefined || String(p.parameters?.table_type ?? "").toUpperCase() === "ICEBERG";
+    });
 }
 
 /**

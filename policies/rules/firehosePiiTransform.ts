@@ -25,12 +25,12 @@ const DEFAULTS: PiiTransformConfig = {
  */
 export const firehosePiiTransform: StackValidationPolicy = {
     name: "clickstream-firehose-pii-transform",
-    description: "Every Firehose stream delivering into the lake runs the PII transform Lambda (processingConfiguration enabled with a Lambda processor configured as the transform).",
+    description: "Every Firehose stream delivering into the lake (an S3 lake bucket or an Iceberg table) runs the PII transform Lambda (processingConfiguration enabled with a Lambda processor configured as the transform).",
     enforcementLevel: "mandatory",
     severity: "critical",
     tags: ["pii", "firehose"],
     remediationSteps:
-        "Deliver through FirehoseLake (components/lake), or set extendedS3Configuration.processingConfiguration { enabled: true, processors: [{ type: \"Lambda\", parameters: " +
+        "Deliver through FirehoseLake (components/lake), or set extendedS3Configuration.processingConfiguration (icebergConfiguration.processingConfiguration for an Iceberg destination) { enabled: true, processors: [{ type: \"Lambda\", parameters: " +
         "[{ parameterName: \"LambdaArn\", parameterValue: transform.arn }] }] } with the transform Lambda (env CLICKSTREAM_PII_SECRET_PARAMETER or CLICKSTREAM_PII_SECRET_ARN). " +
         "A stream that provably carries no personal data may be tagged clickstream:pii-transform = not-required.",
     configSchema: {
@@ -44,16 +44,23 @@ export const firehosePiiTransform: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const cfg = configWithDefaults(args, DEFAULTS);
         const lake = configRegex("clickstream-firehose-pii-transform", "lakeBucketPattern", cfg.lakeBucketPattern);
-        const streams = ofType(args.resources, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").filter((s) => s.props.extendedS3Configuration);
-        if (streams.length === 0) args.notApplicable("No Firehose stream with an S3 destination.");
+        const streams = ofType(args.resources, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").filter((s) => s.props.extendedS3Configuration || s.props.icebergConfiguration);
+        if (streams.length === 0) args.notApplicable("No Firehose stream with an S3 or Iceberg destination.");
         const functions = ofType(args.resources, "aws:lambda/function:Function");
         for (const stream of streams) {
             if (tagsOf(stream.props)[cfg.exemptTagKey] === cfg.exemptTagValue) continue;
             const s3 = stream.props.extendedS3Configuration;
-            const bucket = bucketByArn(args.resources, s3.bucketArn);
-            const destination = bucket ? bucketName(bucket) : String(s3.bucketArn ?? "").replace(/^arn:[^:]+:s3:::/, "");
-            if (!lake.test(destination)) continue;
-            const processing = s3.processingConfiguration;
+            const iceberg = stream.props.icebergConfiguration;
+            let destination: string;
+            if (s3) {
+                const bucket = bucketByArn(args.resources, s3.bucketArn);
+                destination = bucket ? bucketName(bucket) : String(s3.bucketArn ?? "").replace(/^arn:[^:]+:s3:::/, "");
+                if (!lake.test(destination)) continue;
+            } else {
+                // Iceberg destinations are tables, always lake tables: the bucket pattern does not apply.
+                destination = asArray(iceberg.destinationTableConfigurations).map((t: any) => `${t?.databaseName}.${t?.tableName}`).join(", ") || "Iceberg tables";
+            }
+            const processing = (s3 ?? iceberg).processingConfiguration;
             const lambdaArns = asArray(processing?.processors)
                 .filter((p: any) => p?.type === "Lambda")
                 .flatMap((p: any) => asArray(p.parameters))

@@ -39,9 +39,10 @@ describe("AnomalyAlerts (under mocks)", () => {
         assert.equal(price.inputs.name, "clickstream-prod-alerts-purchase_price_by_group_avg_price");
         assert.equal(price.inputs.comparisonOperator, "LessThanLowerOrGreaterThanUpperThreshold");
         assert.equal(price.inputs.thresholdMetricId, "ad1");
-        assert.equal(price.inputs.evaluationPeriods, 3);
-        assert.equal(price.inputs.datapointsToAlarm, 2);
-        assert.equal(price.inputs.treatMissingData, "missing");
+        // Defaults from the real-data evaluation (docs/analytics.md): 3 of 5 periods, missing data not breaching.
+        assert.equal(price.inputs.evaluationPeriods, 5);
+        assert.equal(price.inputs.datapointsToAlarm, 3);
+        assert.equal(price.inputs.treatMissingData, "notBreaching");
         assert.equal(price.inputs.threshold, undefined, "band alarms have no static threshold");
         assert.deepEqual(price.inputs.metricQueries, [
             { id: "m1", returnData: true, metric: { namespace: "Clickstream/prod", metricName: "purchase_price_by_group_avg_price", period: 60, stat: "Average" } },
@@ -180,6 +181,15 @@ describe("AnomalyAlerts (under mocks)", () => {
         const violations = await evaluatePolicies(result.resources);
         // The Glue catalog encryption is owned by the lake/account stack; everything else must pass.
         assert.deepEqual(violations.map((v) => v.policy), ["clickstream-glue-catalog-encryption"]);
+    });
+
+    it("default persistence is a majority of at most 5 periods, fewer when 5 periods exceed a day", () => {
+        const resolved = (periodSeconds: number, extra: object = {}) => resolveAnomalyAlertsSettings("alerts", { alarms: [{ metric: { ...AVG_PRICE, periodSeconds }, ...extra }] }).alarms[0];
+        const pick = (a: ReturnType<typeof resolved>) => [a.evaluationPeriods, a.datapointsToAlarm, a.treatMissingData];
+        assert.deepEqual(pick(resolved(300)), [5, 3, "notBreaching"]);
+        assert.deepEqual(pick(resolved(21_600)), [4, 3, "notBreaching"]);
+        assert.deepEqual(pick(resolved(86_400)), [1, 1, "notBreaching"]);
+        assert.deepEqual(pick(resolved(60, { evaluationPeriods: 3 })), [3, 2, "notBreaching"]);
     });
 
     describe("rejects bad arguments at construction, naming the field", () => {

@@ -122,7 +122,7 @@ describe("lake/FirehoseLake (under mocks)", function () {
     it("Glue table: schema.ts columns in order, dt/hour partitions with projection, Parquet, external", () => {
         const db = one(run, "aws:glue/catalogDatabase:CatalogDatabase").inputs;
         assert.equal(db.name, "lake_dev");
-        const t = one(run, "aws:glue/catalogTable:CatalogTable").inputs;
+        const t = one(run, "aws:glue/catalogTable:CatalogTable", "lake-table").inputs;
         const lakeBucket = run.outputs.lakeBucketName as string;
         assert.equal(t.name, "events");
         assert.equal(t.databaseName, "lake_dev");
@@ -312,7 +312,7 @@ describe("lake/FirehoseLake variants (under mocks)", function () {
             noncurrentVersionExpirationDays: 10,
             logRetentionDays: 90,
             athenaBytesScannedCutoff: 1024 ** 3,
-            transform: { maxEventsPerRequest: 100, pii: { truncateIp: true } },
+            transform: { maxEventsPerRequest: 100, pii: { truncateIp: true, dropUrlParamPatterns: ["token", "code"] } },
             transformReservedConcurrency: 10,
             forceDestroy: true,
             databaseName: "web_events",
@@ -330,7 +330,7 @@ describe("lake/FirehoseLake variants (under mocks)", function () {
         assert.deepEqual(x.dataFormatConversionConfiguration.schemaConfiguration.tableName, "clicks");
         const fn = one(run, "aws:lambda/function:Function").inputs;
         assert.equal(fn.reservedConcurrentExecutions, 10);
-        assert.deepEqual(JSON.parse(fn.environment.variables.CLICKSTREAM_TRANSFORM_CONFIG), { maxEventsPerRequest: 100, pii: { truncateIp: true } });
+        assert.deepEqual(JSON.parse(fn.environment.variables.CLICKSTREAM_TRANSFORM_CONFIG), { maxEventsPerRequest: 100, pii: { truncateIp: true, dropUrlParamPatterns: ["token", "code"] } });
         assert.equal(fn.environment.variables.CLICKSTREAM_PII_SECRET_ARN, secretArn);
         for (const lg of all(run, "aws:cloudwatch/logGroup:LogGroup")) assert.equal(lg.inputs.retentionInDays, 90);
         assert.equal(one(run, "aws:athena/workgroup:Workgroup").inputs.configuration.bytesScannedCutoffPerQuery, 1024 ** 3);
@@ -339,7 +339,7 @@ describe("lake/FirehoseLake variants (under mocks)", function () {
         assert.deepEqual(rules.find((r: any) => r.id === "expire-raw").expiration, { days: 3 });
         assert.deepEqual(rules.find((r: any) => r.id === "curated-to-infrequent-access").transitions, [{ days: 45, storageClass: "STANDARD_IA" }]);
         assert.deepEqual(rules.find((r: any) => r.id === "expire-noncurrent-versions").noncurrentVersionExpiration, { noncurrentDays: 10 });
-        const t = one(run, "aws:glue/catalogTable:CatalogTable").inputs;
+        const t = one(run, "aws:glue/catalogTable:CatalogTable", "lake-table").inputs;
         assert.equal(t.databaseName, "web_events");
         assert.equal(t.parameters["projection.dt.range"], "2025-06-01,NOW");
         const tr = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", "lake-transform-policy").inputs.policy) as PolicyDocument;
@@ -381,6 +381,7 @@ describe("lake/FirehoseLake argument validation", () => {
         ["both secret kinds", { piiSecret: { parameterName: "/a", secretArn: "arn:x" } as never }, /piiSecret/],
         ["transform size not a positive integer", { transform: { maxEventsPerRequest: 0 } }, /transform is invalid: transform config maxEventsPerRequest/],
         ["transform bad regex", { transform: { pii: { redactPatterns: ["(unclosed"] } } }, /transform is invalid: .*pii\.redactPatterns\[0\]/],
+        ["transform URL parameter list not a list", { transform: { pii: { dropUrlParamPatterns: "token" as never } } }, /transform is invalid: transform config pii\.dropUrlParamPatterns: expected an array of strings.*Fix:/],
         ["transform unknown setting", { transform: { maxBodyByte: 5 } as never }, /transform is invalid: .*maxBodyByte/],
         ["transform event larger than body", { transform: { maxBodyBytes: 100, maxEventBytes: 200 } }, /transform is invalid: .*maxEventBytes/],
         ["transform too large for Lambda env", { transform: { pii: { redactPatterns: Array.from({ length: 400 }, (_, i) => `pattern${i}`) } } }, /transform.*4 KB/],

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessAudit } from "../../components/audit";
 import { LakeFormationGrants } from "../../components/governance";
+import { icebergOpenTableFormatInput } from "../../components/lake/icebergTable";
 import { EVENT_COLUMNS, PARTITION_KEYS } from "../../dataplane/schema";
 import { CapturedResource, RunResult, runUnderMocks } from "../../offline/runUnderMocks";
 import { evaluatePolicies, HarnessOptions, Violation } from "../../offline/policyHarness";
@@ -92,6 +93,22 @@ export function compliantProgram(): Record<string, unknown> {
         storageDescriptor: { location: pulumi.interpolate`s3://${lake.bucket}/events/`, columns: EVENT_COLUMNS.map((c) => ({ name: c.name, type: c.type })) },
         partitionKeys: PARTITION_KEYS.map((c) => ({ name: c.name, type: c.type })),
     });
+    // An Iceberg table (as FirehoseLake's tableFormat "iceberg" creates it), maintained by Glue's optimizers.
+    const icebergTable = new aws.glue.CatalogTable("events-iceberg", {
+        databaseName: db.name,
+        name: "events_iceberg",
+        openTableFormatInput: lake.bucket.apply((b) => icebergOpenTableFormatInput(b, { snapshotRetentionDays: 3, snapshotsToRetain: 1 }, "events_iceberg/")),
+    });
+    const optimizerConfig = {
+        compaction: {},
+        retention: { retentionConfiguration: { icebergConfiguration: { snapshotRetentionPeriodInDays: 3, cleanExpiredFiles: true } } },
+        orphan_file_deletion: {},
+    };
+    for (const [type, extra] of Object.entries(optimizerConfig)) {
+        new aws.glue.CatalogTableOptimizer(`events-iceberg-${type}`, {
+            catalogId: "123456789012", databaseName: db.name, tableName: icebergTable.name, type, configuration: { enabled: true, roleArn: role.arn, ...extra },
+        });
+    }
     new aws.glue.DataCatalogEncryptionSettings("catalog-encryption", {
         dataCatalogEncryptionSettings: {
             encryptionAtRest: { catalogEncryptionMode: "SSE-KMS", sseAwsKmsKeyId: key.arn },
@@ -140,7 +157,7 @@ export function compliantProgram(): Record<string, unknown> {
 
     new LakeFormationGrants("lake-grants", {
         databaseName: db.name,
-        tableNames: [table.name],
+        tableNames: [table.name, icebergTable.name],
         lakeBucketArn: lake.arn,
         admins: [ADMIN_ROLE],
         analystPrincipals: [ANALYST_ROLE],

@@ -3,7 +3,7 @@ import { runUnderMocks } from "../../offline/runUnderMocks";
 import { loadStackConfig, StackConfig } from "../../stacks/config";
 
 const DEFAULTS: Omit<StackConfig, "alertWebhookUrl"> = {
-    ingestMode: "firehose", streamShardCount: 0, manageAccountSettings: true, rawRetentionDays: 7, logRetentionDays: 30, auditPiiReads: true, auditRetentionDays: 365, throttleRateLimit: 100, throttleBurstLimit: 200,
+    ingestMode: "firehose", tableFormat: "parquet", streamShardCount: 0, manageAccountSettings: true, rawRetentionDays: 7, logRetentionDays: 30, auditPiiReads: true, auditRetentionDays: 365, throttleRateLimit: 100, throttleBurstLimit: 200,
     corsAllowedOrigins: [], requireApiKeys: false, apiKeyNames: [], wafEnabled: false, wafRateLimitPer5Min: 2000,
     athenaBytesScannedCutoff: 10 * 1024 ** 3, forceDestroy: false, adminRoleArns: [], analystPrincipals: [],
     engineerPrincipals: [], alertEmails: [],
@@ -56,6 +56,7 @@ describe("stacks/config", () => {
         ["bad e-mail", { alertEmails: ["oncall"] }, /clickstream:alertEmails\[0\] must be an e-mail address/],
         ["http webhook", { alertWebhookUrl: "http://hooks.example.com" }, /clickstream:alertWebhookUrl must be an https:\/\/ URL/],
         ["keys required but none named", { requireApiKeys: true }, /clickstream:apiKeyNames is empty but clickstream:requireApiKeys is true/],
+        ["unknown table format", { tableFormat: "delta" }, /clickstream:tableFormat must be one of parquet, iceberg \(got "delta"\)\. Fix: pulumi config set clickstream:tableFormat parquet --stack/],
         ["burst far below rate", { throttleRateLimit: 5000, throttleBurstLimit: 10 }, /clickstream:throttleBurstLimit \(10\) is under a tenth/],
     ];
     for (const [what, config, message] of bad) {

@@ -39,7 +39,8 @@ describe("shipped stacks", function () {
                 const run = runs[stack];
                 const stream = one(run, "aws:kinesis/stream:Stream");
                 const firehose = one(run, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "-lake-delivery");
-                assert.equal(firehose.inputs.destination, "extended_s3");
+                // dev runs the Iceberg lake, prod the Parquet one (docs/lake-format.md).
+                assert.equal(firehose.inputs.destination, stack === "dev" ? "iceberg" : "extended_s3");
                 assert.equal(firehose.inputs.kinesisSourceConfiguration.kinesisStreamArn, stream.state.arn);
                 const mapping = one(run, "aws:lambda/eventSourceMapping:EventSourceMapping");
                 assert.equal(mapping.inputs.eventSourceArn, stream.state.arn);
@@ -137,7 +138,7 @@ describe("shipped stacks", function () {
         const role = one(run, "aws:iam/rolePolicy:RolePolicy", "-ingest-integration-policy");
         const statements = JSON.parse(role.inputs.policy).Statement;
         assert.deepEqual(statements.flatMap((st: any) => st.Resource), [firehose.state.arn, ...statements.slice(1).flatMap((st: any) => st.Resource)]);
-        assert.deepEqual(Object.keys(run.outputs).filter((k) => run.outputs[k] !== undefined).sort(), ["apiKeyIds", "athenaWorkgroup", "deliveryStream", "glueDatabase", "glueTable", "ingestEndpoints", "ingestUrl", "kmsKeyArn", "lakeBucket", "rawBucket"]);
+        assert.deepEqual(Object.keys(run.outputs).filter((k) => run.outputs[k] !== undefined).sort(), ["apiKeyIds", "athenaWorkgroup", "deliveryStream", "glueDatabase", "glueTable", "ingestEndpoints", "ingestUrl", "kmsKeyArn", "lakeBucket", "lakeTableFormat", "piiSecretArn", "rawBucket"]);
         assert.deepEqual(await checkProgram(run), []);
     });
 

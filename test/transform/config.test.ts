@@ -15,6 +15,17 @@ describe("transform: resolveTransformConfig", () => {
         assert.ok(!c.pii.pseudonymizeKey!.test("email_verified"));
         assert.ok(c.pii.dropKey!.test("password"));
         assert.equal(c.pii.truncateIp, true);
+        for (const name of ["token", "access_token", "id_token", "refresh_token", "code_verifier", "session", "sessionid", "PHPSESSID", "sid", "auth", "authuser", "password", "pwd", "pass", "secret", "client_secret", "signature", "sig", "X-Amz-Signature", "X-Amz-Credential", "api_key", "apikey", "key", "x-api-key"]) {
+            assert.ok(c.pii.dropUrlParam!.test(name) || c.pii.dropKey!.test(name), name);
+        }
+        for (const name of ["q", "page", "utm_source", "author", "keyword", "monkey", "ref", "lang", "state", "code"]) assert.ok(!c.pii.dropUrlParam!.test(name) && !c.pii.dropKey!.test(name), name);
+        for (const name of ["key", "sig", "session", "sid", "signature"]) assert.ok(!c.pii.dropKey!.test(name), `${name} stays an ordinary map key`);
+    });
+
+    it("takes its own URL parameter list (an empty list turns the URL-only names off)", () => {
+        const c = resolveTransformConfig({ pii: { dropUrlParamPatterns: ["code", "state"] } });
+        assert.ok(c.pii.dropUrlParam!.test("Code") && !c.pii.dropUrlParam!.test("sig"));
+        assert.equal(resolveTransformConfig({ pii: { dropUrlParamPatterns: [] } }).pii.dropUrlParam, undefined);
     });
 
     const bad: [string, unknown, RegExp][] = [
@@ -26,6 +37,8 @@ describe("transform: resolveTransformConfig", () => {
         ["response budget above Lambda's 6 MB", { maxResponseBytes: 7_000_000 }, /maxResponseBytes: expected an integer from 1 to 6291456/],
         ["event larger than body", { maxBodyBytes: 1000, maxEventBytes: 2000 }, /maxEventBytes: 2000 is larger than maxBodyBytes 1000\. Fix: make maxEventBytes <= maxBodyBytes/],
         ["bad regex", { pii: { pseudonymizeKeyPatterns: ["ok", "(unclosed"] } }, /pii\.pseudonymizeKeyPatterns\[1\]: invalid regular expression/],
+        ["bad URL parameter pattern", { pii: { dropUrlParamPatterns: ["token", "[a-"] } }, /transform config pii\.dropUrlParamPatterns\[1\]: invalid regular expression .*Fix: fix the pattern/],
+        ["empty URL parameter pattern", { pii: { dropUrlParamPatterns: [""] } }, /pii\.dropUrlParamPatterns\[0\]: expected a non-empty string.*Fix:/],
         ["empty-matching redact pattern", { pii: { redactPatterns: ["x*"] } }, /pii\.redactPatterns\[0\]: pattern matches the empty string/],
         ["unknown column", { pii: { pseudonymize: ["email"] } }, /pii\.pseudonymize\[0\]: unknown field path: "email"\. Fix: use one of event_name, anonymous_id/],
         ["required column dropped", { pii: { drop: ["event_id"] } }, /pii\.drop\[0\]: can't drop this field/],

@@ -68,7 +68,9 @@ describe("transform: Lambda handler", () => {
     it("bundles with esbuild into a small file with the AWS SDK left external", () => {
         const result = esbuild.buildSync({ entryPoints: [HANDLER], bundle: true, platform: "node", target: "node22", minify: true, external: ["@aws-sdk/*"], write: false, logLevel: "silent" });
         const code = result.outputFiles[0].text;
-        assert.ok(code.length < 80_000, `bundle is ${code.length} bytes`);
+        // ~57 KB of our code and ua-parser-js, ~18 KB of ibantools (per-country IBAN formats), ~7 KB of
+        // credit-card-type (card network ranges).
+        assert.ok(code.length < 100_000, `bundle is ${code.length} bytes`);
         assert.ok(!code.includes("@pulumi/"), "no Pulumi in the data plane");
         assert.ok(code.includes('require("@aws-sdk/client-ssm")'));
     });

@@ -225,3 +225,86 @@ describe("transform: properties (fast-check)", () => {
         );
     });
 });
+
+describe("transform: credentials in URLs, card numbers in text (fast-check)", () => {
+    const NAMES = [
+        "token", "access_token", "id_token", "refresh_token", "reset_token", "code_verifier", "session", "session_id", "sessionToken", "sid", "PHPSESSID",
+        "auth", "auth_code", "authorization", "password", "pwd", "pass", "secret", "client_secret", "signature", "sig", "api_key", "apikey", "key", "X-Amz-Signature",
+    ];
+    /** A credential name in any letter case, sometimes nested the way form libraries write it. */
+    const credentialName = fc.tuple(fc.constantFrom(...NAMES), fc.array(fc.boolean(), { minLength: 32, maxLength: 32 }), fc.constantFrom("", "user[", "form.")).map(([name, upper, nest]) => {
+        const cased = [...name].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join("");
+        return nest === "user[" ? `user[${cased}]` : `${nest}${cased}`;
+    });
+    /** Values as sites mint them, long enough not to occur anywhere else by chance. */
+    const credentialValue = fc.stringMatching(/^[A-Za-z0-9._~+/=-]{12,48}$/);
+    const plainParam = fc.tuple(fc.constantFrom("utm_source", "page", "q", "lang", "ref"), fc.stringMatching(/^[a-z0-9]{1,8}$/)).map(([k, v]) => `${k}=${v}`);
+    const credentialUrl = fc.record({
+        base: fc.webUrl({ withQueryParameters: false, withFragments: false }),
+        before: fc.array(plainParam, { maxLength: 3 }),
+        after: fc.array(plainParam, { maxLength: 3 }),
+        name: credentialName,
+        value: credentialValue,
+        inFragment: fc.boolean(),
+        encode: fc.boolean(),
+    });
+
+    it("never keeps the value of a credential-named query or fragment parameter, and keeps its name", () => {
+        fc.assert(
+            fc.property(credentialUrl, fc.boolean(), (u, asProperty) => {
+                const value = u.encode ? encodeURIComponent(u.value) : u.value.replace(/[+/=]/g, "x");
+                const params = [...u.before, `${u.name}=${value}`, ...u.after].join("&");
+                const url = u.inFragment ? `${u.base}#${params}` : `${u.base}?${params}`;
+                const event = asProperty ? { type: "track", name: "Link", anonymousId: "a", properties: { href: url } } : { type: "page", anonymousId: "a", page: { url } };
+                const output = JSON.stringify(t.normalize({ v: 1, receivedAt: RECEIVED, sourceIp: "", userAgent: "", path: "/v1/events", body: { events: [event] } }));
+                for (const form of new Set([u.value, value, encodeURIComponent(u.value)])) assert.ok(!output.includes(form), `${form} kept in ${output}`);
+                assert.ok(output.includes(`${u.name}=`), `the name ${u.name} is kept`);
+            }),
+            { numRuns: RUNS },
+        );
+    });
+
+    /** Card networks' prefixes and lengths (Visa, Mastercard 5x and 2x, Amex, Discover, JCB, UnionPay, Diners). */
+    const NETWORKS: [string, number][] = [["4", 16], ["4", 19], ["4", 13], ["51", 16], ["55", 16], ["2221", 16], ["2720", 16], ["34", 15], ["37", 15], ["6011", 16], ["65", 16], ["3528", 16], ["3589", 19], ["62", 16], ["36", 14]];
+    const luhnCheckDigit = (body: string): number => {
+        let sum = 0;
+        for (let i = 0; i < body.length; i++) {
+            let d = body.charCodeAt(body.length - 1 - i) - 48;
+            if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+            sum += d;
+        }
+        return (10 - (sum % 10)) % 10;
+    };
+    /** A Luhn-valid card number of a network's prefix and length, and the same digits with a wrong check digit. */
+    const cardNumber = fc.tuple(fc.constantFrom(...NETWORKS), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 19, maxLength: 19 }), fc.integer({ min: 1, max: 9 })).map(([[prefix, length], fill, off]) => {
+        const body = (prefix + fill.join("")).slice(0, length - 1);
+        const check = luhnCheckDigit(body);
+        return { valid: `${body}${check}`, invalid: `${body}${(check + off) % 10}` };
+    });
+    const grouped = (digits: string, sep: string): string => (sep === "" ? digits : digits.match(/.{1,4}/g)!.join(sep));
+    const words = fc.stringMatching(/^[A-Za-z ,.!?]{0,24}$/);
+
+    it("redacts every Luhn-valid card number embedded in text, bare or in groups of four", () => {
+        fc.assert(
+            fc.property(cardNumber, fc.constantFrom("", " ", "-", "\u00a0"), words, words, ({ valid }, sep, before, after) => {
+                const text = `${before} ${grouped(valid, sep)} ${after}`;
+                const [row] = t.normalize({ v: 1, receivedAt: RECEIVED, sourceIp: "", userAgent: "", path: "/v1/events", body: { events: [{ type: "track", name: "x", anonymousId: "a", properties: { note: text } }] } });
+                const note = row.properties.note;
+                assert.ok(note.includes("[card]") && !note.replace(/\D/g, "").includes(valid), `${JSON.stringify(text)} -> ${JSON.stringify(note)}`);
+            }),
+            { numRuns: RUNS * 3 },
+        );
+    });
+
+    it("keeps digit runs of the same lengths that fail the Luhn check", () => {
+        fc.assert(
+            fc.property(cardNumber, words, words, ({ invalid }, before, after) => {
+                const text = `${before} ${invalid} ${after}`;
+                const [row] = t.normalize({ v: 1, receivedAt: RECEIVED, sourceIp: "", userAgent: "", path: "/v1/events", body: { events: [{ type: "track", name: "x", anonymousId: "a", properties: { note: text, id: invalid } }] } });
+                assert.equal(row.properties.note, text);
+                assert.equal(row.properties.id, invalid);
+            }),
+            { numRuns: RUNS * 3 },
+        );
+    });
+});

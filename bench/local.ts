@@ -1,0 +1,121 @@
+/**
+ * Benchmark of `clickstream local` end to end: a real HTTP load generator (autocannon, loopback only,
+ * bounded in time) posting native batches of 20 events to the real binary in a child process.
+ *
+ * Prints the CPU model and load, acknowledged events/s, p99 acknowledgement latency, end-to-end
+ * events/s (from the first request until every acknowledged event is a row in the Parquet lake), the
+ * loss check (acknowledged = rows + bad rows, each event_id once), and as its LAST line `ratio=<x>`:
+ * end-to-end events/s divided by the transform alone on the same events on one core (same run).
+ * Targets: ratio >= 0.5 with zero loss, p99 acknowledgement < 50 ms.
+ *
+ *   npm run bench:local      (BENCH_SECONDS=12 BENCH_CONNECTIONS=16 BENCH_BUFFER_SECONDS=1)
+ */
+import autocannon from "autocannon";
+import { promises as fsp } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { createTransformer } from "../dataplane/transform";
+import { queryLake } from "../local/query";
+import { spawnLocal } from "../test/local/localProcess";
+import { median, time } from "./timing";
+import { BENCH_PII_KEY, nativeEvent } from "./transformBatch";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const BUFFER_SECONDS = process.env.BENCH_BUFFER_SECONDS ?? "0.5";
+const EVENTS_PER_REQUEST = 20;
+const POOL = 200;
+
+/** Request bodies with an id placeholder, so every request's events get unique event ids cheaply. */
+function bodyPool(): string[] {
+    const at = Date.now();
+    return Array.from({ length: POOL }, () => JSON.stringify({
+        sentAt: new Date(at).toISOString(),
+        events: Array.from({ length: EVENTS_PER_REQUEST }, (_, i) => ({ ...nativeEvent(at), eventId: `__ID__-${i}` })),
+    }));
+}
+
+/**
+ * The transform alone, one core: events/s of the transform as the Lambda runs it (`firehose()`:
+ * envelopes in, row text out) over the envelopes the server builds from the same request bodies,
+ * in Firehose batches of 100 records; median of 5 after a warm-up, with a warm transformer (its
+ * memos filled, as the long-running local pipeline's are).
+ */
+function transformAlone(pool: string[]): number {
+    const records = Array.from({ length: 1000 }, (_, n) => ({
+        recordId: String(n),
+        approximateArrivalTimestamp: Date.now(),
+        data: Buffer.from(`{"v":1,"receivedAt":${Date.now()},"sourceIp":"127.0.0.1","userAgent":"autocannon","path":"/v1/events","requestId":"bench-${n}","body":${pool[n % POOL].replace(/__ID__/g, `t${n}`)}}`).toString("base64"),
+    }));
+    const batches = Array.from({ length: 10 }, (_, b) => ({ invocationId: `b${b}`, deliveryStreamArn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/bench", region: "us-east-1", records: records.slice(b * 100, b * 100 + 100) }));
+    const transformer = createTransformer(undefined, BENCH_PII_KEY);
+    for (const batch of batches.slice(0, 3)) transformer.firehose(batch);
+    const times: number[] = [];
+    for (let rep = 0; rep < 5; rep++) times.push(time(() => { for (const batch of batches) transformer.firehose(batch); }));
+    return (records.length * EVENTS_PER_REQUEST) / (median(times) / 1000);
+}
+
+async function main(): Promise<void> {
+    console.log(`cpu: ${os.cpus()[0].model} x ${os.cpus().length}; load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    const pool = bodyPool();
+    const transformBefore = transformAlone(pool);
+    const lakeDir = await fsp.mkdtemp(path.join(os.tmpdir(), "bench-local-"));
+    // The server in a session of its own, as a service runs apart from its clients (see spawnLocal).
+    const local = await spawnLocal(lakeDir, { BUFFER_INTERVAL_SECONDS: BUFFER_SECONDS }, 120_000, true);
+    try {
+        let counter = 0;
+        const started = Date.now();
+        const result = await autocannon({
+            url: local.url,
+            connections: CONNECTIONS,
+            duration: SECONDS,
+            timeout: 10,
+            requests: [{
+                method: "POST",
+                path: "/v1/events",
+                headers: { "content-type": "application/json" },
+                setupRequest: (req) => ({ ...req, body: pool[counter % POOL].replace(/__ID__/g, `r${counter++}`) }),
+            }],
+        });
+        const ackedRequests = result["2xx"];
+        const acked = ackedRequests * EVENTS_PER_REQUEST;
+        // Every acknowledged event must become a row (or bad row); poll the lake until it has.
+        let rows = 0;
+        const deadline = Date.now() + 120_000;
+        for (;;) {
+            rows = Number((await queryLake(lakeDir, "SELECT count(*) AS n FROM events")).rows[0].n);
+            if (rows >= acked || Date.now() > deadline) break;
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        const endToEndSeconds = (Date.now() - started) / 1000;
+        local.child.kill("SIGTERM");
+        await local.exited;
+        // The server's own count of acknowledged requests (it logs it on stop): autocannon stops waiting
+        // for the requests in flight when its time is up, though the server acknowledged them.
+        const serverAcked = Number(/stopped: (\d+) requests/.exec(local.output())?.[1] ?? NaN) * EVENTS_PER_REQUEST;
+        const check = (await queryLake(lakeDir, "SELECT count(*) AS n, count(DISTINCT event_id) AS d, count(*) FILTER (WHERE event_type = 'bad_row') AS bad FROM events")).rows[0];
+        const transformAfter = transformAlone(pool);
+        const transformRate = Math.max(transformBefore, transformAfter);
+        const endToEnd = acked / endToEndSeconds;
+        const lossFree = Number(check.n) === serverAcked && serverAcked >= acked && Number(check.d) === Number(check.n) && result.non2xx === 0;
+        console.log(`load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s, POST /v1/events with ${EVENTS_PER_REQUEST} events each; server (own session) buffer ${BUFFER_SECONDS} s`);
+        console.log(`requests: ${result.requests.total} sent, ${ackedRequests} acknowledged (2xx), ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+        console.log(`acknowledged events/s: ${(acked / SECONDS).toFixed(0)}`);
+        console.log(`ack latency ms: p50 ${result.latency.p50}, p99 ${result.latency.p99}, max ${result.latency.max} (target p99 < 50)`);
+        console.log(`end-to-end events/s: ${endToEnd.toFixed(0)} (${acked} events acknowledged and in Parquet ${endToEndSeconds.toFixed(1)} s after the first request)`);
+        console.log(`loss check: acknowledged ${serverAcked} (server; ${acked} answers received before the load generator stopped), rows ${Number(check.n) - Number(check.bad)} + bad rows ${check.bad} = ${check.n}, distinct event ids ${check.d}: ${lossFree ? "OK, each exactly once" : "MISMATCH"}`);
+        console.log(`transform alone (firehose(), one core, same events): ${transformBefore.toFixed(0)} events/s before, ${transformAfter.toFixed(0)} after; using ${transformRate.toFixed(0)}`);
+        console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+        console.log(`ratio=${(endToEnd / transformRate).toFixed(2)}`);
+        if (!lossFree) process.exitCode = 1;
+    } finally {
+        if (local.child.exitCode === null && local.child.signalCode === null) local.child.kill("SIGKILL");
+        await local.exited;
+        await fsp.rm(lakeDir, { recursive: true, force: true });
+    }
+}
+
+main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+});

@@ -1,0 +1,160 @@
+/**
+ * The lake side of the local pipeline in a worker thread: transform, Parquet (DuckDB), commit, and
+ * the windows. The main thread keeps the HTTP server and the write-ahead log, so acknowledgements
+ * are not held up by a delivery's CPU work, and the two use both cores.
+ *
+ * Messages main -> worker: { id, op: "deliver", items } | { id, op: "advance", watermarkMs } |
+ * { id, op: "close" }; worker -> main: { id, ok, result?, error?, windows? } | { log }.
+ */
+import { parentPort, Worker, workerData } from "worker_threads";
+import type { WindowSpec } from "../dataplane/analytics/spec";
+import type { TransformConfig } from "../dataplane/transform/config";
+import type { DeliveryItem, DeliveryResult } from "./lakeWriter";
+
+export interface DeliveryWorkerInit {
+    lakeDir: string;
+    piiKey: string;
+    transformConfig: TransformConfig | undefined;
+    windowSpecs: WindowSpec[];
+    alertWebhookUrl: string | undefined;
+}
+
+export type WindowStats = { openWindows: number; aggregatesWritten: number; alerts: number };
+
+/** A delivery's envelopes packed into one transferable buffer (posting thousands of Buffers costs more than copying them once). */
+interface PackedItems {
+    seqs: Float64Array;
+    /** End offset of each envelope in `bytes`. */
+    ends: Uint32Array;
+    bytes: Uint8Array;
+}
+
+type Request = { id: number; op: "deliver"; packed: PackedItems } | { id: number; op: "advance"; watermarkMs: number } | { id: number; op: "close" };
+type Done = { id: number; ok: true; result?: DeliveryResult; windows?: WindowStats };
+type Reply = Done | { id: number; ok: false; error: { message: string; code?: string } } | { log: string };
+
+/** An I/O error from the worker, with its errno code kept for the operator message. */
+export class DeliveryError extends Error {
+    constructor(message: string, readonly code: string | undefined) {
+        super(message);
+    }
+}
+
+/** Main-thread handle of the worker. */
+export class DeliveryWorker {
+    private nextId = 1;
+    private readonly pending = new Map<number, { resolve: (r: Done) => void; reject: (e: Error) => void }>();
+    private windowStats: WindowStats | undefined;
+    private failed: Error | undefined;
+
+    private constructor(private readonly worker: Worker, log: (line: string) => void) {
+        worker.on("message", (reply: Reply) => {
+            if ("log" in reply) return log(reply.log);
+            const waiter = this.pending.get(reply.id);
+            if (!waiter) return;
+            this.pending.delete(reply.id);
+            if (reply.ok) {
+                if (reply.windows) this.windowStats = reply.windows;
+                waiter.resolve(reply);
+            } else waiter.reject(new DeliveryError(reply.error.message, reply.error.code));
+        });
+        worker.on("error", (e) => this.fail(e));
+        worker.on("exit", (code) => this.fail(new Error(`the delivery worker exited (code ${code})`)));
+    }
+
+    /** Starts the worker (TypeScript through tsx, as the CLI runs) and waits until it is ready. */
+    static async start(init: DeliveryWorkerInit, log: (line: string) => void): Promise<DeliveryWorker> {
+        const worker = new Worker(`require("tsx/cjs"); require(${JSON.stringify(__filename)}).runDeliveryWorker();`, { eval: true, workerData: init });
+        const handle = new DeliveryWorker(worker, log);
+        await handle.call({ op: "advance", watermarkMs: 0 });
+        return handle;
+    }
+
+    private fail(e: Error): void {
+        this.failed ??= e;
+        for (const w of this.pending.values()) w.reject(e);
+        this.pending.clear();
+    }
+
+    private call(request: { op: "deliver"; packed: PackedItems } | { op: "advance"; watermarkMs: number } | { op: "close" }, transfer: ArrayBuffer[] = []): Promise<Done> {
+        if (this.failed) return Promise.reject(this.failed);
+        const id = this.nextId++;
+        return new Promise((resolve, reject) => {
+            this.pending.set(id, { resolve, reject });
+            this.worker.postMessage({ id, ...request } as Request, transfer);
+        });
+    }
+
+    async deliver(items: readonly DeliveryItem[]): Promise<DeliveryResult> {
+        // A copy, transferred: the originals stay in the pipeline's buffer until the delivery commits.
+        const seqs = new Float64Array(items.length);
+        const ends = new Uint32Array(items.length);
+        let total = 0;
+        for (let i = 0; i < items.length; i++) {
+            seqs[i] = items[i].seq;
+            total += items[i].envelope.length;
+            ends[i] = total;
+        }
+        const bytes = new Uint8Array(total);
+        for (let i = 0, at = 0; i < items.length; at = ends[i++]) bytes.set(items[i].envelope, at);
+        return (await this.call({ op: "deliver", packed: { seqs, ends, bytes } }, [seqs.buffer, ends.buffer, bytes.buffer] as ArrayBuffer[])).result!;
+    }
+
+    async advance(watermarkMs: number): Promise<void> {
+        await this.call({ op: "advance", watermarkMs });
+    }
+
+    /** Closes the windows (flushing them) and the database, then ends the worker. */
+    async close(): Promise<void> {
+        if (!this.failed) await this.call({ op: "close" });
+        this.failed ??= new Error("the delivery worker is closed");
+        await this.worker.terminate();
+    }
+
+    windows(): WindowStats | undefined {
+        return this.windowStats;
+    }
+}
+
+/** The worker's side: entered through `DeliveryWorker.start`'s bootstrap. */
+export async function runDeliveryWorker(): Promise<void> {
+    const { createTransformer } = require("../dataplane/transform") as typeof import("../dataplane/transform");
+    const { openDuckDb } = require("./duckdb") as typeof import("./duckdb");
+    const { LakeWriter } = require("./lakeWriter") as typeof import("./lakeWriter");
+    const { LocalWindows } = require("./windows") as typeof import("./windows");
+    const init = workerData as DeliveryWorkerInit;
+    const port = parentPort!;
+    const log = (line: string) => port.postMessage({ log: line } satisfies Reply);
+    const db = await openDuckDb();
+    // One DuckDB thread: the other core stays with the server.
+    await db.run("SET threads = 1");
+    const windowsDb = init.windowSpecs.length > 0 ? await openDuckDb() : undefined;
+    if (windowsDb) await windowsDb.run("SET threads = 1");
+    const windows = windowsDb ? new LocalWindows({ lakeDir: init.lakeDir, specs: init.windowSpecs, db: windowsDb, webhookUrl: init.alertWebhookUrl, log }) : undefined;
+    const writer = new LakeWriter(init.lakeDir, db, createTransformer(init.transformConfig, init.piiKey), windows ? (rows, arrivalMs) => windows.addRows(rows, arrivalMs) : undefined);
+    // Requests run one at a time, in order (the pipeline sends one at a time anyway).
+    let queue = Promise.resolve();
+    port.on("message", (request: Request) => {
+        queue = queue.then(async () => {
+            try {
+                let result: DeliveryResult | undefined;
+                if (request.op === "deliver") {
+                    const { seqs, ends, bytes } = request.packed;
+                    const all = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+                    const items: DeliveryItem[] = new Array(seqs.length);
+                    for (let i = 0, at = 0; i < seqs.length; at = ends[i++]) items[i] = { seq: seqs[i], envelope: all.subarray(at, ends[i]) };
+                    result = await writer.deliver(items);
+                } else if (request.op === "advance") {
+                    if (request.watermarkMs > 0) await windows?.advance(request.watermarkMs);
+                } else {
+                    await windows?.close();
+                    await db.close();
+                    await windowsDb?.close();
+                }
+                port.postMessage({ id: request.id, ok: true, result, windows: windows?.stats() } satisfies Reply);
+            } catch (e) {
+                port.postMessage({ id: request.id, ok: false, error: { message: (e as Error).message, code: (e as NodeJS.ErrnoException).code } } satisfies Reply);
+            }
+        });
+    });
+}

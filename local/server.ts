@@ -1,0 +1,216 @@
+/**
+ * The local ingest endpoint: IngestEndpoint's API on 127.0.0.1, built from the same definitions
+ * (routes: dataplane/envelope.ts; request models, draft-04: dataplane/ingest/models.ts; CORS, error
+ * codes, record limit: dataplane/ingest/http.ts; Segment write keys: dataplane/auth/writeKey.ts).
+ *
+ * Like API Gateway, it checks the container only (a bad event inside a good batch becomes a bad row
+ * later) and wraps the body in the same request envelope, with the body embedded as JSON text the
+ * way the mapping template embeds `$input.json('$')`. A 200 is sent only after `store` resolves,
+ * i.e. after the write-ahead log's fsync.
+ */
+import { randomUUID } from "crypto";
+import * as http from "http";
+import type { AddressInfo } from "net";
+import Ajv from "ajv-draft-04";
+import type { ValidateFunction } from "ajv";
+import { INGEST_ROUTES, IngestPath } from "../dataplane/envelope";
+import { parseWriteKey } from "../dataplane/auth/writeKey";
+import { allowedOriginFor, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, INGEST_ERRORS, MAX_RECORD_BYTES, PREFLIGHT_MAX_AGE_SECONDS } from "../dataplane/ingest/http";
+import { requestModelFor } from "../dataplane/ingest/models";
+
+/** Room the envelope's own fields take besides the body, so envelope <= MAX_RECORD_BYTES. */
+const ENVELOPE_HEADROOM_BYTES = 4096;
+export const MAX_BODY_BYTES = MAX_RECORD_BYTES - ENVELOPE_HEADROOM_BYTES;
+
+/** Thrown by `store` when the request could not be made durable: the server answers 503 (retry later). */
+export class StoreUnavailableError extends Error {}
+/** Thrown by `store` when too much is buffered: the server answers 429 (back off and retry). */
+export class StoreThrottledError extends Error {}
+
+export interface IngestServerOptions {
+    host: string;
+    port: number;
+    corsAllowedOrigins: readonly string[];
+    /** Accepted API key values; empty: no key check. */
+    apiKeys: readonly string[];
+    maxBatchEvents: number;
+    /** Makes the envelope durable; the answer waits for it. */
+    store: (envelope: Buffer) => Promise<void>;
+    /** False until the pipeline accepts events (health check answers 503). */
+    ready: () => boolean;
+}
+
+export interface IngestServer {
+    server: http.Server;
+    port: number;
+    /** Stops accepting connections and waits for in-flight requests. */
+    close(): Promise<void>;
+}
+
+type Validators = Record<IngestPath, ValidateFunction>;
+
+function buildValidators(maxBatchEvents: number): Validators {
+    const ajv = new Ajv({ allErrors: true });
+    const out = {} as Validators;
+    for (const route of Object.keys(INGEST_ROUTES) as IngestPath[]) out[route] = ajv.compile(requestModelFor(route, { maxBatchEvents }));
+    return out;
+}
+
+const ENVELOPE_END = Buffer.from("}");
+
+/** JSON bytes safe to embed in one NDJSON line: raw CR/LF can only be whitespace between tokens in valid JSON, so they become spaces. */
+function oneLine(json: Buffer): Buffer {
+    if (json.indexOf(10) === -1 && json.indexOf(13) === -1) return json;
+    const copy = Buffer.from(json);
+    for (let i = 0; i < copy.length; i++) if (copy[i] === 10 || copy[i] === 13) copy[i] = 0x20;
+    return copy;
+}
+
+/**
+ * Builds the request envelope (dataplane/envelope.ts, v1) as JSON bytes around the body's own bytes
+ * (valid JSON, already parsed), the way the mapping template embeds `$input.json('$')`. `receivedAt`
+ * comes first so the lake can read it without parsing.
+ */
+export function buildEnvelope(receivedAt: number, sourceIp: string, userAgent: string, route: string, requestId: string, apiKeyId: string | undefined, bodyJson: Buffer): Buffer {
+    const apiKey = apiKeyId === undefined ? "" : `,"apiKeyId":${JSON.stringify(apiKeyId)}`;
+    const head = `{"v":1,"receivedAt":${receivedAt},"sourceIp":${JSON.stringify(sourceIp)},"userAgent":${JSON.stringify(userAgent)},"path":${JSON.stringify(route)},"requestId":"${requestId}"${apiKey},"body":`;
+    return Buffer.concat([Buffer.from(head), oneLine(bodyJson), ENVELOPE_END]);
+}
+
+function clientIp(req: http.IncomingMessage): string {
+    const ip = req.socket.remoteAddress ?? "";
+    return ip.startsWith("::ffff:") ? ip.slice(7) : ip;
+}
+
+export function startIngestServer(opts: IngestServerOptions): Promise<IngestServer> {
+    const validators = buildValidators(opts.maxBatchEvents);
+    const apiKeys = new Set(opts.apiKeys);
+    const origins = opts.corsAllowedOrigins;
+
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+        const requestId = randomUUID();
+        const route = (req.url ?? "/").split("?")[0];
+        const allowOrigin = origins.length > 0 ? allowedOriginFor(origins, req.headers.origin) : undefined;
+        const send = (status: number, body: object, extra: Record<string, string> = {}): void => {
+            const headers: Record<string, string> = { "Content-Type": "application/json", ...extra };
+            if (origins.length > 0) headers.Vary = "Origin";
+            if (allowOrigin) headers["Access-Control-Allow-Origin"] = allowOrigin;
+            res.writeHead(status, headers);
+            res.end(JSON.stringify(body));
+        };
+        const error = (status: number, code: string, message: string, extra?: Record<string, string>): void =>
+            send(status, { success: false, error: code, message, requestId }, extra);
+
+        if (route === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+            if (opts.ready()) send(200, { status: "ok" });
+            else error(503, INGEST_ERRORS.backendUnavailable, "not accepting events yet");
+            return;
+        }
+        if (!Object.prototype.hasOwnProperty.call(INGEST_ROUTES, route)) {
+            error(404, INGEST_ERRORS.clientError, `No route ${route}; POST to one of ${Object.keys(INGEST_ROUTES).join(", ")}`);
+            req.resume();
+            return;
+        }
+        const path = route as IngestPath;
+        if (req.method === "OPTIONS") {
+            if (origins.length === 0) {
+                error(403, INGEST_ERRORS.clientError, "CORS is off: corsAllowedOrigins is empty (set clickstream:corsAllowedOrigins or CORS_ALLOWED_ORIGINS)");
+                return;
+            }
+            send(200, {}, {
+                "Access-Control-Allow-Methods": CORS_ALLOWED_METHODS.join(","),
+                "Access-Control-Allow-Headers": CORS_ALLOWED_HEADERS.join(","),
+                "Access-Control-Max-Age": String(PREFLIGHT_MAX_AGE_SECONDS),
+            });
+            return;
+        }
+        if (req.method !== "POST") {
+            error(405, INGEST_ERRORS.clientError, `Method ${req.method} not allowed; use POST`, { Allow: "POST, OPTIONS" });
+            req.resume();
+            return;
+        }
+        let apiKeyId: string | undefined;
+        if (apiKeys.size > 0) {
+            const headerKey = req.headers["x-api-key"];
+            const writeKey = parseWriteKey(req.headers.authorization);
+            const key = typeof headerKey === "string" ? headerKey : writeKey.ok ? writeKey.writeKey : undefined;
+            if (key === undefined || !apiKeys.has(key)) {
+                // API Gateway's answer to a missing or unknown key.
+                error(403, INGEST_ERRORS.clientError, "Forbidden: send a valid API key as x-api-key, or as the Segment write key (Basic auth)");
+                req.resume();
+                return;
+            }
+            apiKeyId = `local-${[...apiKeys].indexOf(key)}`;
+        }
+        const mediaType = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+        if (mediaType !== "application/json") {
+            error(415, INGEST_ERRORS.unsupportedMediaType, "Content-Type must be application/json");
+            req.resume();
+            return;
+        }
+        const declared = Number(req.headers["content-length"]);
+        if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+            error(413, INGEST_ERRORS.rejected, `Request body is ${declared} bytes; the limit is ${MAX_BODY_BYTES} (one stream record); send smaller batches`, { Connection: "close" });
+            req.resume();
+            return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let tooLarge = false;
+        req.on("data", (chunk: Buffer) => {
+            if (tooLarge) return;
+            size += chunk.length;
+            if (size > MAX_BODY_BYTES) {
+                tooLarge = true;
+                chunks.length = 0;
+                error(413, INGEST_ERRORS.rejected, `Request body exceeds ${MAX_BODY_BYTES} bytes (one stream record); send smaller batches`, { Connection: "close" });
+                return;
+            }
+            chunks.push(chunk);
+        });
+        req.on("error", () => undefined);
+        req.on("end", () => {
+            if (tooLarge) return;
+            const receivedAt = Date.now();
+            const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+            let body: unknown;
+            try {
+                body = JSON.parse(bytes.toString("utf8"));
+            } catch (e) {
+                error(400, INGEST_ERRORS.invalidBody, `Invalid request body: not JSON (${(e as Error).message})`);
+                return;
+            }
+            const validate = validators[path];
+            if (!validate(body)) {
+                const details = (validate.errors ?? []).map((err) => `${err.instancePath || "body"} ${err.message}`).join("; ");
+                error(400, INGEST_ERRORS.invalidBody, `Invalid request body for POST ${path} (${INGEST_ROUTES[path]}): ${details}`);
+                return;
+            }
+            const envelope = buildEnvelope(receivedAt, clientIp(req), String(req.headers["user-agent"] ?? ""), path, requestId, apiKeyId, bytes);
+            opts.store(envelope).then(
+                () => send(200, { success: true }),
+                (e: Error) => {
+                    if (e instanceof StoreThrottledError) error(429, INGEST_ERRORS.throttled, e.message, { "Retry-After": "1" });
+                    else error(503, INGEST_ERRORS.backendUnavailable, e.message, { "Retry-After": "5" });
+                },
+            );
+        });
+    };
+
+    const server = http.createServer({ keepAliveTimeout: 65_000 }, handler);
+    return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(opts.port, opts.host, () => {
+            server.off("error", reject);
+            const port = (server.address() as AddressInfo).port;
+            resolve({
+                server,
+                port,
+                close: () => new Promise<void>((done) => {
+                    server.close(() => done());
+                    server.closeIdleConnections();
+                }),
+            });
+        });
+    });
+}

@@ -1,0 +1,201 @@
+/**
+ * Typed, validated stack configuration. Every key lives in the `clickstream` namespace of
+ * Pulumi.<stack>.yaml; a missing or bad value fails with the key, what was wrong, and the
+ * `pulumi config set` command that fixes it.
+ *
+ * No Pulumi import here: the values come from a getter (pulumi.Config in stacks/config.ts, the
+ * stack file itself in the local pipeline, local/config.ts), so both read and check them alike.
+ */
+
+/** Retention values CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+export type IngestMode = "firehose" | "stream";
+
+/** Format of the lake's events table (docs/lake-format.md): Parquet under Hive prefixes, or Apache Iceberg. */
+export type LakeTableFormat = "parquet" | "iceberg";
+
+export interface StackConfig {
+    /** "firehose": API Gateway -> Firehose. "stream": API Gateway -> Kinesis -> Firehose (+ analytics). */
+    ingestMode: IngestMode;
+    /** Events table format: "parquet" (Firehose Parquet conversion, partition projection) or "iceberg" (Firehose Iceberg destination, Glue optimizers, row deletes). */
+    tableFormat: LakeTableFormat;
+    /** Kinesis shards in stream mode; 0 means on-demand capacity. */
+    streamShardCount: number;
+    /**
+     * Manage the account/region-wide settings: Glue Data Catalog encryption, the API Gateway
+     * CloudWatch role, Lake Formation admins and LF-tag keys. Exactly one stack per account and
+     * region may do so; set false on the second stack when dev and prod share an account.
+     */
+    manageAccountSettings: boolean;
+    /** Days the raw (untransformed, PII-bearing) backup is kept. */
+    rawRetentionDays: number;
+    /** Retention of every log group the stack creates. */
+    logRetentionDays: number;
+    /** Record every object read of the lake and raw buckets with CloudTrail data events (AccessAudit); false only when an organization trail already does. */
+    auditPiiReads: boolean;
+    /** Days the PII read audit's log files are kept. */
+    auditRetentionDays: number;
+    /** Steady-state requests per second the stage accepts. */
+    throttleRateLimit: number;
+    /** Burst of requests the stage accepts. */
+    throttleBurstLimit: number;
+    /** Origins allowed by CORS; empty disables browser cross-origin calls. */
+    corsAllowedOrigins: string[];
+    /** Require an API key (x-api-key header, or a Segment write key as Basic auth). */
+    requireApiKeys: boolean;
+    /** Names of the API keys to create for trackers (one per app). */
+    apiKeyNames: string[];
+    /** Create a WAF web ACL (managed common rules + per-IP rate limit) in front of the API. */
+    wafEnabled: boolean;
+    /** Requests per 5 minutes from one IP before WAF blocks it. */
+    wafRateLimitPer5Min: number;
+    /** Athena bytes-scanned cutoff per query. */
+    athenaBytesScannedCutoff: number;
+    /** Allow `pulumi destroy` to delete non-empty buckets (dev only). */
+    forceDestroy: boolean;
+    /** IAM role ARNs that administer the lake and may read raw data. */
+    adminRoleArns: string[];
+    /** IAM principals (role ARNs) of analysts: non-PII columns only. */
+    analystPrincipals: string[];
+    /** IAM principals (role ARNs) of data engineers. */
+    engineerPrincipals: string[];
+    /** E-mail addresses that receive anomaly notifications. */
+    alertEmails: string[];
+    /** HTTPS webhook that receives anomaly notifications. */
+    alertWebhookUrl?: string;
+}
+
+/** Reads one `clickstream:<key>` value as Pulumi hands it to a program: text, lists and objects as JSON. */
+export type ConfigGetter = (key: string) => string | undefined;
+
+/** A config key's name and defaults as each shipped stack uses them. */
+export type StackDefaults = Omit<StackConfig, "alertWebhookUrl">;
+
+const ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user|group)\/[\w+=,.@\/-]+$/;
+
+class ConfigReader {
+    private readonly cfg: { get: ConfigGetter };
+    constructor(private readonly stack: string, get: ConfigGetter) {
+        this.cfg = { get };
+    }
+
+    private fail(key: string, problem: string, example: string): never {
+        throw new Error(
+            `Pulumi.${this.stack}.yaml: clickstream:${key} ${problem}. ` +
+            `Fix: pulumi config set clickstream:${key} ${example} --stack ${this.stack}` +
+            (example.startsWith("'[") ? " (a YAML list in the stack file works too)" : ""),
+        );
+    }
+
+    int(key: string, fallback: number, min: number, max: number): number {
+        const raw = this.cfg.get(key);
+        if (raw === undefined) return fallback;
+        const value = Number(raw);
+        if (!Number.isInteger(value) || value < min || value > max) {
+            this.fail(key, `must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`, String(fallback));
+        }
+        return value;
+    }
+
+    oneOf<T extends string | number>(key: string, fallback: T, allowed: readonly T[]): T {
+        const raw = this.cfg.get(key);
+        if (raw === undefined) return fallback;
+        const value = (typeof fallback === "number" ? Number(raw) : raw) as T;
+        if (!allowed.includes(value)) {
+            this.fail(key, `must be one of ${allowed.join(", ")} (got ${JSON.stringify(raw)})`, String(fallback));
+        }
+        return value;
+    }
+
+    bool(key: string, fallback: boolean): boolean {
+        const raw = this.cfg.get(key);
+        if (raw === undefined) return fallback;
+        if (raw !== "true" && raw !== "false") this.fail(key, `must be true or false (got ${JSON.stringify(raw)})`, String(fallback));
+        return raw === "true";
+    }
+
+    strings(key: string, fallback: string[], check?: (v: string) => string | undefined): string[] {
+        const raw = this.cfg.get(key);
+        if (raw === undefined) return fallback;
+        let value: unknown;
+        try {
+            value = JSON.parse(raw);
+        } catch {
+            value = undefined;
+        }
+        if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+            this.fail(key, `must be a list of strings (got ${JSON.stringify(raw)})`, `'["..."]'`);
+        }
+        for (const [i, v] of (value as string[]).entries()) {
+            const problem = check?.(v);
+            if (problem) this.fail(`${key}[${i}]`, problem, `'["..."]'`);
+        }
+        return value as string[];
+    }
+
+    url(key: string): string | undefined {
+        const raw = this.cfg.get(key);
+        if (raw === undefined || raw === "") return undefined;
+        let url: URL | undefined;
+        try {
+            url = new URL(raw);
+        } catch {
+            url = undefined;
+        }
+        if (!url || url.protocol !== "https:") this.fail(key, `must be an https:// URL (got ${JSON.stringify(raw)})`, "https://hooks.example.com/clickstream");
+        return raw;
+    }
+}
+
+const arnCheck = (v: string) => (ARN_PATTERN.test(v) ? undefined : `must be an IAM role, user or group ARN like arn:aws:iam::123456789012:role/analyst (got ${JSON.stringify(v)})`);
+const originCheck = (v: string) => {
+    if (v === "*") return `must list origins explicitly; "*" would let any site post events with a visitor's browser`;
+    try {
+        const u = new URL(v);
+        return (u.protocol === "https:" || u.hostname === "localhost") && u.pathname === "/" && !v.endsWith("/") ? undefined : `must be an origin like https://www.example.com (scheme and host, no path)`;
+    } catch {
+        return `must be an origin like https://www.example.com (got ${JSON.stringify(v)})`;
+    }
+};
+const emailCheck = (v: string) => (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v) ? undefined : `must be an e-mail address (got ${JSON.stringify(v)})`);
+const keyNameCheck = (v: string) => (/^[A-Za-z0-9_-]{1,64}$/.test(v) ? undefined : `must be 1-64 letters, digits, "-" or "_" (got ${JSON.stringify(v)})`);
+
+/** Reads and validates the stack config from `get`, with the given stack's defaults for keys not set. */
+export function readStackConfig(stack: string, defaults: StackDefaults, get: ConfigGetter): StackConfig {
+    const r = new ConfigReader(stack, get);
+    const cfg: StackConfig = {
+        ingestMode: r.oneOf<IngestMode>("ingestMode", defaults.ingestMode, ["firehose", "stream"]),
+        tableFormat: r.oneOf<LakeTableFormat>("tableFormat", defaults.tableFormat, ["parquet", "iceberg"]),
+        streamShardCount: r.int("streamShardCount", defaults.streamShardCount, 0, 500),
+        manageAccountSettings: r.bool("manageAccountSettings", defaults.manageAccountSettings),
+        rawRetentionDays: r.int("rawRetentionDays", defaults.rawRetentionDays, 1, 3650),
+        logRetentionDays: r.oneOf("logRetentionDays", defaults.logRetentionDays, LOG_RETENTION_DAYS as readonly number[]),
+        auditPiiReads: r.bool("auditPiiReads", defaults.auditPiiReads),
+        auditRetentionDays: r.int("auditRetentionDays", defaults.auditRetentionDays, 1, 3650),
+        throttleRateLimit: r.int("throttleRateLimit", defaults.throttleRateLimit, 1, 10000),
+        throttleBurstLimit: r.int("throttleBurstLimit", defaults.throttleBurstLimit, 1, 5000),
+        corsAllowedOrigins: r.strings("corsAllowedOrigins", defaults.corsAllowedOrigins, originCheck),
+        requireApiKeys: r.bool("requireApiKeys", defaults.requireApiKeys),
+        apiKeyNames: r.strings("apiKeyNames", defaults.apiKeyNames, keyNameCheck),
+        wafEnabled: r.bool("wafEnabled", defaults.wafEnabled),
+        wafRateLimitPer5Min: r.int("wafRateLimitPer5Min", defaults.wafRateLimitPer5Min, 10, 2_000_000_000),
+        athenaBytesScannedCutoff: r.int("athenaBytesScannedCutoff", defaults.athenaBytesScannedCutoff, 10_485_760, Number.MAX_SAFE_INTEGER),
+        forceDestroy: r.bool("forceDestroy", defaults.forceDestroy),
+        adminRoleArns: r.strings("adminRoleArns", defaults.adminRoleArns, arnCheck),
+        analystPrincipals: r.strings("analystPrincipals", defaults.analystPrincipals, arnCheck),
+        engineerPrincipals: r.strings("engineerPrincipals", defaults.engineerPrincipals, arnCheck),
+        alertEmails: r.strings("alertEmails", defaults.alertEmails, emailCheck),
+        alertWebhookUrl: r.url("alertWebhookUrl"),
+    };
+    if (cfg.requireApiKeys && cfg.apiKeyNames.length === 0) {
+        throw new Error(`Pulumi.${stack}.yaml: clickstream:apiKeyNames is empty but clickstream:requireApiKeys is true, so no tracker could send events. Fix: pulumi config set clickstream:apiKeyNames '["web"]' --stack ${stack}`);
+    }
+    if (cfg.throttleBurstLimit < cfg.throttleRateLimit / 10) {
+        throw new Error(`Pulumi.${stack}.yaml: clickstream:throttleBurstLimit (${cfg.throttleBurstLimit}) is under a tenth of clickstream:throttleRateLimit (${cfg.throttleRateLimit}); trackers that flush together would be throttled. Fix: pulumi config set clickstream:throttleBurstLimit ${Math.min(5000, cfg.throttleRateLimit * 2)} --stack ${stack}`);
+    }
+    if (cfg.forceDestroy && stack === "prod") {
+        throw new Error(`Pulumi.prod.yaml: clickstream:forceDestroy is true; prod buckets hold the lake and must not be deleted with their data. Fix: pulumi config rm clickstream:forceDestroy --stack prod`);
+    }
+    return cfg;
+}
