@@ -7,7 +7,7 @@
  *
  * Each model covers one event-time day D and is replaced as a whole: DELETE the day, then INSERT it.
  * Input rows are the events table's good rows (bad rows excluded), de-duplicated by event_id (the
- * earliest arrival wins). Partition pruning on the arrival date `dt` reads D-2 .. D+1+lateArrivalDays,
+ * earliest arrival wins). Pruning on the arrival date (`dt`, or `received_at` for Iceberg) reads D-2 .. D+2+lateArrivalDays,
  * so late events are picked up by re-running the day they fall into within that many days.
  * A session belongs to the day it starts on; it is followed into the next day (midnight crossing) but
  * cut at the end of D+1.
@@ -30,6 +30,11 @@ export interface ModelConfig {
     lateArrivalDays?: number;
     /** Funnels to compute. Defaults to none. */
     funnels?: FunnelConfig[];
+    /**
+     * How arrival time is pruned: `dt` (Hive-style `dt` partition: the local lake and the `parquet` table
+     * format) or `received_at` (Iceberg tables, hidden `day(received_at)` partitioning). Defaults to `dt`.
+     */
+    arrivalFilter?: "dt" | "received_at";
     /** Athena only: database and S3 prefix of the model tables. */
     athena?: AthenaTableLocation;
 }
@@ -39,6 +44,7 @@ export interface ResolvedModelConfig {
     sessionGapMinutes: number;
     lateArrivalDays: number;
     funnels: FunnelConfig[];
+    arrivalFilter: "dt" | "received_at";
     athena?: AthenaTableLocation;
 }
 
@@ -134,7 +140,9 @@ export function resolveModelConfig(cfg: ModelConfig = {}): ResolvedModelConfig {
             throw new Error(`models: funnels[${i}].steps must list at least two non-empty event names in order (e.g. ["Product Viewed", "Order Completed"])`);
         }
     });
-    return { eventsTable, sessionGapMinutes, lateArrivalDays, funnels, athena: cfg.athena };
+    const arrivalFilter = cfg.arrivalFilter ?? "dt";
+    if (arrivalFilter !== "dt" && arrivalFilter !== "received_at") throw new Error(`models: arrivalFilter is "${arrivalFilter}"; pass "dt" (Hive-style partitions) or "received_at" (Iceberg)`);
+    return { eventsTable, sessionGapMinutes, lateArrivalDays, funnels, arrivalFilter, athena: cfg.athena };
 }
 
 /** YYYY-MM-DD plus n days. */
@@ -152,10 +160,17 @@ function dedupedEvents(cfg: ResolvedModelConfig, fromDay: string, toDay: string,
     return `SELECT * FROM (
     SELECT e.*, ROW_NUMBER() OVER (PARTITION BY e.event_id ORDER BY e.received_at, e.event_time) AS dup_rank
     FROM ${cfg.eventsTable} e
-    WHERE e.dt BETWEEN '${addDays(fromDay, -1)}' AND '${addDays(toDay, cfg.lateArrivalDays)}'
+    WHERE ${arrivalWindow(cfg, addDays(fromDay, -1), addDays(toDay, cfg.lateArrivalDays))}
       AND e.event_type <> 'bad_row' AND e.anonymous_id IS NOT NULL
       AND e.event_time >= ${ts(fromDay)} AND e.event_time < ${ts(toDay)}${extraWhere}
   ) d WHERE d.dup_rank = 1`;
+}
+
+/** Arrival days firstDay..lastDay (inclusive), on the partition column the events table prunes by. */
+function arrivalWindow(cfg: ResolvedModelConfig, firstDay: string, lastDay: string): string {
+    return cfg.arrivalFilter === "dt"
+        ? `e.dt BETWEEN '${firstDay}' AND '${lastDay}'`
+        : `e.received_at >= ${ts(firstDay)} AND e.received_at < ${ts(addDays(lastDay, 1))}`;
 }
 
 function utm(param: string): string {

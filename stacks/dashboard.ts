@@ -22,7 +22,7 @@ export interface DashboardSources {
     /** The ingest REST API's name and stage: AWS/ApiGateway dimensions ApiName and Stage. */
     api: { name: string; stage: string };
     /** The lake's Firehose delivery stream and its transform function (plus the function's log group). */
-    lake: { deliveryStreamName: string; transformFunctionName: string; transformLogGroupName: string };
+    lake: { deliveryStreamName: string; transformFunctionName: string; transformLogGroupName: string; tableFormat: "parquet" | "iceberg" };
     /** Present in stream mode only: the Kinesis stream, windows and alerts. */
     stream?: {
         streamName: string;
@@ -65,9 +65,11 @@ export function dashboardBody(s: DashboardSources): DashboardBody {
             [...lambda(s.stream.windowFunctionName, "IteratorAge", "Maximum")],
         ]);
     }
-    metric("Firehose delivery freshness (s)", [["AWS/Firehose", "DeliveryToS3.DataFreshness", ...firehose, { stat: "Maximum" }]]);
-    metric("Firehose failed conversions / processing", [
-        ["AWS/Firehose", "FailedConversion.Records", ...firehose, { stat: "Sum" }],
+    // Firehose names its delivery metrics by destination: S3 with Parquet conversion, or Iceberg tables.
+    const iceberg = s.lake.tableFormat === "iceberg";
+    metric("Firehose delivery freshness (s)", [["AWS/Firehose", iceberg ? "DeliveryToIceberg.DataFreshness" : "DeliveryToS3.DataFreshness", ...firehose, { stat: "Maximum" }]]);
+    metric(iceberg ? "Firehose failed rows / processing" : "Firehose failed conversions / processing", [
+        ["AWS/Firehose", iceberg ? "DeliveryToIceberg.FailedRowCount" : "FailedConversion.Records", ...firehose, { stat: "Sum" }],
         ["AWS/Firehose", "ExecuteProcessing.Success", ...firehose, { stat: "Average" }],
     ]);
     metric("Transform errors / throttles", [lambda(s.lake.transformFunctionName, "Errors"), lambda(s.lake.transformFunctionName, "Throttles")]);

@@ -123,7 +123,7 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         createTags: cfg.manageAccountSettings,
     });
 
-    deployDashboard(name, ingest, lake, windows);
+    deployDashboard(name, cfg.tableFormat, ingest, lake, windows);
 
     if (!windows) return outputs;
     return {
@@ -180,7 +180,7 @@ function deployWindows(name: string, stack: string, cfg: StackConfig, ingest: In
 }
 
 /** One CloudWatch dashboard per stack over the components' own metrics (stacks/dashboard.ts builds the body). */
-function deployDashboard(name: string, ingest: IngestEndpoint, lake: FirehoseLake, windows: ReturnType<typeof deployWindows> | undefined): aws.cloudwatch.Dashboard {
+function deployDashboard(name: string, tableFormat: StackConfig["tableFormat"], ingest: IngestEndpoint, lake: FirehoseLake, windows: ReturnType<typeof deployWindows> | undefined): aws.cloudwatch.Dashboard {
     const stream = windows
         ? pulumi.all([ingest.streamName!, windows.analytics.functionName, windows.analytics.dlqUrl, windows.alerts.topicArn, windows.alerts.functionName, windows.alerts.dlqUrl]).apply(
               ([streamName, windowFunctionName, windowDlqUrl, alertTopicArn, alertFunctionName, alertDlqUrl]): DashboardSources["stream"] => ({
@@ -200,7 +200,7 @@ function deployDashboard(name: string, ingest: IngestEndpoint, lake: FirehoseLak
         .apply(([region, apiName, stage, deliveryStreamName, transformFunctionName, transformLogGroupName, s]): DashboardSources => ({
             region,
             api: { name: apiName, stage },
-            lake: { deliveryStreamName, transformFunctionName, transformLogGroupName },
+            lake: { deliveryStreamName, transformFunctionName, transformLogGroupName, tableFormat },
             stream: s,
         }));
     return new aws.cloudwatch.Dashboard(`${name}-dashboard`, {

@@ -38,6 +38,8 @@ export interface ModelScheduleArgs {
     lateArrivalDays?: number;
     /** Funnels to compute. Defaults to none. */
     funnels?: FunnelConfig[];
+    /** The events table's format (FirehoseLake's `tableFormat`): `iceberg` has no `dt` column to prune by. Defaults to `parquet`. */
+    tableFormat?: "parquet" | "iceberg";
     tags?: Record<string, string>;
 }
 
@@ -53,14 +55,16 @@ export class ModelSchedule extends pulumi.ComponentResource {
         const schedule = args.scheduleExpression ?? "cron(30 2 * * ? *)";
         if (!/^(cron|rate)\(.+\)$/.test(schedule)) throw new Error(`${COMPONENT}: scheduleExpression "${schedule}" is not a Scheduler expression; use e.g. cron(30 2 * * ? *) (UTC)`);
         // Validate the model settings now, so a bad value fails the construction rather than an apply.
-        resolveModelConfig({ sessionGapMinutes: args.sessionGapMinutes, lateArrivalDays: args.lateArrivalDays, funnels: args.funnels });
+        if (args.tableFormat !== undefined && args.tableFormat !== "parquet" && args.tableFormat !== "iceberg") throw new Error(`${COMPONENT}: tableFormat "${args.tableFormat}" is unknown; pass the lake's tableFormat (parquet or iceberg)`);
+        const arrivalFilter = args.tableFormat === "iceberg" ? "received_at" as const : "dt" as const;
+        resolveModelConfig({ sessionGapMinutes: args.sessionGapMinutes, lateArrivalDays: args.lateArrivalDays, funnels: args.funnels, arrivalFilter });
         const env = awsEnvironment(this);
         const modelsDb = pulumi.output(args.modelsDatabaseName ?? args.eventsDatabaseName);
 
         const definition = pulumi.all([args.workgroupName, args.eventsDatabaseName, args.eventsTableName, modelsDb, args.lakeBucketName]).apply(([workGroup, eventsDb, eventsTable, database, bucket]) =>
             JSON.stringify(modelRunDefinition({
                 workGroup,
-                config: { eventsTable: `${eventsDb}.${eventsTable}`, sessionGapMinutes: args.sessionGapMinutes, lateArrivalDays: args.lateArrivalDays, funnels: args.funnels, athena: { database, s3Prefix: `s3://${bucket}/${MODELS_PREFIX}` } },
+                config: { eventsTable: `${eventsDb}.${eventsTable}`, sessionGapMinutes: args.sessionGapMinutes, lateArrivalDays: args.lateArrivalDays, funnels: args.funnels, arrivalFilter, athena: { database, s3Prefix: `s3://${bucket}/${MODELS_PREFIX}` } },
             })));
 
         const machineRole = new aws.iam.Role(`${name}-runner-role`, {

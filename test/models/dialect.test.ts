@@ -43,6 +43,9 @@ describe("models: Athena (Trino) dialect", () => {
         assert.match(athena[0].insert, /CAST\(round\(to_unixtime\(session_end\) \* 1000\) AS BIGINT\) - CAST\(round\(to_unixtime\(session_start\) \* 1000\) AS BIGINT\)/);
         // Partition pruning on the arrival date: the day before D-1 to D+2 plus the late-arrival days.
         assert.match(athena[0].insert, /e\.dt BETWEEN '2026-03-08' AND '2026-03-19'/);
+        const iceberg = modelDayStatements("athena", "2026-03-10", { ...CONFIG, arrivalFilter: "received_at" });
+        assert.match(iceberg[0].insert, /e\.received_at >= TIMESTAMP '2026-03-08 00:00:00' AND e\.received_at < TIMESTAMP '2026-03-20 00:00:00'/);
+        assert.throws(() => resolveModelConfig({ arrivalFilter: "hour" as never }), /arrivalFilter is "hour"; pass "dt"/);
         // Step names are quoted as SQL strings.
         assert.match(athena[3].insert, /event_name = 'Customer''s Order'/);
     });

@@ -38,6 +38,13 @@ describe("ModelSchedule (under mocks)", () => {
         assert.deepEqual(writes.Resource, ["arn:aws:s3:::clickstream-lake/models/*", "arn:aws:s3:::clickstream-lake/athena-results/*"]);
     });
 
+    it("prunes an Iceberg events table by received_at (it has no dt column)", async () => {
+        const { resources } = await run({ tableFormat: "iceberg" });
+        const definition = resources.find((r) => r.type === "aws:sfn/stateMachine:StateMachine")!.inputs.definition;
+        assert.ok(!definition.includes("e.dt BETWEEN"));
+        assert.match(definition, /e\.received_at >= TIMESTAMP '1970-02-27 00:00:00' AND e\.received_at < TIMESTAMP '1970-03-11 00:00:00'/);
+    });
+
     it("passes every policy of the pack", async () => {
         const violations = await checkProgram(await run());
         assert.deepEqual(violations.map((v) => `${v.policy} ${v.resource}: ${v.message}`), []);

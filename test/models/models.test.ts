@@ -140,6 +140,15 @@ describe("models on DuckDB (hand-computed)", function () {
         assert.ok((await sessions()).some((r) => r.anonymous_id === "LATE"));
     });
 
+    it("gives the same results when arrival is pruned by received_at (Iceberg) instead of dt", async () => {
+        const dt = await runModelsForDay(db, D, CONFIG);
+        const viaDt = await sessions();
+        await insertEvents(db, [LATE]);
+        const received = await runModelsForDay(db, D, { ...CONFIG, arrivalFilter: "received_at", lateArrivalDays: 0 });
+        assert.deepEqual(received, dt);
+        assert.deepEqual(await sessions(), viaDt);
+    });
+
     it("keeps the day's previous rows when a model fails", async () => {
         await runModelsForDay(db, D, CONFIG);
         await db.run("ALTER TABLE events RENAME COLUMN page_path TO page_path_gone");

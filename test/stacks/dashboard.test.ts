@@ -64,13 +64,21 @@ function assertMetricsExist(run: RunResult): MetricRef[] {
     return refs;
 }
 
+/** The delivery metrics Firehose publishes for the lake's destination (Iceberg tables, or S3 with Parquet conversion). */
+function firehoseMetricsFor(run: RunResult): string[] {
+    const lake = run.resources.find((r) => r.type === "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream" && r.name.endsWith("-lake-delivery"))!;
+    return lake.inputs.destination === "iceberg"
+        ? ["AWS/Firehose DeliveryToIceberg.DataFreshness", "AWS/Firehose DeliveryToIceberg.FailedRowCount"]
+        : ["AWS/Firehose DeliveryToS3.DataFreshness", "AWS/Firehose FailedConversion.Records"];
+}
+
 describe("stack CloudWatch dashboard", function () {
     this.timeout(120_000);
     const runs: Record<string, RunResult> = {};
     before(async () => {
         runs.dev = await runShippedStack("dev");
         runs.prod = await runShippedStack("prod");
-        runs.firehose = await runShippedStack("dev", { "clickstream:ingestMode": "firehose" });
+        runs.firehose = await runShippedStack("dev", { "clickstream:ingestMode": "firehose", "clickstream:tableFormat": "parquet" });
     });
 
     for (const stack of ["dev", "prod"]) {
@@ -78,7 +86,7 @@ describe("stack CloudWatch dashboard", function () {
             const refs = assertMetricsExist(runs[stack]);
             const shown = new Set(refs.map((r) => `${r.namespace.startsWith("AWS/") ? r.namespace : "window"} ${r.metricName}`));
             for (const m of ["AWS/ApiGateway Count", "AWS/ApiGateway 4XXError", "AWS/ApiGateway 5XXError", "AWS/ApiGateway Latency", "AWS/Kinesis GetRecords.IteratorAgeMilliseconds",
-                "AWS/Firehose DeliveryToS3.DataFreshness", "AWS/Firehose FailedConversion.Records", "AWS/Lambda Errors", "AWS/SQS ApproximateNumberOfMessagesVisible",
+                ...firehoseMetricsFor(runs[stack]), "AWS/Lambda Errors", "AWS/SQS ApproximateNumberOfMessagesVisible",
                 "AWS/SNS NumberOfMessagesPublished", "window events_per_minute_count", "window purchase_price_by_group_avg_price"]) {
                 assert.ok(shown.has(m), `dashboard lacks ${m}`);
             }
@@ -113,10 +121,13 @@ describe("stack CloudWatch dashboard", function () {
         assert.ok(namesOf(run, "aws:cloudwatch/logGroup:LogGroup").has(source!));
     });
 
-    it("firehose ingest mode: no Kinesis, window, DLQ or alert widgets; what it names exists; policies pass", async () => {
+    it("firehose ingest mode with a Parquet lake: no Kinesis, window, DLQ or alert widgets; what it names exists; policies pass", async () => {
         const run = runs.firehose;
         const refs = assertMetricsExist(run);
         assert.deepEqual([...new Set(refs.map((r) => r.namespace))].sort(), ["AWS/ApiGateway", "AWS/Firehose", "AWS/Lambda"]);
+        // A Parquet lake delivers to S3 with format conversion: its metrics, not the Iceberg ones.
+        const firehoseMetrics = refs.filter((r) => r.namespace === "AWS/Firehose").map((r) => r.metricName).sort();
+        assert.deepEqual(firehoseMetrics, ["DeliveryToS3.DataFreshness", "ExecuteProcessing.Success", "FailedConversion.Records"]);
         assert.ok(!JSON.stringify(bodyOf(run)).includes("ANOMALY_DETECTION_BAND"));
         const violations = await checkProgram(run);
         assert.deepEqual(violations.map((v) => `${v.policy} ${v.resource}: ${v.message}`), []);
@@ -148,7 +159,7 @@ describe("dashboardBody", () => {
     });
 
     it("omits the stream section when there is no stream", () => {
-        const body = dashboardBody({ region: "eu-west-1", api: { name: "a", stage: "v1" }, lake: { deliveryStreamName: "d", transformFunctionName: "t", transformLogGroupName: "/g" } });
+        const body = dashboardBody({ region: "eu-west-1", api: { name: "a", stage: "v1" }, lake: { deliveryStreamName: "d", transformFunctionName: "t", transformLogGroupName: "/g", tableFormat: "parquet" } });
         assert.ok(!JSON.stringify(body).includes("AWS/Kinesis"));
         assert.ok(body.widgets.every((w) => (w.properties.region ?? "eu-west-1") === "eu-west-1"));
     });
