@@ -1,30 +1,21 @@
 /**
- * Test-side DuckDB over @duckdb/node-api with the `{ run, all }` shape the model runner takes (the local
- * pipeline's LocalDb has the same shape), plus an `events` table shaped like the lake's.
+ * The local pipeline's DuckDB (local/duckdb.ts) for the model tests, plus an `events` table shaped like
+ * the lake's.
  */
-import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { EVENT_COLUMNS, PARTITION_KEYS } from "../../dataplane/schema";
+import { LocalDb, openDuckDb } from "../../local/duckdb";
+import { EVENTS_TABLE } from "../../local/tables";
 import { sqlString } from "../../models/dialect";
 import type { ModelDb } from "../../models/run";
 
-export interface TestDb extends ModelDb { close(): void }
-
-export async function openTestDb(): Promise<TestDb> {
-    const instance = await DuckDBInstance.create(":memory:");
-    const conn: DuckDBConnection = await instance.connect();
-    await conn.run("SET TimeZone = 'UTC'");
-    return {
-        run: async (sql) => { await conn.run(sql); },
-        // JSON form: BIGINT as strings, TIMESTAMP as 'YYYY-MM-DD HH:MM:SS', DATE as 'YYYY-MM-DD'.
-        all: async <T>(sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJson() as T[],
-        close: () => { conn.closeSync(); instance.closeSync(); },
-    };
+/** The local pipeline's DuckDB connection (in memory), which the model runner plugs into. */
+export async function openTestDb(): Promise<LocalDb> {
+    return openDuckDb();
 }
 
-const DUCK_TYPES: Record<string, string> = { string: "VARCHAR", timestamp: "TIMESTAMP", bigint: "BIGINT", int: "INTEGER", double: "DOUBLE", boolean: "BOOLEAN", "map<string,string>": "MAP(VARCHAR, VARCHAR)" };
-
+/** A table with the local lake's events columns (local/tables.ts) and its partition keys as text. */
 export async function createEventsTable(db: ModelDb): Promise<void> {
-    const cols = [...EVENT_COLUMNS, ...PARTITION_KEYS].map((c) => `${c.name} ${DUCK_TYPES[c.type]}`);
+    const cols = [...EVENTS_TABLE.columns.map((c) => `${c.name} ${c.duckType}`), ...EVENTS_TABLE.partitionKeys.map((k) => `${k} VARCHAR`)];
     await db.run(`CREATE TABLE events (${cols.join(", ")})`);
 }
 

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { runModelsForDay } from "../../models/run";
 import type { ModelConfig } from "../../models/sql";
-import { TestDb, TestEvent, createEventsTable, insertEvents, openTestDb } from "./duckdb";
+import type { LocalDb } from "../../local/duckdb";
+import { TestEvent, createEventsTable, insertEvents, openTestDb } from "./duckdb";
 
 const D = "2026-03-10";
 const CHECKOUT = { name: "checkout", steps: ["Product Viewed", "Added to Cart", "Order Completed"] };
@@ -41,7 +42,7 @@ const EVENTS: TestEvent[] = [
 /** An event of D that arrives three days late (its arrival partition is 2026-03-13). */
 const LATE: TestEvent = { id: "d1", anon: "LATE", at: `${D} 12:00`, path: "/late", received: "2026-03-13 08:00" };
 
-async function scenario(): Promise<TestDb> {
+async function scenario(): Promise<LocalDb> {
     const db = await openTestDb();
     await createEventsTable(db);
     await insertEvents(db, EVENTS);
@@ -52,7 +53,7 @@ const num = (v: unknown) => (v === null ? null : Number(v));
 
 describe("models on DuckDB (hand-computed)", function () {
     this.timeout(30_000);
-    let db: TestDb;
+    let db: LocalDb;
     beforeEach(async () => { db = await scenario(); });
     afterEach(() => db.close());
 
