@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { registerDetect } from "./detect";
 import { registerLocal } from "./local";
 import { registerErase } from "./erase";
+import { registerCost } from "./cost";
 import { registerPolicyCheck } from "./policyCheck";
 import { registerQuery } from "./query";
 import { registerResources } from "./resources";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     registerLocal(program);
     registerQuery(program);
     registerErase(program);
+    registerCost(program);
     return program;
 }
 

@@ -7,6 +7,10 @@ import { Policies } from "@pulumi/policy";
 import { apigatewayAuthenticatedIngest } from "./rules/apigatewayAuthenticatedIngest";
 import { apigatewayLogsNoBodies } from "./rules/apigatewayLogsNoBodies";
 import { apigatewayTls12 } from "./rules/apigatewayTls12";
+import { apigatewayv2AccessLogs } from "./rules/apigatewayv2AccessLogs";
+import { apigatewayv2AuthenticatedRoutes } from "./rules/apigatewayv2AuthenticatedRoutes";
+import { apigatewayv2DomainTls12 } from "./rules/apigatewayv2DomainTls12";
+import { apigatewayv2StageThrottling } from "./rules/apigatewayv2StageThrottling";
 import { athenaWorkgroupEncryption } from "./rules/athenaWorkgroupEncryption";
 import { cloudwatchLogGroupKms } from "./rules/cloudwatchLogGroupKms";
 import { cloudwatchLogGroupRetention } from "./rules/cloudwatchLogGroupRetention";
@@ -52,7 +56,15 @@ export const ENCRYPTION_POLICIES: Policies = [
 ];
 
 /** Transport security and exposure. */
-export const EXPOSURE_POLICIES: Policies = [s3TlsOnly, s3PublicAccessBlock, apigatewayTls12, apigatewayAuthenticatedIngest];
+export const EXPOSURE_POLICIES: Policies = [
+    s3TlsOnly,
+    s3PublicAccessBlock,
+    apigatewayTls12,
+    apigatewayAuthenticatedIngest,
+    apigatewayv2DomainTls12,
+    apigatewayv2AuthenticatedRoutes,
+    apigatewayv2StageThrottling,
+];
 
 /** Personal data and retention. */
 export const PII_POLICIES: Policies = [
@@ -61,6 +73,7 @@ export const PII_POLICIES: Policies = [
     lakeformationNoPiiToAnalysts,
     lakeformationNoIamAllowedPrincipals,
     apigatewayLogsNoBodies,
+    apigatewayv2AccessLogs,
     s3RawBucketExpiry,
     s3PiiAccessAudited,
     glueIcebergTableMaintenance,

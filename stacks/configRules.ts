@@ -12,12 +12,20 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 
 export type IngestMode = "firehose" | "stream";
 
+export type IngestApi = "rest" | "http";
+
 /** Format of the lake's events table (docs/lake-format.md): Parquet under Hive prefixes, or Apache Iceberg. */
 export type LakeTableFormat = "parquet" | "iceberg";
 
 export interface StackConfig {
     /** "firehose": API Gateway -> Firehose. "stream": API Gateway -> Kinesis -> Firehose (+ analytics). */
     ingestMode: IngestMode;
+    /**
+     * "http": API Gateway HTTP API with a Kinesis PutRecord integration and a write-key authorizer
+     * (a third of the REST price; no WAF, no request validation, no usage plans). "rest": the REST API
+     * (WAF, request models, usage plans and API keys). See docs/ingest.md.
+     */
+    ingestApi: IngestApi;
     /** Events table format: "parquet" (Firehose Parquet conversion, partition projection) or "iceberg" (Firehose Iceberg destination, Glue optimizers, row deletes). */
     tableFormat: LakeTableFormat;
     /** Kinesis shards in stream mode; 0 means on-demand capacity. */
@@ -164,8 +172,11 @@ const keyNameCheck = (v: string) => (/^[A-Za-z0-9_-]{1,64}$/.test(v) ? undefined
 /** Reads and validates the stack config from `get`, with the given stack's defaults for keys not set. */
 export function readStackConfig(stack: string, defaults: StackDefaults, get: ConfigGetter): StackConfig {
     const r = new ConfigReader(stack, get);
+    const ingestMode = r.oneOf<IngestMode>("ingestMode", defaults.ingestMode, ["firehose", "stream"]);
     const cfg: StackConfig = {
-        ingestMode: r.oneOf<IngestMode>("ingestMode", defaults.ingestMode, ["firehose", "stream"]),
+        ingestMode,
+        // Firehose mode has only the REST API (HTTP APIs cannot put into Firehose): default to it there.
+        ingestApi: r.oneOf<IngestApi>("ingestApi", ingestMode === "stream" ? defaults.ingestApi : "rest", ["http", "rest"]),
         tableFormat: r.oneOf<LakeTableFormat>("tableFormat", defaults.tableFormat, ["parquet", "iceberg"]),
         streamShardCount: r.int("streamShardCount", defaults.streamShardCount, 0, 500),
         manageAccountSettings: r.bool("manageAccountSettings", defaults.manageAccountSettings),
@@ -188,6 +199,12 @@ export function readStackConfig(stack: string, defaults: StackDefaults, get: Con
         alertEmails: r.strings("alertEmails", defaults.alertEmails, emailCheck),
         alertWebhookUrl: r.url("alertWebhookUrl"),
     };
+    if (cfg.ingestApi === "http" && cfg.ingestMode !== "stream") {
+        throw new Error(`Pulumi.${stack}.yaml: clickstream:ingestApi is http but clickstream:ingestMode is ${cfg.ingestMode}; HTTP APIs put records into Kinesis, not Firehose. Fix: pulumi config set clickstream:ingestApi rest --stack ${stack} (or set clickstream:ingestMode stream)`);
+    }
+    if (cfg.ingestApi === "http" && cfg.wafEnabled) {
+        throw new Error(`Pulumi.${stack}.yaml: clickstream:wafEnabled is true but clickstream:ingestApi is http, and WAF cannot front an HTTP API. Fix: pulumi config set clickstream:ingestApi rest --stack ${stack} (WAF, request validation, usage plans), or pulumi config set clickstream:wafEnabled false --stack ${stack}`);
+    }
     if (cfg.requireApiKeys && cfg.apiKeyNames.length === 0) {
         throw new Error(`Pulumi.${stack}.yaml: clickstream:apiKeyNames is empty but clickstream:requireApiKeys is true, so no tracker could send events. Fix: pulumi config set clickstream:apiKeyNames '["web"]' --stack ${stack}`);
     }

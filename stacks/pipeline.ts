@@ -63,6 +63,7 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
     if (cfg.ingestMode === "stream") {
         ingest = new IngestEndpoint(`${name}-ingest`, {
             ...ingestCommon,
+            api: cfg.ingestApi,
             mode: "stream",
             stream: cfg.streamShardCount > 0 ? { shardCount: cfg.streamShardCount } : {},
         });
@@ -74,6 +75,7 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         lake = new FirehoseLake(`${name}-lake`, { ...lakeCommon, source: { kind: "direct" } });
         ingest = new IngestEndpoint(`${name}-ingest`, {
             ...ingestCommon,
+            api: "rest",
             mode: "firehose",
             deliveryStreamName: lake.deliveryStreamName,
             deliveryStreamArn: lake.deliveryStreamArn,

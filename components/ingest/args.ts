@@ -52,7 +52,19 @@ export interface IngestCustomDomainArgs {
     basePath?: string;
 }
 
+/** Which API Gateway API type serves the routes. */
+export type IngestApiType = "rest" | "http";
+
 export interface IngestEndpointArgs {
+    /**
+     * "rest": an API Gateway REST API (OpenAPI body, request validation, usage plans and API keys,
+     * WAF, mapping templates that wrap each request in the envelope; $3.50 per million requests).
+     * "http": an HTTP API with its first-class Kinesis PutRecord integration and a cached Lambda
+     * authorizer for write keys ($1.00 per million requests): stream mode only; no WAF, no request
+     * validation, no usage plans (keys are checked by the authorizer); the record is the request body
+     * itself (no source IP or user agent). See docs/ingest.md "HTTP API". Defaults to "rest".
+     */
+    api?: IngestApiType;
     /**
      * Where records go. "firehose": PutRecord into an existing delivery stream (FirehoseLake);
      * cheapest. "stream": PutRecord into a Kinesis data stream this component creates, which
@@ -121,6 +133,7 @@ export interface IngestEndpointArgs {
 
 /** Arguments after checks and defaults. */
 export interface ResolvedIngestArgs {
+    api: IngestApiType;
     mode: IngestMode;
     stageName: string;
     throttleRateLimit: number;
@@ -166,6 +179,14 @@ export function resolveIngestArgs(args: IngestEndpointArgs): ResolvedIngestArgs 
         checkPositiveInt("apiKeyQuota.limit", args.apiKeyQuota.limit, Number.MAX_SAFE_INTEGER, "use a whole number of requests per period");
         if (!["DAY", "WEEK", "MONTH"].includes(args.apiKeyQuota.period)) fail("apiKeyQuota.period", `must be "DAY", "WEEK" or "MONTH" (got ${JSON.stringify(args.apiKeyQuota.period)})`, `use "DAY"`);
     }
+    const api = args.api ?? "rest";
+    if (api !== "rest" && api !== "http") fail("api", `must be "rest" or "http" (got ${JSON.stringify(api)})`, `use "http" (cheapest) or "rest" (WAF, request validation, usage plans)`);
+    if (api === "http") {
+        if (mode !== "stream") fail("api", `"http" needs mode "stream": HTTP APIs integrate with Kinesis PutRecord but not with Firehose`, `set mode: "stream", or api: "rest"`);
+        if (args.webAclArn !== undefined) fail("webAclArn", `cannot be used with api "http": WAF cannot be associated with an HTTP API`, `remove webAclArn (put CloudFront with WAF in front instead), or set api: "rest"`);
+        if (args.apiKeyQuota !== undefined) fail("apiKeyQuota", `needs a usage plan, which HTTP APIs do not have`, `remove apiKeyQuota (stage throttling still applies), or set api: "rest"`);
+        if (args.maxBatchEvents !== undefined) fail("maxBatchEvents", `is enforced by the REST API's request model; HTTP APIs validate no bodies (the transform's size limits apply)`, `remove maxBatchEvents, or set api: "rest"`);
+    }
     const acceptSegmentWriteKey = args.acceptSegmentWriteKey ?? false;
     if (acceptSegmentWriteKey && !requireApiKeys) fail("acceptSegmentWriteKey", "needs API keys: the write key is checked as an API key of the usage plan", `set apiKeyNames, e.g. ["segment"], and use a key's value as the write key`);
     if (args.customDomain !== undefined) {
@@ -173,6 +194,7 @@ export function resolveIngestArgs(args: IngestEndpointArgs): ResolvedIngestArgs 
         checkBasePath(args.customDomain.basePath);
     }
     return {
+        api,
         mode,
         stageName: args.stageName ?? "live",
         throttleRateLimit: args.throttleRateLimit ?? 1000,

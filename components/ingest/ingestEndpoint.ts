@@ -11,6 +11,8 @@
 import { createHash } from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ENV_WRITE_KEY_HASHES, writeKeyHash } from "../../dataplane/handlers/httpWriteKeyAuthorizer";
 import { INGEST_ROUTES, IngestPath } from "../../dataplane/envelope";
 import { handlerArchive, LAMBDA_RUNTIME } from "../lambda/bundle";
 import { buildOpenApiDocument } from "./openapi";
@@ -18,6 +20,7 @@ import { IngestEndpointArgs, resolveIngestArgs } from "./args";
 import { apiGatewayLoggingPolicy, authorizerRolePolicy, integrationRolePolicy, logsKeyPolicy, serviceAssumeRolePolicy } from "./policies";
 import { MIN_STREAM_RETENTION_HOURS } from "./validate";
 import { awsEnvironment } from "../aws/environment";
+import { createHttpIngestApi } from "./httpApi";
 
 export * from "./args";
 
@@ -52,7 +55,7 @@ export function endpointUrls(baseUrl: string): Record<string, string> {
 }
 
 export class IngestEndpoint extends pulumi.ComponentResource {
-    /** REST API id. */
+    /** API id: the REST API's, or the HTTP API's with api "http". */
     readonly restApiId: pulumi.Output<string>;
     /** REST API name: the `ApiName` dimension of its AWS/ApiGateway metrics. */
     readonly restApiName: pulumi.Output<string>;
@@ -110,6 +113,9 @@ export class IngestEndpoint extends pulumi.ComponentResource {
         const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, {
             retentionInDays: cfg.logRetentionDays,
             kmsKeyId: logsKeyArn,
+            // One line per request: the Infrequent Access class halves the ingestion price and still
+            // answers Logs Insights queries (no metric filters or subscriptions are needed on it).
+            logGroupClass: cfg.api === "http" ? "INFREQUENT_ACCESS" : undefined,
             tags,
         }, parent);
 
@@ -160,6 +166,41 @@ export class IngestEndpoint extends pulumi.ComponentResource {
             role: integrationRole.id,
             policy: pulumi.all([targetArn, targetKeyArn]).apply(([arn, key]) => JSON.stringify(integrationRolePolicy(cfg.mode, arn, key))),
         }, parent);
+
+        if (cfg.api === "http") {
+            // HTTP API: no usage plans, so the authorizer checks the keys; only their SHA-256 reaches it.
+            const keys = cfg.apiKeyNames.map((keyName) => new random.RandomPassword(`${name}-key-${keyName}`, { length: 40, special: false }, parent));
+            const hashes = pulumi.all(keys.map((k) => k.result)).apply((values) => JSON.stringify(Object.fromEntries(values.map((v, i) => [writeKeyHash(v ?? ""), cfg.apiKeyNames[i]]))));
+            const httpAuthorizer = cfg.requireApiKeys
+                ? this.writeKeyAuthorizer(name, cfg.logRetentionDays, logsKeyArn, tags, "httpWriteKeyAuthorizer", { [ENV_WRITE_KEY_HASHES]: hashes })
+                : undefined;
+            const http = createHttpIngestApi(this, name, {
+                region: env.region,
+                streamName: targetName,
+                integrationRoleArn: integrationRole.arn,
+                stageName: cfg.stageName,
+                throttleRateLimit: cfg.throttleRateLimit,
+                throttleBurstLimit: cfg.throttleBurstLimit,
+                corsAllowedOrigins: cfg.corsAllowedOrigins,
+                accessLogGroupArn: accessLogs.arn,
+                authorizer: httpAuthorizer ? { invokeArn: httpAuthorizer.fn.invokeArn, functionName: httpAuthorizer.fn.name } : undefined,
+                customDomain: args.customDomain,
+                dependsOn: [integrationPolicy],
+                tags,
+            });
+            this.restApiId = http.api.id;
+            this.stageName = http.stage.name;
+            this.stageArn = http.stage.arn;
+            this.url = http.url;
+            this.endpoints = http.url.apply(endpointUrls);
+            this.apiKeyIds = pulumi.output(cfg.apiKeyNames);
+            this.apiKeyValues = pulumi.secret(pulumi.all(keys.map((k) => k.result)));
+            this.accessLogGroupName = accessLogs.name;
+            this.integrationRoleArn = integrationRole.arn;
+            this.customDomainTarget = http.customDomainTarget;
+            this.registerEndpointOutputs();
+            return;
+        }
 
         const authorizer = cfg.acceptSegmentWriteKey ? this.writeKeyAuthorizer(name, cfg.logRetentionDays, logsKeyArn, tags) : undefined;
 
@@ -309,6 +350,10 @@ export class IngestEndpoint extends pulumi.ComponentResource {
         this.accessLogGroupName = accessLogs.name;
         this.integrationRoleArn = integrationRole.arn;
 
+        this.registerEndpointOutputs();
+    }
+
+    private registerEndpointOutputs(): void {
         this.registerOutputs({
             restApiId: this.restApiId,
             restApiName: this.restApiName,
@@ -329,7 +374,8 @@ export class IngestEndpoint extends pulumi.ComponentResource {
     }
 
     /** The write-key REQUEST authorizer: its function, role and encrypted log group. */
-    private writeKeyAuthorizer(name: string, retentionDays: number, logsKeyArn: pulumi.Input<string>, tags: Record<string, string> | undefined) {
+    private writeKeyAuthorizer(name: string, retentionDays: number, logsKeyArn: pulumi.Input<string>, tags: Record<string, string> | undefined,
+        handler = "writeKeyAuthorizer", variables?: Record<string, pulumi.Input<string>>) {
         const parent = { parent: this };
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-authorizer-logs`, { retentionInDays: retentionDays, kmsKeyId: logsKeyArn, tags }, parent);
         const role = new aws.iam.Role(`${name}-authorizer-role`, {
@@ -342,11 +388,12 @@ export class IngestEndpoint extends pulumi.ComponentResource {
             policy: logGroup.arn.apply((arn) => JSON.stringify(authorizerRolePolicy(arn))),
         }, parent);
         const fn = new aws.lambda.Function(`${name}-authorizer`, {
-            description: "Segment write key (Basic auth) -> API Gateway usage-plan key",
+            description: handler === "writeKeyAuthorizer" ? "Segment write key (Basic auth) -> API Gateway usage-plan key" : "Write key (Basic or Bearer) checked against the keys' SHA-256",
             runtime: LAMBDA_RUNTIME,
             architectures: ["arm64"],
             handler: "index.handler",
-            code: handlerArchive("writeKeyAuthorizer"),
+            code: handlerArchive(handler),
+            environment: variables ? { variables } : undefined,
             role: role.arn,
             memorySize: 128,
             timeout: 5,

@@ -3,7 +3,7 @@
  * row (event_type "bad_row") naming why; a request that can't even be read ends as one bad row. Nothing
  * here throws: unexpected errors become bad rows too.
  */
-import { INGEST_ROUTES } from "../envelope";
+import { INGEST_ROUTES, IngestPath as IngestPathName } from "../envelope";
 import { EventType, PageFields, ParsedEvent, parseNativeEvent, parseSegmentMessage } from "./events";
 import { describe, FieldError, isObject, Json, MAX_TIME_MS, optObject, optTime } from "./fields";
 import { truncateIp } from "./ip";
@@ -148,8 +148,13 @@ export class Normalizer {
         }
     }
 
-    private fromEnvelope(envelope: unknown, unknownReq: RequestInfo, envelopeBytes: number | undefined): LakeRow[] {
-        if (!isObject(envelope)) return [this.badRow(unknownReq, `envelope: expected a JSON object, got ${describe(envelope)}`, envelope)];
+    private fromEnvelope(input: unknown, unknownReq: RequestInfo, envelopeBytes: number | undefined): LakeRow[] {
+        if (!isObject(input)) return [this.badRow(unknownReq, `envelope: expected a JSON object, got ${describe(input)}`, input)];
+        let envelope: Json = input;
+        // The HTTP API ingest (IngestEndpoint api: "http") stores the request body itself: it cannot
+        // build an envelope. Its receive time is the record's arrival; it carries no IP or user agent.
+        const barePath = envelope.v === undefined ? bareBodyPath(envelope) : undefined;
+        if (barePath !== undefined) envelope = { v: 1, receivedAt: unknownReq.receivedMs, path: barePath, body: envelope };
         const problem = envelopeProblem(envelope);
         if (problem !== undefined) return [this.badRow(unknownReq, problem, envelope)];
 
@@ -380,6 +385,20 @@ export function normalizePath(path: string): string {
     let p = q >= 0 ? path.slice(0, q) : path;
     while (p.length > 1 && p.endsWith("/")) p = p.slice(0, -1);
     return p;
+}
+
+/**
+ * The route a bare request body (no envelope) came to, from its shape: a native batch has `events`,
+ * a Segment batch `batch`, a single Segment call its `type`. Undefined when the shape names none.
+ */
+export function bareBodyPath(body: Json): IngestPathName | undefined {
+    if (Array.isArray(body.events)) return "/v1/events";
+    if (Array.isArray(body.batch)) return "/v1/batch";
+    if (typeof body.type === "string") {
+        const path = `/v1/${body.type}`;
+        if (Object.prototype.hasOwnProperty.call(INGEST_ROUTES, path) && path !== "/v1/events" && path !== "/v1/batch") return path as IngestPathName;
+    }
+    return undefined;
 }
 
 /** Why an envelope can't be read, naming the field, or undefined when it's fine. */

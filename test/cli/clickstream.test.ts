@@ -38,7 +38,7 @@ describe("clickstream command", function () {
         const { stdout, code } = await clickstream("review", "--stack", "prod");
         assert.equal(code, 0, stdout);
         assert.match(stdout, /^Resources of stack prod:/);
-        assert.match(stdout, /clickstream:ingest:IngestEndpoint\s+clickstream-prod-ingest\n└─ aws:apigateway\/apiKey:ApiKey\s+clickstream-prod-ingest-key-web/);
+        assert.match(stdout, /clickstream:ingest:IngestEndpoint\s+clickstream-prod-ingest\n(└─ .*\n)*└─ aws:apigatewayv2\/api:Api\s+clickstream-prod-ingest-http-api/);
         assert.match(stdout, /\d+ resources \(\d+ AWS\/provider resources, \d+ components\)/);
         assert.match(stdout, /Policies: every policy passed for stack prod\./);
     });

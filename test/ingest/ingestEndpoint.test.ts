@@ -372,7 +372,7 @@ describe("IngestEndpoint argument checks", () => {
 
     it("defaults are the documented ones", () => {
         assert.deepEqual(resolveIngestArgs(firehoseArgs), {
-            mode: "firehose", stageName: "live", throttleRateLimit: 1000, throttleBurstLimit: 500, corsAllowedOrigins: [],
+            api: "rest", mode: "firehose", stageName: "live", throttleRateLimit: 1000, throttleBurstLimit: 500, corsAllowedOrigins: [],
             requireApiKeys: false, apiKeyNames: [], acceptSegmentWriteKey: false, logRetentionDays: 30, maxBatchEvents: 500,
         });
     });

@@ -153,6 +153,16 @@ export function compliantProgram(): Record<string, unknown> {
         accessLogSettings: { destinationArn: accessLogs.arn, format: JSON.stringify({ requestId: "$context.requestId", status: "$context.status", path: "$context.resourcePath" }) },
     });
     new aws.apigateway.MethodSettings("ingest-settings", { restApi: api.id, stageName: stage.stageName, methodPath: "*/*", settings: { loggingLevel: "ERROR", dataTraceEnabled: false, metricsEnabled: true } });
+    // The HTTP API variant of the ingest (IngestEndpoint api: "http").
+    const httpApi = new aws.apigatewayv2.Api("ingest-http", { protocolType: "HTTP" });
+    new aws.apigatewayv2.Route("ingest-http-batch", { apiId: httpApi.id, routeKey: "POST /v1/batch", authorizationType: "CUSTOM", authorizerId: "authz1" });
+    new aws.apigatewayv2.Stage("ingest-http-stage", {
+        apiId: httpApi.id,
+        name: "live",
+        accessLogSettings: { destinationArn: accessLogs.arn, format: JSON.stringify({ id: "$context.requestId", status: "$context.status", route: "$context.routeKey" }) },
+        defaultRouteSettings: { throttlingRateLimit: 100, throttlingBurstLimit: 200 },
+    });
+    new aws.apigatewayv2.DomainName("ingest-http-domain", { domainName: "collect.example.com", domainNameConfiguration: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", endpointType: "REGIONAL", securityPolicy: "TLS_1_2" } });
     new aws.apigateway.DomainName("ingest-domain", { domainName: "ingest.example.com", regionalCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", securityPolicy: "TLS_1_2", endpointConfiguration: { types: "REGIONAL" } });
 
     new LakeFormationGrants("lake-grants", {

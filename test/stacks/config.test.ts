@@ -3,7 +3,7 @@ import { runUnderMocks } from "../../offline/runUnderMocks";
 import { loadStackConfig, StackConfig } from "../../stacks/config";
 
 const DEFAULTS: Omit<StackConfig, "alertWebhookUrl"> = {
-    ingestMode: "firehose", tableFormat: "parquet", streamShardCount: 0, manageAccountSettings: true, rawRetentionDays: 7, logRetentionDays: 30, auditPiiReads: true, auditRetentionDays: 365, throttleRateLimit: 100, throttleBurstLimit: 200,
+    ingestMode: "firehose", ingestApi: "rest", tableFormat: "parquet", streamShardCount: 0, manageAccountSettings: true, rawRetentionDays: 7, logRetentionDays: 30, auditPiiReads: true, auditRetentionDays: 365, throttleRateLimit: 100, throttleBurstLimit: 200,
     corsAllowedOrigins: [], requireApiKeys: false, apiKeyNames: [], wafEnabled: false, wafRateLimitPer5Min: 2000,
     athenaBytesScannedCutoff: 10 * 1024 ** 3, forceDestroy: false, adminRoleArns: [], analystPrincipals: [],
     engineerPrincipals: [], alertEmails: [],

@@ -95,18 +95,18 @@ describe("shipped stacks", function () {
         assert.ok(byType(runs.dev, "aws:s3/bucket:Bucket").every((b) => b.inputs.forceDestroy === true));
     });
 
-    it("prod is hardened: on-demand stream, API keys on every POST, WAF attached, buckets kept", () => {
+    it("prod is hardened and cheap: HTTP API with write keys on every route, throttled, 2 provisioned shards, buckets kept", () => {
         const stream = one(runs.prod, "aws:kinesis/stream:Stream");
-        assert.equal(stream.inputs.streamModeDetails.streamMode, "ON_DEMAND");
-        assert.deepEqual(byType(runs.prod, "aws:apigateway/apiKey:ApiKey").map((k) => k.name).sort(), ["clickstream-prod-ingest-key-android", "clickstream-prod-ingest-key-ios", "clickstream-prod-ingest-key-web"]);
-        const api = one(runs.prod, "aws:apigateway/restApi:RestApi");
-        const doc = JSON.parse(api.inputs.body);
-        const posts = Object.entries<any>(doc.paths).filter(([, ops]) => ops.post);
-        assert.equal(posts.length, 8);
-        for (const [route, ops] of posts) assert.ok((ops.post.security ?? doc.security ?? []).length > 0, `${route} has no security requirement`);
-        const acl = one(runs.prod, "aws:wafv2/webAcl:WebAcl");
-        const association = one(runs.prod, "aws:wafv2/webAclAssociation:WebAclAssociation");
-        assert.equal(association.inputs.webAclArn, acl.state.arn);
+        assert.equal(stream.inputs.streamModeDetails.streamMode, "PROVISIONED");
+        assert.equal(stream.inputs.shardCount, 2);
+        assert.deepEqual(byType(runs.prod, "random:index/randomPassword:RandomPassword").map((k) => k.name).filter((n) => /-ingest-key-/.test(n)).sort(), ["clickstream-prod-ingest-key-android", "clickstream-prod-ingest-key-ios", "clickstream-prod-ingest-key-web"]);
+        const routes = byType(runs.prod, "aws:apigatewayv2/route:Route");
+        assert.equal(routes.length, 8);
+        for (const route of routes) assert.equal(route.inputs.authorizationType, "CUSTOM", `${route.inputs.routeKey} is open`);
+        const stage = one(runs.prod, "aws:apigatewayv2/stage:Stage");
+        assert.deepEqual([stage.inputs.defaultRouteSettings.throttlingRateLimit, stage.inputs.defaultRouteSettings.throttlingBurstLimit], [400, 800]);
+        assert.equal(byType(runs.prod, "aws:apigateway/restApi:RestApi").length, 0);
+        assert.equal(byType(runs.prod, "aws:wafv2/webAcl:WebAcl").length, 0, "WAF cannot front an HTTP API");
         assert.ok(byType(runs.prod, "aws:s3/bucket:Bucket").every((b) => !b.inputs.forceDestroy));
         const analystGrants = byType(runs.prod, "aws:lakeformation/permissions:Permissions").filter((p) => String(p.inputs.principal).endsWith("role/clickstream-analyst"));
         assert.ok(analystGrants.length > 0);
@@ -127,6 +127,26 @@ describe("shipped stacks", function () {
         assert.equal(byType(off, "aws:cloudtrail/trail:Trail").length, 0);
         assert.deepEqual([...new Set((await checkProgram(off)).map((v) => v.policy))], ["clickstream-s3-pii-access-audited"]);
         assert.deepEqual(await checkProgram(off, { config: { "clickstream-s3-pii-access-audited": { managedOutsideStack: true } } }), []);
+    });
+
+    it("the REST variant is one config key away (ingestApi=rest, wafEnabled=true): API keys on every POST, WAF attached, policy-clean", async () => {
+        const run = await runShippedStack("prod", { ingestApi: "rest", wafEnabled: true });
+        assert.deepEqual(byType(run, "aws:apigateway/apiKey:ApiKey").map((k) => k.name).sort(), ["clickstream-prod-ingest-key-android", "clickstream-prod-ingest-key-ios", "clickstream-prod-ingest-key-web"]);
+        const api = one(run, "aws:apigateway/restApi:RestApi");
+        const doc = JSON.parse(api.inputs.body);
+        const posts = Object.entries<any>(doc.paths).filter(([, ops]) => ops.post);
+        assert.equal(posts.length, 8);
+        for (const [route, ops] of posts) assert.ok((ops.post.security ?? doc.security ?? []).length > 0, `${route} has no security requirement`);
+        const acl = one(run, "aws:wafv2/webAcl:WebAcl");
+        assert.equal(one(run, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs.webAclArn, acl.state.arn);
+        assert.equal(byType(run, "aws:apigatewayv2/api:Api").length, 0);
+        assert.deepEqual(await checkProgram(run), []);
+    });
+
+    it("ingestApi is validated like the other keys", async () => {
+        await assert.rejects(runShippedStack("prod", { ingestApi: "graphql" }), /clickstream:ingestApi must be one of http, rest \(got "graphql"\)\. Fix: pulumi config set clickstream:ingestApi http --stack prod/);
+        await assert.rejects(runShippedStack("prod", { wafEnabled: true }), /clickstream:wafEnabled is true but clickstream:ingestApi is http, and WAF cannot front an HTTP API\. Fix: pulumi config set clickstream:ingestApi rest --stack prod/);
+        await assert.rejects(runShippedStack("dev", { ingestMode: "firehose", ingestApi: "http" }), /clickstream:ingestApi is http but clickstream:ingestMode is firehose/);
     });
 
     it("firehose mode (config ingestMode=firehose): API -> Firehose direct, no stream, windows or alerts, still policy-clean", async () => {
