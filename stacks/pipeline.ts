@@ -198,10 +198,10 @@ function deployDashboard(name: string, tableFormat: StackConfig["tableFormat"], 
           )
         : pulumi.output(undefined);
     const sources = pulumi
-        .all([aws.getRegionOutput({}, { parent: ingest }).region, ingest.restApiName, ingest.stageName, lake.deliveryStreamName, lake.transformFunctionName, lake.transformLogGroupName, stream])
-        .apply(([region, apiName, stage, deliveryStreamName, transformFunctionName, transformLogGroupName, s]): DashboardSources => ({
+        .all([aws.getRegionOutput({}, { parent: ingest }).region, ingest.restApiId, ingest.restApiName, ingest.stageName, lake.deliveryStreamName, lake.transformFunctionName, lake.transformLogGroupName, stream])
+        .apply(([region, apiId, apiName, stage, deliveryStreamName, transformFunctionName, transformLogGroupName, s]): DashboardSources => ({
             region,
-            api: { name: apiName, stage },
+            api: { type: ingest.apiType, id: apiId, name: apiName, stage },
             lake: { deliveryStreamName, transformFunctionName, transformLogGroupName, tableFormat },
             stream: s,
         }));

@@ -38,7 +38,8 @@ function assertMetricsExist(run: RunResult): MetricRef[] {
     const refs = metricRefs(bodyOf(run));
     const byDimension: Record<string, Set<string>> = {
         ApiName: namesOf(run, "aws:apigateway/restApi:RestApi"),
-        Stage: namesOf(run, "aws:apigateway/stage:Stage", "stageName"),
+        ApiId: new Set(run.resources.filter((r) => r.type === "aws:apigatewayv2/api:Api").map((r) => r.id!)),
+        Stage: new Set([...namesOf(run, "aws:apigateway/stage:Stage", "stageName"), ...namesOf(run, "aws:apigatewayv2/stage:Stage")]),
         StreamName: namesOf(run, "aws:kinesis/stream:Stream"),
         DeliveryStreamName: namesOf(run, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"),
         FunctionName: namesOf(run, "aws:lambda/function:Function"),
@@ -48,6 +49,11 @@ function assertMetricsExist(run: RunResult): MetricRef[] {
     const windowFns = run.resources.filter((r) => r.type === "aws:lambda/function:Function" && r.inputs.environment?.variables?.[ENV_METRIC_NAMESPACE]);
     const windowNamespaces = new Set(windowFns.map((f) => f.inputs.environment.variables[ENV_METRIC_NAMESPACE]));
     const windowMetricNames = new Set(Object.values((run.outputs.windowMetrics ?? {}) as Record<string, string[]>).flat());
+    // An HTTP API publishes 4xx/5xx by ApiId; a REST API 4XXError/5XXError by ApiName.
+    const http = run.resources.some((r) => r.type === "aws:apigatewayv2/api:Api");
+    const apiMetrics = refs.filter((r) => r.namespace === "AWS/ApiGateway");
+    assert.deepEqual(apiMetrics.map((r) => (http ? "ApiId" : "ApiName") in r.dimensions), apiMetrics.map(() => true), "API metrics use the other API type's dimension");
+    assert.ok(apiMetrics.some((r) => r.metricName === (http ? "5xx" : "5XXError")), "no 5xx metric of this API type");
     for (const ref of refs) {
         const where = `${ref.widget}: ${ref.namespace} ${ref.metricName} ${JSON.stringify(ref.dimensions)}`;
         if (ref.namespace.startsWith("AWS/")) {
@@ -85,7 +91,11 @@ describe("stack CloudWatch dashboard", function () {
         it(`${stack}: every metric it names exists on a resource of the stack`, () => {
             const refs = assertMetricsExist(runs[stack]);
             const shown = new Set(refs.map((r) => `${r.namespace.startsWith("AWS/") ? r.namespace : "window"} ${r.metricName}`));
-            for (const m of ["AWS/ApiGateway Count", "AWS/ApiGateway 4XXError", "AWS/ApiGateway 5XXError", "AWS/ApiGateway Latency", "AWS/Kinesis GetRecords.IteratorAgeMilliseconds",
+            // An HTTP API (prod's default) publishes 4xx/5xx by ApiId; a REST API 4XXError/5XXError by ApiName.
+            const http = runs[stack].resources.some((r) => r.type === "aws:apigatewayv2/api:Api");
+            const apiRefs = refs.filter((r) => r.namespace === "AWS/ApiGateway");
+            assert.ok(apiRefs.every((r) => (http ? "ApiId" : "ApiName") in r.dimensions), `${stack}: API metrics use the wrong dimension`);
+            for (const m of ["AWS/ApiGateway Count", ...(http ? ["AWS/ApiGateway 4xx", "AWS/ApiGateway 5xx"] : ["AWS/ApiGateway 4XXError", "AWS/ApiGateway 5XXError"]), "AWS/ApiGateway Latency", "AWS/Kinesis GetRecords.IteratorAgeMilliseconds",
                 ...firehoseMetricsFor(runs[stack]), "AWS/Lambda Errors", "AWS/SQS ApproximateNumberOfMessagesVisible",
                 "AWS/SNS NumberOfMessagesPublished", "window events_per_minute_count", "window purchase_price_by_group_avg_price"]) {
                 assert.ok(shown.has(m), `dashboard lacks ${m}`);
@@ -159,7 +169,7 @@ describe("dashboardBody", () => {
     });
 
     it("omits the stream section when there is no stream", () => {
-        const body = dashboardBody({ region: "eu-west-1", api: { name: "a", stage: "v1" }, lake: { deliveryStreamName: "d", transformFunctionName: "t", transformLogGroupName: "/g", tableFormat: "parquet" } });
+        const body = dashboardBody({ region: "eu-west-1", api: { type: "rest", id: "abc123", name: "a", stage: "v1" }, lake: { deliveryStreamName: "d", transformFunctionName: "t", transformLogGroupName: "/g", tableFormat: "parquet" } });
         assert.ok(!JSON.stringify(body).includes("AWS/Kinesis"));
         assert.ok(body.widgets.every((w) => (w.properties.region ?? "eu-west-1") === "eu-west-1"));
     });
