@@ -305,7 +305,9 @@ export class SeasonalRobustDetector {
         const warm = index >= o.warmupSeasons * o.seasonPeriod && p.residualCount >= MIN_RESIDUALS;
         // Sustained change: the mean of the last `sustainedPoints` deviations, same two tests (its standard
         // error is scale / sqrt(n)), so a shift of a few sigma that lasts is caught before the level absorbs it.
-        this.recentDeviations.push(deviation);
+        // Each deviation enters the mean clamped to the point bars: one spike is the point test's to flag, and
+        // must not keep the mean over its bar (and the points after it flagged) for `sustainedPoints` points.
+        this.recentDeviations.push(Math.max(downBar, Math.min(upBar, deviation)));
         const n = this.recentDeviations.size;
         const mean = this.recentDeviations.values().reduce((a, b) => a + b, 0) / n;
         const meanUpBar = Math.max((o.threshold * scale) / Math.sqrt(n), this.sustainedBars.up);
