@@ -16,6 +16,8 @@ export * from "./analytics";
 export * from "./alerts";
 export * from "./governance";
 export * from "./audit";
+export { ModelSchedule } from "./models/modelSchedule";
+export type { ModelScheduleArgs } from "./models/modelSchedule";
 export { LAMBDA_RUNTIME } from "./lambda/bundle";
 
 // The shared row schema and the transform's configuration types (data-plane, no Pulumi).

@@ -77,6 +77,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
             return { arn: `arn:aws:secretsmanager:${region}:${account}:secret:${inputs.name ?? physicalName(name)}-AbCdEf` };
         case "aws:cloudwatch/metricAlarm:MetricAlarm":
             return { arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${inputs.name ?? physicalName(name)}` };
+        case "aws:sfn/stateMachine:StateMachine":
+            return { arn: `arn:aws:states:${region}:${account}:stateMachine:${inputs.name ?? physicalName(name)}` };
         case "aws:cloudtrail/trail:Trail":
             return { arn: `arn:aws:cloudtrail:${region}:${account}:trail/${inputs.name ?? physicalName(name)}` };
         case "aws:wafv2/webAcl:WebAcl":

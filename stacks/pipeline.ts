@@ -7,6 +7,8 @@
  *                                            └► AnalyticsWindow ─► AnomalyAlerts
  */
 import { AGGREGATE_COLUMNS, AnalyticsWindow, EVENTS_PER_MINUTE_BY_TYPE, PURCHASE_PRICE_BY_GROUP, windowMetric } from "../components/analytics";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { AnomalyAlerts } from "../components/alerts";
 import { LakeFormationGrants } from "../components/governance";
 import { IngestEndpoint } from "../components/ingest";
@@ -16,6 +18,7 @@ import { EVENT_COLUMNS } from "../dataplane/schema";
 import type { StackConfig } from "./config";
 import { STACK_WINDOW_SPECS } from "./defaults";
 import type { StackOutputs } from "./index";
+import { DashboardSources, dashboardBody, nameFromArnOrUrl } from "./dashboard";
 import { createIngestWebAcl } from "./waf";
 
 /** Creates the pipeline's resources for one stack and returns the stack outputs. */
@@ -122,6 +125,8 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         createTags: cfg.manageAccountSettings,
     });
 
+    deployDashboard(name, cfg.tableFormat, ingest, lake, windows);
+
     if (!windows) return outputs;
     return {
         ...outputs,
@@ -174,4 +179,42 @@ function deployWindows(name: string, stack: string, cfg: StackConfig, ingest: In
         tags,
     });
     return { analytics, alerts };
+}
+
+/** One CloudWatch dashboard per stack over the components' own metrics (stacks/dashboard.ts builds the body). */
+function deployDashboard(name: string, tableFormat: StackConfig["tableFormat"], ingest: IngestEndpoint, lake: FirehoseLake, windows: ReturnType<typeof deployWindows> | undefined): aws.cloudwatch.Dashboard {
+    const stream = windows
+        ? pulumi.all([ingest.streamName!, windows.analytics.functionName, windows.analytics.dlqUrl, windows.alerts.topicArn, windows.alerts.functionName, windows.alerts.dlqUrl]).apply(
+              ([streamName, windowFunctionName, windowDlqUrl, alertTopicArn, alertFunctionName, alertDlqUrl]): DashboardSources["stream"] => ({
+                  streamName,
+                  windowFunctionName,
+                  windowDlqName: nameFromArnOrUrl(windowDlqUrl),
+                  eventCount: eventCountRef(windows.analytics),
+                  windowMetrics: windows.alerts.settings.alarms.map((a) => ({ ...a.metric, bandWidth: a.bandWidth })),
+                  alertTopicName: nameFromArnOrUrl(alertTopicArn),
+                  alertFunctionName,
+                  alertDlqName: nameFromArnOrUrl(alertDlqUrl),
+              }),
+          )
+        : pulumi.output(undefined);
+    const sources = pulumi
+        .all([aws.getRegionOutput({}, { parent: ingest }).region, ingest.restApiId, ingest.restApiName, ingest.stageName, lake.deliveryStreamName, lake.transformFunctionName, lake.transformLogGroupName, stream])
+        .apply(([region, apiId, apiName, stage, deliveryStreamName, transformFunctionName, transformLogGroupName, s]): DashboardSources => ({
+            region,
+            api: { type: ingest.apiType, id: apiId, name: apiName, stage },
+            lake: { deliveryStreamName, transformFunctionName, transformLogGroupName, tableFormat },
+            stream: s,
+        }));
+    return new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
+        dashboardName: name,
+        dashboardBody: sources.apply((s) => JSON.stringify(dashboardBody(s))),
+    });
+}
+
+/** The events-per-minute count metric and its event-type dimension, for the bad-row rate. */
+function eventCountRef(analytics: AnalyticsWindow): { namespace: string; metricName: string; dimension: string } {
+    const ref = analytics.metricRefs.find((r) => r.spec === EVENTS_PER_MINUTE_BY_TYPE.name && r.kind === "count");
+    const dimension = ref?.groupDimensions[EVENTS_PER_MINUTE_BY_TYPE.groupBy!.indexOf("event_type")];
+    if (!ref || !dimension) throw new Error(`dashboard: window spec ${EVENTS_PER_MINUTE_BY_TYPE.name} has no count grouped by event_type; the bad-row rate needs it`);
+    return { namespace: ref.namespace, metricName: ref.metricName, dimension };
 }

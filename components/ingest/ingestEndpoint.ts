@@ -16,7 +16,7 @@ import { ENV_WRITE_KEY_HASHES, writeKeyHash } from "../../dataplane/handlers/htt
 import { INGEST_ROUTES, IngestPath } from "../../dataplane/envelope";
 import { handlerArchive, LAMBDA_RUNTIME } from "../lambda/bundle";
 import { buildOpenApiDocument } from "./openapi";
-import { IngestEndpointArgs, resolveIngestArgs } from "./args";
+import { IngestApiType, IngestEndpointArgs, resolveIngestArgs } from "./args";
 import { apiGatewayLoggingPolicy, authorizerRolePolicy, integrationRolePolicy, logsKeyPolicy, serviceAssumeRolePolicy } from "./policies";
 import { MIN_STREAM_RETENTION_HOURS } from "./validate";
 import { awsEnvironment } from "../aws/environment";
@@ -57,6 +57,10 @@ export function endpointUrls(baseUrl: string): Record<string, string> {
 export class IngestEndpoint extends pulumi.ComponentResource {
     /** API id: the REST API's, or the HTTP API's with api "http". */
     readonly restApiId: pulumi.Output<string>;
+    /** API name. A REST API's AWS/ApiGateway metrics carry it as `ApiName`; an HTTP API's carry `ApiId`. */
+    readonly restApiName: pulumi.Output<string>;
+    /** Which API Gateway API serves the routes (`rest` or `http`): their metrics differ in names and dimensions. */
+    readonly apiType: IngestApiType;
     /** Stage name. */
     readonly stageName: pulumi.Output<string>;
     /** Base URL trackers use: the custom domain (plus base path) if set, else the stage's invoke URL. */
@@ -187,6 +191,8 @@ export class IngestEndpoint extends pulumi.ComponentResource {
                 tags,
             });
             this.restApiId = http.api.id;
+            this.restApiName = http.api.name;
+            this.apiType = "http";
             this.stageName = http.stage.name;
             this.stageArn = http.stage.arn;
             this.url = http.url;
@@ -338,6 +344,8 @@ export class IngestEndpoint extends pulumi.ComponentResource {
         }
 
         this.restApiId = api.id;
+        this.restApiName = api.name;
+        this.apiType = "rest";
         this.stageName = stage.stageName;
         this.stageArn = stage.arn;
         this.url = baseUrl;
@@ -353,6 +361,7 @@ export class IngestEndpoint extends pulumi.ComponentResource {
     private registerEndpointOutputs(): void {
         this.registerOutputs({
             restApiId: this.restApiId,
+            restApiName: this.restApiName,
             stageName: this.stageName,
             url: this.url,
             endpoints: this.endpoints,

@@ -318,6 +318,8 @@ export class FirehoseLake extends pulumi.ComponentResource {
     readonly workgroupName: pulumi.Output<string>;
     readonly kmsKeyArn: pulumi.Output<string>;
     readonly transformFunctionName: pulumi.Output<string>;
+    /** Log group of the transform function (one structured line per invocation with result counts). */
+    readonly transformLogGroupName: pulumi.Output<string>;
     readonly transformFunctionArn: pulumi.Output<string>;
     readonly firehoseRoleArn: pulumi.Output<string>;
     /** Secrets Manager ARN or SSM parameter ARN of the pseudonymization key. */
@@ -642,6 +644,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
         this.workgroupName = workgroup.name;
         this.kmsKeyArn = kmsKeyArn;
         this.transformFunctionName = transform.name;
+        this.transformLogGroupName = transformLogs.name;
         this.transformFunctionArn = transform.arn;
         this.firehoseRoleArn = firehoseRole.arn;
         this.piiSecretArn = piiRef.apply((r) => (r.kind === "ssm" ? r.parameterArn : r.secretArn));
@@ -665,6 +668,7 @@ export class FirehoseLake extends pulumi.ComponentResource {
             workgroupName: this.workgroupName,
             kmsKeyArn: this.kmsKeyArn,
             transformFunctionName: this.transformFunctionName,
+            transformLogGroupName: this.transformLogGroupName,
             transformFunctionArn: this.transformFunctionArn,
             firehoseRoleArn: this.firehoseRoleArn,
             piiSecretArn: this.piiSecretArn,

@@ -31,7 +31,7 @@ describe("shipped stacks", function () {
                     "clickstream:ingest:IngestEndpoint",
                     "clickstream:lake:FirehoseLake",
                 ]);
-                const orphans = runs[stack].resources.filter((r) => !r.parent && !r.type.startsWith("clickstream:") && r.type !== "aws:wafv2/webAcl:WebAcl");
+                const orphans = runs[stack].resources.filter((r) => !r.parent && !r.type.startsWith("clickstream:") && r.type !== "aws:wafv2/webAcl:WebAcl" && r.type !== "aws:cloudwatch/dashboard:Dashboard");
                 assert.deepEqual(orphans.map((r) => `${r.type}::${r.name}`), []);
             });
 
