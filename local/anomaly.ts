@@ -14,6 +14,11 @@ export interface AnomalyVerdict {
     /** Robust z-score of the deviation (signed). */
     score: number;
     direction: "up" | "down" | null;
+    /** The band of values that would not have been flagged (the dashboard draws it). */
+    lower: number;
+    upper: number;
+    /** False during warm-up (no alarm is raised; the band means little yet). */
+    warm: boolean;
 }
 
 /** Scores one metric series, one window value at a time, in window order. */
@@ -27,7 +32,7 @@ export function createMetricScorer(options: ScorerOptions): MetricScorer {
     return {
         score(value: number): AnomalyVerdict {
             const r = detector.update(value);
-            return { anomalous: r.anomalous, expected: r.expected, score: r.score, direction: r.direction };
+            return { anomalous: r.anomalous, expected: r.expected, score: r.score, direction: r.direction, lower: r.lower, upper: r.upper, warm: r.warm };
         },
     };
 }
