@@ -21,8 +21,10 @@ export const LIVE_MINUTES = 60;
 export const RECENT_DAYS = 7;
 /** Days shown by sessions and active users per day. */
 export const DAILY_DAYS = 30;
-/** Windows scored for the anomaly band (one day of warm-up plus two shown). */
+/** Windows scored for the anomaly band (the detector warms up for one day of them). */
 export const BAND_WINDOWS = 3 * 1440;
+/** Windows returned to the chart: the last 6 hours, so single minutes stay visible. */
+export const BAND_SHOWN_WINDOWS = 6 * 60;
 /** Rows in the top-N lists. */
 export const TOP_N = 10;
 /** Longest bad-row reason shown (reasons are the transform's messages; long ones are cut). */
@@ -53,7 +55,7 @@ export interface EventsPerMinute {
 export interface WindowBand {
     spec: string;
     metric: string;
-    /** Window starts (epoch ms), oldest first, one per minute (quiet minutes count 0). */
+    /** Window starts (epoch ms), oldest first, one per minute (quiet minutes count 0), the last BAND_SHOWN_WINDOWS. */
     windows: number[];
     values: number[];
     expected: Array<number | null>;
@@ -169,6 +171,9 @@ export function dashboardQueries(lakeDir: string): DashboardQueries {
                 band.lower.push(bandValue(verdict.warm, Math.max(0, verdict.lower)));
                 band.upper.push(bandValue(verdict.warm, verdict.upper));
             }
+            const cut = Math.max(0, band.windows.length - BAND_SHOWN_WINDOWS);
+            for (const k of ["windows", "values", "expected", "lower", "upper"] as const) band[k] = band[k].slice(cut) as never;
+            band.flagged = band.flagged.filter((f) => f.window >= band.windows[0]);
             return band;
         }),
         recentAlerts: () => serial(async (d) => {
