@@ -174,6 +174,13 @@ describe("local dashboard in headless Chromium", function () {
         const seenAfterMs = Date.now() - posted;
         assert.ok(seenAfterMs < 10_000);
 
+        // Only fixed paths are served: an unknown data name is a 404 naming the valid ones; ingest routes keep their answers.
+        const unknown = await fetch(`${local.url}/api/dashboard/events`);
+        assert.equal(unknown.status, 404);
+        assert.match(((await unknown.json()) as { error: string }).error, /events-per-minute/);
+        assert.equal((await fetch(`${local.url}/v1/events`)).status, 405);
+        assert.equal((await fetch(`${local.url}/local/dashboard/queries.ts`)).status, 404);
+
         await fsp.mkdir(path.dirname(ARTIFACT), { recursive: true });
         await page.screenshot({ path: ARTIFACT as `${string}.png`, fullPage: true });
         assert.deepEqual(consoleErrors, []);
