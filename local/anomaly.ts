@@ -20,9 +20,11 @@ export interface AnomalyVerdict {
     /** Robust z-score of the deviation (signed). */
     score: number;
     direction: "up" | "down" | null;
-    /** The band of values that would not have been flagged. */
+    /** The band of values that would not have been flagged (the dashboard draws it). */
     lower: number;
     upper: number;
+    /** False during warm-up (no alarm is raised; the band means little yet). */
+    warm: boolean;
 }
 
 /** A run of consecutive flagged windows: what one alert reports. */
@@ -69,7 +71,7 @@ export function createMetricScorer(options: ScorerOptions): MetricScorer {
     return {
         score(value: number, windowStartMs: number): ScoredWindow {
             const r = detector.update(value);
-            const verdict: AnomalyVerdict = { anomalous: r.anomalous && r.direction !== null, expected: r.expected, score: r.score, direction: r.direction, lower: r.lower, upper: r.upper };
+            const verdict: AnomalyVerdict = { anomalous: r.anomalous && r.direction !== null, expected: r.expected, score: r.score, direction: r.direction, lower: r.lower, upper: r.upper, warm: r.warm };
             const openBefore = episodes.current;
             const closed = episodes.push({ index: r.index, value: r.value, expected: r.expected, score: r.score, anomalous: verdict.anomalous, lower: r.lower, upper: r.upper, startMs: windowStartMs });
             const openNow = episodes.current;

@@ -13,6 +13,7 @@ import { constants as fsc, promises as fsp } from "fs";
 import * as path from "path";
 import { resolveTransformConfig } from "../dataplane/transform/resolve";
 import type { LocalConfig } from "./config";
+import { DashboardRoutes, dashboardRoutes } from "./dashboard/routes";
 import { DeliveryWorker } from "./deliveryWorker";
 import { DeliveryItem, DeliveryResult, envelopeArrivalMs, recoverLake } from "./lakeWriter";
 import { acquireLakeLock } from "./lakeLock";
@@ -93,6 +94,8 @@ export class LocalPipeline {
     server: IngestServer | undefined;
     /** Releases LAKE_DIR/local.lock (local/lakeLock.ts) at stop. */
     private releaseLock: () => Promise<void> = async () => undefined;
+    /** The dashboard's routes (local/dashboard), created on the first GET that is not /healthz. */
+    dashboard: DashboardRoutes | undefined;
 
     private constructor(
         readonly config: LocalConfig,
@@ -147,6 +150,7 @@ export class LocalPipeline {
                 maxBatchEvents: config.maxBatchEvents,
                 store: (envelope) => pipeline.store(envelope),
                 ready: () => !pipeline.stopping,
+                handleGet: (route, req, res) => (pipeline.dashboard ??= dashboardRoutes(config.lakeDir, log)).handle(route, req, res),
             });
         }
         return pipeline;
@@ -275,6 +279,7 @@ export class LocalPipeline {
         this.stopping = true;
         if (this.timer) clearInterval(this.timer);
         await this.server?.close();
+        await this.dashboard?.close();
         await this.flush().catch((e: Error) => this.log(`shutdown: ${e.message}; the write-ahead log keeps the rest for the next start`));
         this.stopping = true;
         await this.sink.close();

@@ -38,6 +38,8 @@ export interface IngestServerOptions {
     store: (envelope: Buffer) => Promise<void>;
     /** False until the pipeline accepts events (health check answers 503). */
     ready: () => boolean;
+    /** Other GET/HEAD routes (the dashboard): answers and returns true when it owns `route`. Defaults to none. */
+    handleGet?: (route: string, req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 export interface IngestServer {
@@ -106,6 +108,7 @@ export function startIngestServer(opts: IngestServerOptions): Promise<IngestServ
             else error(503, INGEST_ERRORS.backendUnavailable, "not accepting events yet");
             return;
         }
+        if (opts.handleGet?.(route, req, res)) return;
         if (!Object.prototype.hasOwnProperty.call(INGEST_ROUTES, route)) {
             error(404, INGEST_ERRORS.clientError, `No route ${route}; POST to one of ${Object.keys(INGEST_ROUTES).join(", ")}`);
             req.resume();
