@@ -655,7 +655,8 @@ export class FirehoseLake extends pulumi.ComponentResource {
         this.registerOutputs({
             tableFormat: this.tableFormat,
             erasuresTableName: this.erasuresTableName,
-            optimizerRoleArn: this.optimizerRoleArn,
+            // Only Iceberg lakes have an optimizer role; an undefined output would warn on every Parquet lake.
+            ...(this.optimizerRoleArn ? { optimizerRoleArn: this.optimizerRoleArn } : {}),
             lakeBucketName: this.lakeBucketName,
             lakeBucketArn: this.lakeBucketArn,
             rawBucketName: this.rawBucketName,
