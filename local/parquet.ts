@@ -11,7 +11,7 @@
 import { randomBytes } from "crypto";
 import { mkdirSync, promises as fsp, writeFileSync } from "fs";
 import * as path from "path";
-import type { LocalDb } from "./duckdb";
+import { type LocalDb, sqlString } from "./duckdb";
 
 export interface DuckColumn {
     readonly name: string;
@@ -19,10 +19,6 @@ export interface DuckColumn {
     readonly duckType: string;
 }
 
-/** SQL string literal. */
-export function sqlString(value: string): string {
-    return `'${value.replace(/'/g, "''")}'`;
-}
 
 /** read_json's `columns` struct literal: {'name': 'TYPE', ...}. */
 function columnsLiteral(columns: ReadonlyArray<DuckColumn>): string {
