@@ -48,8 +48,10 @@ export interface ModelSchedulerOptions {
 export interface ModelSchedulerStats {
     /** Days with events not yet modeled since they arrived. */
     pendingDays: number;
-    /** Day runs done by this process. */
+    /** Day runs done by this process (re-runs included). */
     runs: number;
+    /** Distinct days run by this process. */
+    days: number;
     /** Latest day run. */
     lastDay?: string;
 }
@@ -70,6 +72,7 @@ export class ModelScheduler {
     private retryAt = 0;
     private runs = 0;
     private lastDay: string | undefined;
+    private readonly daysRun = new Set<string>();
     private db: Promise<LocalDb> | undefined;
     private pumping: Promise<void> | undefined;
     private closed = false;
@@ -130,7 +133,7 @@ export class ModelScheduler {
     }
 
     stats(): ModelSchedulerStats {
-        return { pendingDays: this.pending.size, runs: this.runs, lastDay: this.lastDay };
+        return { pendingDays: this.pending.size, runs: this.runs, days: this.daysRun.size, lastDay: this.lastDay };
     }
 
     /** The event-time watermark: days ending at or before it are due. */
@@ -207,6 +210,7 @@ export class ModelScheduler {
             this.pending.delete(day);
             this.modeled.add(day);
             this.runs++;
+            this.daysRun.add(day);
             this.lastDay = day;
             await this.saveState();
         }
