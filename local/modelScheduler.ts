@@ -11,7 +11,8 @@
  *   make it pending again, and the watermark is past it, so it is run again (runs are idempotent).
  * - Running day D also re-runs D-1 when D-1 was run before: a session of D-1 that crosses midnight
  *   continues into D, so D-1's sessions are final only once D is.
- * - close() (end of a replay, shutdown) runs every pending day, as the windows flush their open windows.
+ * - At the end of a replay, close() runs every pending day (the recording is complete), as the windows
+ *   flush their open windows; a live shutdown leaves the days not yet over pending for the next start.
  *
  * Pending and run days are kept in LAKE_DIR/models/_schedule.json (atomically replaced), so a restart
  * keeps the days still to run. Runs happen one at a time, beside the deliveries (never blocking them).
@@ -116,14 +117,18 @@ export class ModelScheduler {
         this.kick();
     }
 
-    /** Waits for the running work, then runs every pending day whatever the watermark, and releases the database. */
-    async close(): Promise<void> {
+    /**
+     * Waits for the running work, notes the last delivered files, runs every pending day whatever the
+     * watermark when `runPending` (the end of a replay: the recording is complete), else leaves them
+     * pending in the state file (a live shutdown: those days are not over), and releases the database.
+     */
+    async close(runPending = true): Promise<void> {
         if (this.closed) return;
         await this.idle();
         this.closed = true;
         await this.noteNewFiles();
         this.retryAt = 0;
-        await this.runDays([...this.pending]);
+        if (runPending) await this.runDays([...this.pending]);
         if (this.db) await (await this.db).close();
     }
 

@@ -305,8 +305,8 @@ export class LocalPipeline {
         await this.flush().catch((e: Error) => this.log(`shutdown: ${e.message}; the write-ahead log keeps the rest for the next start`));
         this.stopping = true;
         await this.sink.close();
-        // Runs every day still pending (the end of a replay models its last day too).
-        await this.models?.close().catch((e: Error) => this.log(`models: ${e.message}`));
+        // The end of a replay models its last days too; live, days not over stay pending for the next start.
+        await this.models?.close(this.watermark === "data").catch((e: Error) => this.log(`models: ${e.message}`));
         await this.wal.close();
         await this.releaseLock();
     }
