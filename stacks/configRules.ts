@@ -146,12 +146,7 @@ class ConfigReader {
     strings(key: string, fallback: string[], example: string, check?: (v: string) => string | undefined): string[] {
         const raw = this.cfg.get(key);
         if (raw === undefined) return fallback;
-        let value: unknown;
-        try {
-            value = JSON.parse(raw);
-        } catch {
-            value = undefined;
-        }
+        const value = parseJsonOrUndefined(raw);
         if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
             this.failList(key, -1, `must be a list of strings (got ${JSON.stringify(raw)})`, example);
         }
@@ -175,12 +170,7 @@ class ConfigReader {
     funnels(key: string, fallback: FunnelConfig[]): FunnelConfig[] {
         const raw = this.cfg.get(key);
         if (raw === undefined) return fallback;
-        let value: unknown;
-        try {
-            value = JSON.parse(raw);
-        } catch {
-            value = undefined;
-        }
+        const value = parseJsonOrUndefined(raw);
         const example = `'[{"name": "checkout", "steps": ["Product Viewed", "Order Completed"]}]'`;
         if (!Array.isArray(value)) this.fail(key, `must be a list of { name, steps } (got ${JSON.stringify(raw)})`, example);
         try {
@@ -204,6 +194,15 @@ class ConfigReader {
         }
         if (!url || url.protocol !== "https:") this.fail(key, `must be an https:// URL (got ${JSON.stringify(raw)})`, "https://hooks.example.com/clickstream");
         return raw;
+    }
+}
+
+/** A config value Pulumi hands over as JSON text (lists, objects), or undefined when it is not JSON. */
+function parseJsonOrUndefined(raw: string): unknown {
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return undefined;
     }
 }
 

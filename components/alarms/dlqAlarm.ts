@@ -16,14 +16,40 @@ export interface DlqNotEmptyAlarmArgs {
 }
 
 export function dlqNotEmptyAlarm(name: string, args: DlqNotEmptyAlarmArgs, opts?: pulumi.CustomResourceOptions): aws.cloudwatch.MetricAlarm {
-    const actions = args.actions ?? [];
-    return new aws.cloudwatch.MetricAlarm(name, {
-        alarmDescription: args.description,
+    return anyOccurrenceAlarm(name, {
+        description: args.description,
         namespace: "AWS/SQS",
         metricName: "ApproximateNumberOfMessagesVisible",
         dimensions: { QueueName: args.queueName },
         statistic: "Maximum",
-        period: 300,
+        periodSeconds: 300,
+        actions: args.actions,
+        tags: args.tags,
+    }, opts);
+}
+
+/** A metric whose every occurrence is a problem (a message in a DLQ, a failed run): alarm on one in a period, quiet without data. */
+export interface AnyOccurrenceAlarmArgs {
+    description: string;
+    namespace: string;
+    metricName: string;
+    dimensions: Record<string, pulumi.Input<string>>;
+    statistic: "Maximum" | "Sum";
+    periodSeconds: number;
+    /** Topics notified on ALARM and OK. Defaults to none. */
+    actions?: pulumi.Input<string>[];
+    tags?: Record<string, string>;
+}
+
+export function anyOccurrenceAlarm(name: string, args: AnyOccurrenceAlarmArgs, opts?: pulumi.CustomResourceOptions): aws.cloudwatch.MetricAlarm {
+    const actions = args.actions ?? [];
+    return new aws.cloudwatch.MetricAlarm(name, {
+        alarmDescription: args.description,
+        namespace: args.namespace,
+        metricName: args.metricName,
+        dimensions: args.dimensions,
+        statistic: args.statistic,
+        period: args.periodSeconds,
         evaluationPeriods: 1,
         threshold: 0,
         comparisonOperator: "GreaterThanThreshold",

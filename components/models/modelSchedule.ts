@@ -13,7 +13,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SCHEDULE_INPUT, modelRunDefinition } from "../../models/athenaSchedule";
 import { FunnelConfig, MODEL_NAMES, ModelName, resolveModelConfig } from "../../models/sql";
-import { dlqNotEmptyAlarm } from "../alarms/dlqAlarm";
+import { anyOccurrenceAlarm, dlqNotEmptyAlarm } from "../alarms/dlqAlarm";
 import { awsEnvironment } from "../aws/environment";
 import { createTableOptimizers } from "../lake/icebergResources";
 import { IcebergArgs, resolveIcebergSettings } from "../lake/icebergTable";
@@ -207,19 +207,14 @@ export class ModelSchedule extends pulumi.ComponentResource {
             actions,
             tags: args.tags,
         }, parent);
-        new aws.cloudwatch.MetricAlarm(`${name}-run-failed`, {
-            alarmDescription: "A model run failed: start the state machine with { \"day\": \"YYYY-MM-DD\" } for that day once fixed (runs replace the day)",
+        anyOccurrenceAlarm(`${name}-run-failed`, {
+            description: "A model run failed: start the state machine with { \"day\": \"YYYY-MM-DD\" } for that day once fixed (runs replace the day)",
             namespace: "AWS/States",
             metricName: "ExecutionsFailed",
             dimensions: { StateMachineArn: machine.arn },
             statistic: "Sum",
-            period: 3600,
-            evaluationPeriods: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "notBreaching",
-            alarmActions: actions,
-            okActions: actions,
+            periodSeconds: 3600,
+            actions,
             tags: args.tags,
         }, parent);
 
