@@ -18,6 +18,7 @@ import { priceKinesis } from "./services/kinesis";
 import { priceKms } from "./services/kms";
 import { priceLambda } from "./services/lambda";
 import { priceMessaging } from "./services/messaging";
+import { priceModels } from "./services/models";
 import { priceS3 } from "./services/s3";
 import { priceSecrets } from "./services/secrets";
 import { priceWaf } from "./services/waf";
@@ -38,7 +39,7 @@ export interface EstimateOptions {
 }
 
 /** Order matters only where a module reads another's flows (KMS reads S3 requests and log activity). */
-const SERVICES = [priceApiGateway, priceWaf, priceKinesis, priceFirehose, priceLambda, priceS3, priceAthenaAndGlue, priceCloudWatch, priceCloudTrail, priceMessaging, priceSecrets, priceKms];
+const SERVICES = [priceApiGateway, priceWaf, priceKinesis, priceFirehose, priceLambda, priceS3, priceAthenaAndGlue, priceModels, priceCloudWatch, priceCloudTrail, priceMessaging, priceSecrets, priceKms];
 
 /** Prices `resources` (a stack's registered resources) at `traffic`. */
 export function estimateCost(resources: CapturedResource[], input: TrafficInput, opts: EstimateOptions = {}): CostReport {

@@ -22,6 +22,11 @@ export interface ModelRunDefinitionArgs {
     workGroup: string;
     /** Model configuration; `athena` (database, s3Prefix) is required here. */
     config: ModelConfig & { athena: AthenaTableLocation };
+    /**
+     * Run the CREATE TABLE IF NOT EXISTS statements first. Defaults to true. False when the deployment
+     * creates the model tables itself (ModelSchedule does, so Lake Formation can tag them before the first run).
+     */
+    createTables?: boolean;
 }
 
 /** JSONata that turns a template statement into the statement for `$day`. */
@@ -31,15 +36,19 @@ export function shiftDaysExpression(template: string): string {
     return `{% $replace(${JSON.stringify(template)}, /1970-\\d\\d-\\d\\d/, function($m) { ${shifted} }) %}`;
 }
 
-/** The day to run: the input's `day`, else yesterday (UTC). */
-export const PICK_DAY_EXPRESSION = `{% $exists($states.input.day) ? $states.input.day : $fromMillis($millis() - 86400000, ${DATE_FORMAT}) %}`;
+/** The target input a schedule passes: Scheduler replaces the placeholder with the invocation's scheduled time (ISO-8601, UTC). */
+export const SCHEDULE_INPUT = JSON.stringify({ scheduledTime: "<aws.scheduler.scheduled-time>" });
+
+const RUN_TIME = "($exists($states.input.scheduledTime) ? $toMillis($states.input.scheduledTime) : $millis())";
+/** The day to run: the input's `day`; else the day before the input's `scheduledTime`; else yesterday (UTC) by the clock. */
+export const PICK_DAY_EXPRESSION = `{% $exists($states.input.day) ? $states.input.day : $fromMillis(${RUN_TIME} - 86400000, ${DATE_FORMAT}) %}`;
 
 /** The ASL definition: pick the day, create the tables if missing, then DELETE + INSERT per model in order. */
 export function modelRunDefinition(args: ModelRunDefinitionArgs): Record<string, unknown> {
     if (!args.workGroup) throw new Error("modelRunDefinition: workGroup is empty; pass the lake's Athena workgroup name");
     if (!args.config?.athena?.database || !args.config.athena.s3Prefix) throw new Error("modelRunDefinition: config.athena needs database and s3Prefix (where the model tables live)");
     const steps: Array<{ name: string; sql: string }> = [
-        ...modelTableStatements("athena", args.config).map((sql, i) => ({ name: `CreateTable${i + 1}`, sql })),
+        ...(args.createTables ?? true ? modelTableStatements("athena", args.config) : []).map((sql, i) => ({ name: `CreateTable${i + 1}`, sql })),
         ...modelDayStatements("athena", TEMPLATE_DAY, args.config).flatMap((s, i) => [
             { name: `Delete${i + 1}_${s.model}`, sql: s.delete },
             { name: `Insert${i + 1}_${s.model}`, sql: s.insert },

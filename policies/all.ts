@@ -34,6 +34,9 @@ import { lambdaPublicInvokeViaUrlOnly } from "./rules/lambdaPublicInvokeViaUrlOn
 import { lakeformationNoIamAllowedPrincipals } from "./rules/lakeformationNoIamAllowedPrincipals";
 import { lakeformationNoPiiToAnalysts } from "./rules/lakeformationNoPiiToAnalysts";
 import { s3BucketSseKms } from "./rules/s3BucketSseKms";
+import { schedulerDeadLetter } from "./rules/schedulerDeadLetter";
+import { sfnEncryption } from "./rules/sfnEncryption";
+import { sfnLogging } from "./rules/sfnLogging";
 import { s3PiiAccessAudited } from "./rules/s3PiiAccessAudited";
 import { s3PublicAccessBlock } from "./rules/s3PublicAccessBlock";
 import { s3RawBucketExpiry } from "./rules/s3RawBucketExpiry";
@@ -56,6 +59,7 @@ export const ENCRYPTION_POLICIES: Policies = [
     cloudwatchLogGroupKms,
     athenaWorkgroupEncryption,
     glueCatalogEncryption,
+    sfnEncryption,
     kmsKeyRotation,
 ];
 
@@ -89,7 +93,10 @@ export const PII_POLICIES: Policies = [
     lambdaLogGroupManaged,
 ];
 
+/** Scheduled work that must not vanish: dead letters, logs of failed runs. */
+export const OPERATIONS_POLICIES: Policies = [schedulerDeadLetter, sfnLogging];
+
 /** Least privilege. */
 export const LEAST_PRIVILEGE_POLICIES: Policies = [iamNoWildcards, iamNoBroadManagedPolicies, iamKnownActions];
 
-export const ALL_POLICIES: Policies = [...ENCRYPTION_POLICIES, ...EXPOSURE_POLICIES, ...PII_POLICIES, ...LEAST_PRIVILEGE_POLICIES];
+export const ALL_POLICIES: Policies = [...ENCRYPTION_POLICIES, ...EXPOSURE_POLICIES, ...PII_POLICIES, ...OPERATIONS_POLICIES, ...LEAST_PRIVILEGE_POLICIES];

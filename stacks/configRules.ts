@@ -7,6 +7,8 @@
  * stack file itself in the local pipeline, local/config.ts), so both read and check them alike.
  */
 
+import { type FunnelConfig, resolveModelConfig } from "../models/sql";
+
 /**
  * Highest peak rate (the larger of the throttle's rate and burst) the function URL collector takes:
  * its reserved concurrency is peak x 0.1 s (components/ingest/functionUrl.ts reservedConcurrencyFor),
@@ -69,6 +71,8 @@ export interface StackConfig {
     wafRateLimitPer5Min: number;
     /** Athena bytes-scanned cutoff per query. */
     athenaBytesScannedCutoff: number;
+    /** The modeled tables on Athena (ModelSchedule, docs/models.md): keys clickstream:models*, sessionTimeoutMinutes. */
+    models: ModelsConfig;
     /** Allow `pulumi destroy` to delete non-empty buckets (dev only). */
     forceDestroy: boolean;
     /** IAM role ARNs that administer the lake and may read raw data. */
@@ -81,6 +85,20 @@ export interface StackConfig {
     alertEmails: string[];
     /** HTTPS webhook that receives anomaly notifications. */
     alertWebhookUrl?: string;
+}
+
+/** The modeled tables' settings (each a flat config key, named in the field's comment). */
+export interface ModelsConfig {
+    /** clickstream:modelsEnabled: run sessions, daily_users, page_stats_daily and funnel_daily on a schedule. */
+    enabled: boolean;
+    /** clickstream:modelsSchedule: EventBridge Scheduler expression (UTC); each run models the day before its scheduled time. */
+    schedule: string;
+    /** clickstream:sessionTimeoutMinutes: minutes of inactivity that end a session. */
+    sessionTimeoutMinutes: number;
+    /** clickstream:modelsLateArrivalDays: days past a day whose arrivals a run reads (late events). */
+    lateArrivalDays: number;
+    /** clickstream:modelsFunnels: funnels of funnel_daily, [{ name, steps: [event names in order] }]. */
+    funnels: FunnelConfig[];
 }
 
 /** Reads one `clickstream:<key>` value as Pulumi hands it to a program: text, lists and objects as JSON. */
@@ -137,12 +155,7 @@ class ConfigReader {
     strings(key: string, fallback: string[], example: string, check?: (v: string) => string | undefined): string[] {
         const raw = this.cfg.get(key);
         if (raw === undefined) return fallback;
-        let value: unknown;
-        try {
-            value = JSON.parse(raw);
-        } catch {
-            value = undefined;
-        }
+        const value = parseJsonOrUndefined(raw);
         if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
             this.failList(key, -1, `must be a list of strings (got ${JSON.stringify(raw)})`, example);
         }
@@ -151,6 +164,32 @@ class ConfigReader {
             if (problem) this.failList(key, i, problem, example);
         }
         return value as string[];
+    }
+
+    /** A text value that `check` accepts (it returns the problem, or undefined). */
+    text(key: string, fallback: string, example: string, check: (v: string) => string | undefined): string {
+        const raw = this.cfg.get(key);
+        if (raw === undefined) return fallback;
+        const problem = check(raw);
+        if (problem) this.fail(key, problem, example);
+        return raw;
+    }
+
+    /** The funnels of funnel_daily, checked by the models' own rules; the error names the element. */
+    funnels(key: string, fallback: FunnelConfig[]): FunnelConfig[] {
+        const raw = this.cfg.get(key);
+        if (raw === undefined) return fallback;
+        const value = parseJsonOrUndefined(raw);
+        const example = `'[{"name": "checkout", "steps": ["Product Viewed", "Order Completed"]}]'`;
+        if (!Array.isArray(value)) this.fail(key, `must be a list of { name, steps } (got ${JSON.stringify(raw)})`, example);
+        try {
+            resolveModelConfig({ funnels: value as FunnelConfig[] });
+        } catch (e) {
+            // "models: funnels[1].steps must ..." -> "clickstream:modelsFunnels[1].steps must ..."
+            const problem = String((e as Error).message).replace(/^models: funnels/, "");
+            throw new Error(`Pulumi.${this.stack}.yaml: clickstream:${key}${problem}. Fix: pulumi config set clickstream:${key} ${example} --stack ${this.stack} (or edit the list in Pulumi.${this.stack}.yaml)`);
+        }
+        return value as FunnelConfig[];
     }
 
     url(key: string): string | undefined {
@@ -167,6 +206,15 @@ class ConfigReader {
     }
 }
 
+/** A config value Pulumi hands over as JSON text (lists, objects), or undefined when it is not JSON. */
+function parseJsonOrUndefined(raw: string): unknown {
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return undefined;
+    }
+}
+
 const arnCheck = (v: string) => (ARN_PATTERN.test(v) ? undefined : `must be an IAM role, user or group ARN like arn:aws:iam::123456789012:role/analyst (got ${JSON.stringify(v)})`);
 const originCheck = (v: string) => {
     if (v === "*") return `must list origins explicitly; "*" would let any site post events with a visitor's browser`;
@@ -177,6 +225,19 @@ const originCheck = (v: string) => {
         return `must be an origin like https://www.example.com (got ${JSON.stringify(v)})`;
     }
 };
+/** An EventBridge Scheduler expression: cron with six fields (one of day-of-month and day-of-week "?"), or rate(n unit). */
+export function scheduleExpressionProblem(v: string): string | undefined {
+    const cron = /^cron\((.+)\)$/.exec(v);
+    if (cron) {
+        const fields = cron[1].trim().split(/\s+/);
+        if (fields.length !== 6) return `must be cron(minutes hours day-of-month month day-of-week year), six fields (got ${JSON.stringify(v)})`;
+        if ((fields[2] === "?") === (fields[4] === "?")) return `must have "?" in exactly one of day-of-month and day-of-week, e.g. cron(30 2 * * ? *) (got ${JSON.stringify(v)})`;
+        return undefined;
+    }
+    if (/^rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)$/.test(v)) return undefined;
+    return `must be an EventBridge Scheduler cron(...) or rate(...) expression in UTC, e.g. cron(30 2 * * ? *) (got ${JSON.stringify(v)})`;
+}
+
 const emailCheck = (v: string) => (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v) ? undefined : `must be an e-mail address (got ${JSON.stringify(v)})`);
 const keyNameCheck = (v: string) => (/^[A-Za-z0-9_-]{1,64}$/.test(v) ? undefined : `must be 1-64 letters, digits, "-" or "_" (got ${JSON.stringify(v)})`);
 
@@ -203,6 +264,13 @@ export function readStackConfig(stack: string, defaults: StackDefaults, get: Con
         wafEnabled: r.bool("wafEnabled", defaults.wafEnabled),
         wafRateLimitPer5Min: r.int("wafRateLimitPer5Min", defaults.wafRateLimitPer5Min, 10, 2_000_000_000),
         athenaBytesScannedCutoff: r.int("athenaBytesScannedCutoff", defaults.athenaBytesScannedCutoff, 10_485_760, Number.MAX_SAFE_INTEGER),
+        models: {
+            enabled: r.bool("modelsEnabled", defaults.models.enabled),
+            schedule: r.text("modelsSchedule", defaults.models.schedule, "'cron(30 2 * * ? *)'", scheduleExpressionProblem),
+            sessionTimeoutMinutes: r.int("sessionTimeoutMinutes", defaults.models.sessionTimeoutMinutes, 1, 1440),
+            lateArrivalDays: r.int("modelsLateArrivalDays", defaults.models.lateArrivalDays, 0, 90),
+            funnels: r.funnels("modelsFunnels", defaults.models.funnels),
+        },
         forceDestroy: r.bool("forceDestroy", defaults.forceDestroy),
         adminRoleArns: r.strings("adminRoleArns", defaults.adminRoleArns, "arn:aws:iam::123456789012:role/lake-admin", arnCheck),
         analystPrincipals: r.strings("analystPrincipals", defaults.analystPrincipals, "arn:aws:iam::123456789012:role/analyst", arnCheck),

@@ -39,6 +39,8 @@ export interface DashboardSources {
         alertFunctionName: string;
         alertDlqName: string;
     };
+    /** Present when the modeled tables run (ModelSchedule): the state machine and the schedule's dead-letter queue. */
+    models?: { stateMachineArn: string; scheduleDlqName: string };
 }
 
 type MetricLine = (string | Record<string, unknown>)[];
@@ -115,6 +117,15 @@ export function dashboardBody(s: DashboardSources): DashboardBody {
             ["AWS/SNS", "NumberOfMessagesPublished", "TopicName", s.stream.alertTopicName, { stat: "Sum", label: "alarm transitions" }],
             lambda(s.stream.alertFunctionName, "Invocations"),
         ], { period: 300 });
+    }
+    if (s.models) {
+        // One run a day: hourly sums show it; a failed run or a dead-lettered start is a missing day of models.
+        const machine = ["StateMachineArn", s.models.stateMachineArn];
+        metric("Model runs (succeeded / failed) and unstarted runs", [
+            ["AWS/States", "ExecutionsSucceeded", ...machine, { stat: "Sum" }],
+            ["AWS/States", "ExecutionsFailed", ...machine, { stat: "Sum" }],
+            queueDepth(s.models.scheduleDlqName),
+        ], { period: 3600 });
     }
     return {
         start: "-PT6H",

@@ -25,6 +25,8 @@ export const DEV_DEFAULTS: StackDefaults = {
     wafEnabled: false,
     wafRateLimitPer5Min: 2000,
     athenaBytesScannedCutoff: 1024 ** 3,
+    // Same models as prod, so dev proves them; idle, a day's run is ~9 Athena queries at the 10 MB minimum (docs/models.md).
+    models: { enabled: true, schedule: "cron(30 2 * * ? *)", sessionTimeoutMinutes: 30, lateArrivalDays: 3, funnels: [] },
     forceDestroy: true,
     adminRoleArns: [],
     analystPrincipals: [],

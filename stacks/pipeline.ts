@@ -13,6 +13,9 @@ import { AnomalyAlerts } from "../components/alerts";
 import { LakeFormationGrants } from "../components/governance";
 import { IngestEndpoint } from "../components/ingest";
 import { FirehoseLake } from "../components/lake/firehoseLake";
+import { ModelSchedule } from "../components/models/modelSchedule";
+import { modelTableColumns } from "../components/models/modelTables";
+import { MODEL_NAMES } from "../models/sql";
 import { ERASURES_TABLE_COLUMNS } from "../components/lake/erasuresTable";
 import { EVENT_COLUMNS } from "../dataplane/schema";
 import type { StackConfig } from "./config";
@@ -53,6 +56,8 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         // Who reads the PII buckets: CloudTrail data events, unless an organization trail records them.
         accessAudit: cfg.auditPiiReads ? { retentionDays: cfg.auditRetentionDays } : (false as const),
         databaseName: `clickstream_${stack}`,
+        // The model runs' state machine history is encrypted with the lake key; its log delivery decrypts it.
+        keyServicePrincipals: cfg.models.enabled ? ["delivery.logs.amazonaws.com"] : undefined,
         tags,
     };
 
@@ -104,6 +109,7 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
 
     // Windows need a Kinesis stream in the path: Firehose cannot be a Lambda event source.
     const windows = alerts ? deployWindows(name, stack, cfg, ingest, lake, alerts, tags) : undefined;
+    const models = cfg.models.enabled ? deployModels(name, cfg, lake, windows, tags) : undefined;
 
     new LakeFormationGrants(`${name}-grants`, {
         databaseName: lake.databaseName,
@@ -112,6 +118,8 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
             ...(windows ? [{ name: windows.analytics.aggregatesTableName, columns: AGGREGATE_COLUMNS }] : []),
             // The erasure audit: subjects (pseudonyms) tagged pii.
             { name: lake.erasuresTableName, columns: ERASURES_TABLE_COLUMNS },
+            // The model tables: sessions' ids (pseudonyms) tagged pii, like the events columns they come from.
+            ...(models ? MODEL_NAMES.map((m) => ({ name: models.tableNames[m], columns: modelTableColumns(m) })) : []),
         ],
         lakeBucketArn: lake.lakeBucketArn,
         manageDataLakeSettings: cfg.manageAccountSettings && cfg.adminRoleArns.length > 0,
@@ -122,17 +130,23 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
         writerPrincipals: [lake.firehoseRoleArn, ...(windows ? [windows.analytics.aggregatesFirehoseRoleArn] : [])],
         // An Iceberg table has no dt/hour columns (hidden partitioning); Firehose and the optimizers commit snapshots to it.
         columns: lake.tableFormat === "iceberg" ? EVENT_COLUMNS : undefined,
-        tableMaintainers: lake.optimizerRoleArn
-            ? [{ principal: lake.firehoseRoleArn, tableName: lake.tableName }, { principal: lake.optimizerRoleArn, tableName: lake.tableName }]
-            : undefined,
+        tableMaintainers: [
+            ...(lake.optimizerRoleArn ? [{ principal: lake.firehoseRoleArn, tableName: lake.tableName }, { principal: lake.optimizerRoleArn, tableName: lake.tableName }] : []),
+            // The model runs replace days of their tables; each table's optimizers compact and expire it.
+            ...(models ? MODEL_NAMES.flatMap((m) => [{ principal: models.runnerRoleArn, tableName: models.tableNames[m] }, { principal: models.optimizerRoleArns[m], tableName: models.tableNames[m] }]) : []),
+        ],
+        // The model runs read every events column (sessions are per anonymous_id); their tables keep the pii tag.
+        tableReaders: models ? [{ principal: models.runnerRoleArn, tableName: lake.tableName }] : undefined,
         createTags: cfg.manageAccountSettings,
     });
 
-    deployDashboard(name, cfg.tableFormat, ingest, lake, windows);
+    deployDashboard(name, cfg.tableFormat, ingest, lake, windows, models);
 
-    if (!windows) return outputs;
+    const modelOutputs = models ? { modelsStateMachine: models.stateMachineArn, modelsSchedule: models.scheduleName } : {};
+    if (!windows) return { ...outputs, ...modelOutputs };
     return {
         ...outputs,
+        ...modelOutputs,
         ingestStream: ingest.streamName,
         windowMetrics: windows.analytics.metricNames,
         aggregatesTable: windows.analytics.aggregatesTableName,
@@ -191,8 +205,35 @@ function deployWindows(name: string, stack: string, cfg: StackConfig, ingest: In
     return { analytics, alerts };
 }
 
+/**
+ * The modeled tables on Athena (docs/models.md): a daily schedule runs the previous day through a Step
+ * Functions state machine in the lake's workgroup; a failed run alarms on the alert topic (stream mode).
+ */
+function deployModels(name: string, cfg: StackConfig, lake: FirehoseLake, windows: ReturnType<typeof deployWindows> | undefined, tags: Record<string, string>): ModelSchedule {
+    return new ModelSchedule(`${name}-models`, {
+        workgroupName: lake.workgroupName,
+        eventsDatabaseName: lake.databaseName,
+        eventsTableName: lake.tableName,
+        lakeBucketName: lake.lakeBucketName,
+        lakeBucketArn: lake.lakeBucketArn,
+        kmsKeyArn: lake.kmsKeyArn,
+        // The lake encrypts the Glue catalog with its key when it manages catalog encryption.
+        catalogKmsKeyArn: cfg.manageAccountSettings ? lake.kmsKeyArn : undefined,
+        tableFormat: cfg.tableFormat,
+        scheduleExpression: cfg.models.schedule,
+        sessionGapMinutes: cfg.models.sessionTimeoutMinutes,
+        lateArrivalDays: cfg.models.lateArrivalDays,
+        funnels: cfg.models.funnels,
+        logRetentionDays: cfg.logRetentionDays,
+        // An Iceberg lake already owns the account's optimizer log groups (FirehoseLake); a Parquet one does not.
+        maintenance: { manageOptimizerLogGroups: cfg.manageAccountSettings && cfg.tableFormat !== "iceberg" },
+        alarmTopicArns: windows ? [windows.alerts.notificationTopicArn] : [],
+        tags,
+    });
+}
+
 /** One CloudWatch dashboard per stack over the components' own metrics (stacks/dashboard.ts builds the body). */
-function deployDashboard(name: string, tableFormat: StackConfig["tableFormat"], ingest: IngestEndpoint, lake: FirehoseLake, windows: ReturnType<typeof deployWindows> | undefined): aws.cloudwatch.Dashboard {
+function deployDashboard(name: string, tableFormat: StackConfig["tableFormat"], ingest: IngestEndpoint, lake: FirehoseLake, windows: ReturnType<typeof deployWindows> | undefined, models: ModelSchedule | undefined): aws.cloudwatch.Dashboard {
     const stream = windows
         ? pulumi.all([ingest.streamName!, windows.analytics.functionName, windows.analytics.dlqUrl, windows.alerts.topicArn, windows.alerts.functionName, windows.alerts.dlqUrl]).apply(
               ([streamName, windowFunctionName, windowDlqUrl, alertTopicArn, alertFunctionName, alertDlqUrl]): DashboardSources["stream"] => ({
@@ -207,6 +248,9 @@ function deployDashboard(name: string, tableFormat: StackConfig["tableFormat"], 
               }),
           )
         : pulumi.output(undefined);
+    const modelRuns = models
+        ? pulumi.all([models.stateMachineArn, models.deadLetterQueueName]).apply(([stateMachineArn, scheduleDlqName]): DashboardSources["models"] => ({ stateMachineArn, scheduleDlqName }))
+        : pulumi.output(undefined);
     const sources = pulumi
         .all([aws.getRegionOutput({}, { parent: ingest }).region, ingest.restApiId, ingest.restApiName, ingest.stageName, lake.deliveryStreamName, lake.transformFunctionName, lake.transformLogGroupName, stream])
         .apply(([region, apiId, apiName, stage, deliveryStreamName, transformFunctionName, transformLogGroupName, s]): DashboardSources => ({
@@ -214,7 +258,8 @@ function deployDashboard(name: string, tableFormat: StackConfig["tableFormat"], 
             api: { type: ingest.apiType, id: apiId, name: apiName, stage },
             lake: { deliveryStreamName, transformFunctionName, transformLogGroupName, tableFormat },
             stream: s,
-        }));
+        }))
+        .apply((base) => modelRuns.apply((m) => ({ ...base, models: m })));
     return new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
         dashboardName: name,
         dashboardBody: sources.apply((s) => JSON.stringify(dashboardBody(s))),

@@ -26,6 +26,8 @@ export function deployProd(): StackOutputs {
         wafEnabled: false,
         wafRateLimitPer5Min: 20000,
         athenaBytesScannedCutoff: 100 * 1024 ** 3,
+        // A week of late arrivals (mobile clients flush when they come back online); funnels are per product: clickstream:modelsFunnels.
+        models: { enabled: true, schedule: "cron(30 2 * * ? *)", sessionTimeoutMinutes: 30, lateArrivalDays: 7, funnels: [] },
         forceDestroy: false,
         adminRoleArns: [],
         analystPrincipals: [],

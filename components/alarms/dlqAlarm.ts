@@ -16,31 +16,32 @@ export interface DlqNotEmptyAlarmArgs {
 }
 
 export function dlqNotEmptyAlarm(name: string, args: DlqNotEmptyAlarmArgs, opts?: pulumi.CustomResourceOptions): aws.cloudwatch.MetricAlarm {
-    return aboveZeroAlarm(name, {
+    return anyOccurrenceAlarm(name, {
+        description: args.description,
         namespace: "AWS/SQS",
         metricName: "ApproximateNumberOfMessagesVisible",
         dimensions: { QueueName: args.queueName },
         statistic: "Maximum",
-        description: args.description,
+        periodSeconds: 300,
         actions: args.actions,
         tags: args.tags,
     }, opts);
 }
 
-export interface AboveZeroAlarmArgs {
+/** A metric whose every occurrence is a problem (a message in a DLQ, a failed run): alarm on one in a period, quiet without data. */
+export interface AnyOccurrenceAlarmArgs {
+    description: string;
     namespace: string;
     metricName: string;
     dimensions: Record<string, pulumi.Input<string>>;
     statistic: "Maximum" | "Sum";
-    /** What the alarm means and what to do about it. */
-    description: string;
+    periodSeconds: number;
     /** Topics notified on ALARM and OK. Defaults to none. */
     actions?: pulumi.Input<string>[];
     tags?: Record<string, string>;
 }
 
-/** An alarm that fires when the metric is above 0 in a 5-minute period (missing data is fine): for things that should never happen. */
-export function aboveZeroAlarm(name: string, args: AboveZeroAlarmArgs, opts?: pulumi.CustomResourceOptions): aws.cloudwatch.MetricAlarm {
+export function anyOccurrenceAlarm(name: string, args: AnyOccurrenceAlarmArgs, opts?: pulumi.CustomResourceOptions): aws.cloudwatch.MetricAlarm {
     const actions = args.actions ?? [];
     return new aws.cloudwatch.MetricAlarm(name, {
         alarmDescription: args.description,
@@ -48,7 +49,7 @@ export function aboveZeroAlarm(name: string, args: AboveZeroAlarmArgs, opts?: pu
         metricName: args.metricName,
         dimensions: args.dimensions,
         statistic: args.statistic,
-        period: 300,
+        period: args.periodSeconds,
         evaluationPeriods: 1,
         threshold: 0,
         comparisonOperator: "GreaterThanThreshold",

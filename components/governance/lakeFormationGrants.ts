@@ -74,6 +74,12 @@ export interface LakeFormationGrantsArgs {
      */
     tableMaintainers?: TableMaintainer[];
     /**
+     * Service principals that read a whole table, PII columns included (e.g. ModelSchedule's runner reads
+     * the events table to build the model tables): SELECT and DESCRIBE on that one table and DESCRIBE on
+     * the database, never with grant option. Not for people. Defaults to none.
+     */
+    tableReaders?: TableMaintainer[];
+    /**
      * Other tables of the database with columns of their own (e.g. AnalyticsWindow's aggregates
      * table): each is tagged by its columns' classifications, like `tableNames`, and included in the
      * writers' DESCRIBE grants. Defaults to none.
@@ -108,6 +114,9 @@ export interface TableMaintainer {
     /** The table it maintains. */
     tableName: pulumi.Input<string>;
 }
+
+/** What a table reader gets (Lake Formation permission names). */
+export const TABLE_READER_PERMISSIONS = ["SELECT", "DESCRIBE"];
 
 /** What a table maintainer needs to commit Iceberg snapshots (Lake Formation permission names). */
 export const TABLE_MAINTAINER_PERMISSIONS = ["SELECT", "INSERT", "DELETE", "ALTER", "DESCRIBE"];
@@ -144,6 +153,7 @@ export class LakeFormationGrants extends pulumi.ComponentResource {
     readonly engineerGrants: aws.lakeformation.Permissions[];
     readonly writerGrants: aws.lakeformation.Permissions[];
     readonly maintainerGrants: aws.lakeformation.Permissions[];
+    readonly readerGrants: aws.lakeformation.Permissions[];
     readonly columnGrants: aws.lakeformation.Permissions[];
 
     constructor(name: string, args: LakeFormationGrantsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -287,6 +297,15 @@ export class LakeFormationGrants extends pulumi.ComponentResource {
             grantOpts,
         ));
 
+        this.readerGrants = (args.tableReaders ?? []).flatMap((r, i) => [
+            new aws.lakeformation.Permissions(`${name}-reader-${i}-database`, { catalogId, principal: r.principal, permissions: ["DESCRIBE"], database: { name: args.databaseName } }, grantOpts),
+            new aws.lakeformation.Permissions(
+                `${name}-reader-${i}`,
+                { catalogId, principal: r.principal, permissions: TABLE_READER_PERMISSIONS, table: { databaseName: args.databaseName, name: r.tableName } },
+                grantOpts,
+            ),
+        ]);
+
         this.columnGrants = (args.columnGrants ?? []).map((g, i) => {
             const tableWithColumns = g.columnNames
                 ? { databaseName: args.databaseName, name: g.tableName, columnNames: g.columnNames }
@@ -345,6 +364,7 @@ export function validateLakeFormationGrantsArgs(args: LakeFormationGrantsArgs): 
         ["engineerPrincipals", args.engineerPrincipals],
         ["writerPrincipals", args.writerPrincipals],
         ["tableMaintainers", (args.tableMaintainers ?? []).map((m) => m.principal)],
+        ["tableReaders", (args.tableReaders ?? []).map((m) => m.principal)],
     ];
     for (const [field, values] of principalFields) {
         if (knownStrings(values).includes(IAM_ALLOWED_PRINCIPALS)) {
@@ -359,6 +379,10 @@ export function validateLakeFormationGrantsArgs(args: LakeFormationGrantsArgs): 
     const maintainingPeople = knownStrings((args.tableMaintainers ?? []).map((m) => m.principal)).filter((p) => people.includes(p));
     if (maintainingPeople.length > 0) {
         fail(`${maintainingPeople.join(", ")} is both a table maintainer and an analyst or engineer; maintainers get every column (PII included). Give maintenance to the service role only.`);
+    }
+    const readingPeople = knownStrings((args.tableReaders ?? []).map((m) => m.principal)).filter((p) => people.includes(p));
+    if (readingPeople.length > 0) {
+        fail(`${readingPeople.join(", ")} is both a table reader and an analyst or engineer; readers get every column (PII included). Give whole-table reads to the service role only.`);
     }
 
     const classificationKey = args.classificationTagKey ?? "classification";

@@ -9,7 +9,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { aboveZeroAlarm } from "../alarms/dlqAlarm";
+import { anyOccurrenceAlarm } from "../alarms/dlqAlarm";
 import { CORS_ALLOWED_HEADERS, PREFLIGHT_MAX_AGE_SECONDS } from "../../dataplane/ingest/http";
 import { ENV_WRITE_KEY_HASHES } from "../../dataplane/auth/writeKey";
 import { ENV_AUTH, ENV_CORS_ORIGINS, ENV_MAX_BATCH_EVENTS, ENV_STREAM_NAME } from "../../dataplane/handlers/functionUrlCollector";
@@ -140,7 +140,7 @@ export function createFunctionUrlCollector(parent: pulumi.Resource, name: string
 
 /** A Sum > 0 over 5 minutes alarm on one of the collector's Lambda metrics. */
 function collectorAlarm(name: string, functionName: pulumi.Input<string>, metricName: "Throttles" | "Errors", description: string, actions: pulumi.Input<string>[], opts: pulumi.CustomResourceOptions, tags?: Record<string, string>): aws.cloudwatch.MetricAlarm {
-    return aboveZeroAlarm(name, { namespace: "AWS/Lambda", metricName, dimensions: { FunctionName: functionName }, statistic: "Sum", description, actions, tags }, opts);
+    return anyOccurrenceAlarm(name, { namespace: "AWS/Lambda", metricName, dimensions: { FunctionName: functionName }, statistic: "Sum", periodSeconds: 300, description, actions, tags }, opts);
 }
 
 /**

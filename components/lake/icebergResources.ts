@@ -29,8 +29,9 @@ export function createIcebergEventsTable(name: string, parent: pulumi.Resource, 
 }
 
 /**
- * Compaction, snapshot retention (expired files deleted) and orphan-file deletion for the events table,
- * run by Glue with a role that can touch only this table's prefix and metadata.
+ * Compaction, snapshot retention (expired files deleted) and orphan-file deletion for an Iceberg table
+ * (the events table unless `tablePrefix` says otherwise), run by Glue with a role that can touch only
+ * this table's prefix and metadata.
  */
 export function createTableOptimizers(name: string, parent: pulumi.Resource, a: {
     env: pulumi.Output<AwsEnvironment>;
@@ -42,7 +43,10 @@ export function createTableOptimizers(name: string, parent: pulumi.Resource, a: 
     settings: IcebergSettings;
     logRetentionDays: number;
     tags?: Record<string, string>;
+    /** Prefix of the table in the lake bucket. Defaults to EVENTS_PREFIX (the events table). */
+    tablePrefix?: string;
 }): { role: aws.iam.Role; optimizers: aws.glue.CatalogTableOptimizer[] } {
+    const tablePrefix = a.tablePrefix ?? EVENTS_PREFIX;
     // Fixed, account-wide names chosen by Glue: created here only when this stack owns them.
     const logGroups = a.settings.manageOptimizerLogGroups
         ? OPTIMIZER_LOG_GROUPS.map((groupName) => new aws.cloudwatch.LogGroup(`${name}-${groupName.split("/")[2]}-logs`, {
@@ -53,7 +57,7 @@ export function createTableOptimizers(name: string, parent: pulumi.Resource, a: 
         }, { parent }))
         : [];
     const role = new aws.iam.Role(`${name}-optimizer-role`, {
-        description: `Glue table optimizers (compaction, snapshot retention, orphan files) of clickstream lake ${name}`,
+        description: `Glue table optimizers (compaction, snapshot retention, orphan files) of ${tablePrefix === EVENTS_PREFIX ? `clickstream lake ${name}` : `table ${tablePrefix} of ${name}`}`,
         assumeRolePolicy: pulumi.jsonStringify(a.env.apply((e) => optimizerAssumeRolePolicy(e.accountId))),
         tags: a.tags,
     }, { parent });
@@ -61,11 +65,11 @@ export function createTableOptimizers(name: string, parent: pulumi.Resource, a: 
         role: role.id,
         policy: pulumi.jsonStringify(
             pulumi.all([a.env, a.lakeBucketArn, a.kmsKeyArn, a.table.databaseName, a.table.name, a.catalogKmsKeyArn]).apply(([e, bucketArn, key, db, table, catalogKey]) =>
-                optimizerPolicyDocument({ ...e, lakeBucketArn: bucketArn, tablePrefix: EVENTS_PREFIX, kmsKeyArn: key, databaseName: db, tableName: table, catalogKmsKeyArn: catalogKey }),
+                optimizerPolicyDocument({ ...e, lakeBucketArn: bucketArn, tablePrefix, kmsKeyArn: key, databaseName: db, tableName: table, catalogKmsKeyArn: catalogKey }),
             ),
         ),
     }, { parent });
-    const tableLocation = pulumi.interpolate`s3://${a.lakeBucketName}/${EVENTS_PREFIX}`;
+    const tableLocation = pulumi.interpolate`s3://${a.lakeBucketName}/${tablePrefix}`;
     const optimizers = OPTIMIZER_TYPES.map((type) => new aws.glue.CatalogTableOptimizer(`${name}-optimizer-${type.replace(/_/g, "-")}`, {
         catalogId: a.env.accountId,
         databaseName: a.table.databaseName,

@@ -19,6 +19,13 @@ export const DEFAULT_RESOURCE_WILDCARD_ACTIONS = [
     "cloudwatch:PutMetricData",
     "lakeformation:GetDataAccess",
     "logs:DescribeLogGroups",
+    // Vended log delivery (Step Functions execution logs): these configure delivery, they touch no log data.
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:DescribeResourcePolicies",
 ];
 
 const DEFAULTS: NoWildcardsConfig = { resourceWildcardActions: DEFAULT_RESOURCE_WILDCARD_ACTIONS, forbidPartialActionWildcards: false };
@@ -58,7 +65,7 @@ export const iamNoWildcards: ResourceValidationPolicy = {
     tags: ["least-privilege", "iam"],
     remediationSteps:
         "List the exact actions (e.g. firehose:PutRecordBatch) and the resource ARNs they act on (bucket/*, stream ARN, key ARN). " +
-        "Resource \"*\" is accepted only for the actions in resourceWildcardActions (X-Ray, cloudwatch:PutMetricData, lakeformation:GetDataAccess, logs:DescribeLogGroups).",
+        "Resource \"*\" is accepted only for the actions in resourceWildcardActions (X-Ray, cloudwatch:PutMetricData, lakeformation:GetDataAccess, logs:DescribeLogGroups, the log-delivery actions Step Functions logging needs).",
     configSchema: {
         properties: {
             resourceWildcardActions: { type: "array", items: { type: "string" }, default: DEFAULT_RESOURCE_WILDCARD_ACTIONS, description: "Actions allowed on Resource \"*\"." },

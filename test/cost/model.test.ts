@@ -219,6 +219,36 @@ describe("cost model: hand-computed terms", () => {
         close(line(tiny, "Athena", /data scanned/).usd, ((queries * 10 * 1024 * 1024) / 1024 ** 4) * 5, "10 MB minimum");
     });
 
+    it("model runs: Scheduler invocations from the cron, one state transition per state, Athena scans over each INSERT's arrival days", () => {
+        const lake = res("aws:s3/bucket:Bucket", "lake", {}, { bucket: "lake" });
+        const wg = res("aws:athena/workgroup:Workgroup", "wg", { configuration: {} });
+        const task = (sql: string) => ({ Type: "Task", Arguments: { QueryString: `{% $replace(${JSON.stringify(sql)}) %}` } });
+        const definition = JSON.stringify({
+            StartAt: "PickDay",
+            States: {
+                PickDay: { Type: "Pass" },
+                Delete1: task("DELETE FROM db.sessions WHERE event_date = DATE '1970-03-01'"),
+                Insert1: task("INSERT INTO db.sessions SELECT 1 FROM db.events e WHERE e.dt BETWEEN '1970-02-27' AND '1970-03-10' AND x"),
+                Insert2: task("INSERT INTO db.page_stats_daily SELECT 1 FROM db.events e WHERE e.received_at >= TIMESTAMP '1970-02-28 00:00:00' AND e.received_at < TIMESTAMP '1970-03-03 00:00:00'"),
+            },
+        });
+        const machine = res("aws:sfn/stateMachine:StateMachine", "runner", { definition });
+        const schedule = (expr: string) => res("aws:scheduler/schedule:Schedule", "daily", { scheduleExpression: expr, target: { arn: machine.state.arn } });
+        const traffic = { ...base, eventsPerSecond: 1000 };
+        const r = estimateCost([kinesisStream({}), fromStream({ dataFormatConversionConfiguration: { enabled: true } }), lake, wg, machine, schedule("cron(30 2 * * ? *)")], traffic);
+        const runs = 730 / 24; // one a day
+        close(line(r, "EventBridge Scheduler", /invocations/).usd, (runs / 1e6) * 1.0, "invocations");
+        close(line(r, "Step Functions", /state transitions \(4 states/).usd, ((runs * 4) / 1000) * 0.025, "transitions");
+        // A day of lake Parquet at 1,000 events/s, as in the Athena case above; the DELETE is billed the 10 MB minimum.
+        const day = 1000 * 86400 * 500 * a.rowExpansion * a.parquetRatio;
+        const perRun = 10 * 1024 ** 2 + day * 12 * a.queryColumnFraction + day * 3 * a.queryColumnFraction;
+        close(line(r, "Athena", /model runs: data scanned \(3 queries/).usd, ((runs * perRun) / 1024 ** 4) * 5, "model scans");
+        // Four runs a day on weekdays only: 4 x 5/7 a day.
+        const weekdays = estimateCost([machine, schedule("cron(0 0,6,12,18 ? * MON-FRI *)")], traffic);
+        close(line(weekdays, "EventBridge Scheduler", /invocations/).quantity, 4 * (5 / 7) * runs, "weekday runs");
+        close(line(estimateCost([machine, schedule("rate(6 hours)")], traffic), "EventBridge Scheduler", /invocations/).quantity, 4 * runs, "rate");
+    });
+
     it("CloudWatch: EMF metrics per spec and group, anomaly alarms as three metrics, access-log ingestion by log class", () => {
         const windowFn = res("aws:lambda/function:Function", "window", { memorySize: 512, architectures: ["arm64"], environment: { variables: { [ENV_WINDOW_SPECS]: JSON.stringify([{ name: "a", groupBy: ["event_type"], metrics: [{ kind: "count" }] }, { name: "b", metrics: [{ kind: "count" }, { kind: "sum" }] }]) } } });
         const anomaly = res("aws:cloudwatch/metricAlarm:MetricAlarm", "anomaly", { metricQueries: [{ id: "ad1", expression: "ANOMALY_DETECTION_BAND(m1, 2)" }, { id: "m1" }] });

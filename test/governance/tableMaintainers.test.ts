@@ -42,3 +42,21 @@ describe("LakeFormationGrants tableMaintainers (Iceberg writers)", () => {
         assert.throws(() => validateLakeFormationGrantsArgs({ ...BASE, tableMaintainers: [{ principal: "IAM_ALLOWED_PRINCIPALS", tableName: "events" }] }), /"tableMaintainers" contains IAM_ALLOWED_PRINCIPALS/);
     });
 });
+
+describe("LakeFormationGrants tableReaders (service roles that read a whole table)", () => {
+    const RUNNER = "arn:aws:iam::123456789012:role/models-runner";
+    it("grants SELECT and DESCRIBE on the one table and DESCRIBE on the database, without grant option", async () => {
+        const { resources } = await runUnderMocks({ program: () => void new LakeFormationGrants("gov", { ...BASE, tableReaders: [{ principal: RUNNER, tableName: "events" }] }) });
+        const grants = resources.filter((r) => r.name.startsWith("gov-reader-"));
+        assert.deepEqual(grants.map((g) => [g.name, g.inputs.principal, g.inputs.table ?? g.inputs.database, g.inputs.permissions, g.inputs.permissionsWithGrantOption]), [
+            ["gov-reader-0-database", RUNNER, { name: "clickstream" }, ["DESCRIBE"], undefined],
+            ["gov-reader-0", RUNNER, { databaseName: "clickstream", name: "events" }, ["SELECT", "DESCRIBE"], undefined],
+        ]);
+        assert.deepEqual((await evaluatePolicies(resources)).filter((v) => v.policy.startsWith("clickstream-lakeformation")), []);
+    });
+
+    it("rejects a person as reader and IAM_ALLOWED_PRINCIPALS, naming the field", () => {
+        assert.throws(() => validateLakeFormationGrantsArgs({ ...BASE, tableReaders: [{ principal: ANALYST, tableName: "events" }] }), /is both a table reader and an analyst or engineer; readers get every column/);
+        assert.throws(() => validateLakeFormationGrantsArgs({ ...BASE, tableReaders: [{ principal: "IAM_ALLOWED_PRINCIPALS", tableName: "events" }] }), /"tableReaders" contains IAM_ALLOWED_PRINCIPALS/);
+    });
+});

@@ -78,6 +78,13 @@ const LAMBDA_KINESIS = "https://docs.aws.amazon.com/lambda/latest/dg/with-kinesi
 const SQS_SSE = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html";
 const SNS_SSE = "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html";
 const S3_DENY = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html";
+const ATHENA_ACCESS = "https://docs.aws.amazon.com/athena/latest/ug/managed-policies.html";
+const ATHENA_ICEBERG = "https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg.html";
+const SCHEDULER_ROLE = "https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role";
+const SCHEDULER_DLQ = "https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html";
+const runner = (iam: StackIam) => iam.role("models-runner-role");
+const scheduler = (iam: StackIam) => iam.role("models-scheduler-role");
+const modelObject = (iam: StackIam) => `${iam.arn(S3, "lake-lake")}/models/sessions/data/event_date=2026-11-29/part-0001.parquet`;
 
 export const MATRIX: MatrixRow[] = [
     {
@@ -196,6 +203,38 @@ export const MATRIX: MatrixRow[] = [
         requests: (iam) => [asService(iam, "cloudtrail.amazonaws.com", iam.arn(KEY, "lake-access-audit-key"), { "aws:SourceArn": trailArn(iam), "aws:SourceAccount": MOCK_ACCOUNT_ID, "kms:EncryptionContext:aws:cloudtrail:arn": trailArn(iam) })],
     },
     {
+        who: "Model runner role (state machine)", what: "runs and follows queries in the lake's workgroup", on: "Athena workgroup",
+        actions: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:StopQueryExecution"], expected: "Allowed", source: ATHENA_ACCESS,
+        requests: (iam) => [asRole(iam, runner(iam), iam.arn("aws:athena/workgroup:Workgroup", "lake-workgroup"))],
+    },
+    {
+        who: "Model runner role (state machine)", what: "reads event objects and writes model table files", on: "lake objects (events/, models/)",
+        actions: ["s3:GetObject", "s3:PutObject"], expected: "Allowed", source: `${ATHENA_ICEBERG}; ${ATHENA_ACCESS}`,
+        requests: (iam) => [asRole(iam, runner(iam), lakeObject(iam)), asRole(iam, runner(iam), modelObject(iam))],
+        pairwise: true,
+    },
+    {
+        who: "Model runner role (state machine)", what: "commits model table snapshots (Iceberg metadata in Glue)", on: "Glue table sessions",
+        actions: ["glue:GetTable", "glue:UpdateTable"], expected: "Allowed", source: ATHENA_ICEBERG,
+        requests: (iam) => [asRole(iam, runner(iam), iam.arn("aws:glue/catalogTable:CatalogTable", "models-sessions-table"))],
+    },
+    {
+        who: "Model runner role (state machine)", what: "encrypts model files and results through S3", on: "lake key",
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"], expected: "Allowed", source: "https://docs.aws.amazon.com/athena/latest/ug/encryption.html",
+        requests: (iam) => [asRole(iam, runner(iam), iam.arn(KEY, "lake-key"), via("s3"))],
+    },
+    {
+        who: "EventBridge Scheduler role (models)", what: "starts the model run", on: "model state machine",
+        actions: ["states:StartExecution"], expected: "Allowed", source: SCHEDULER_ROLE,
+        requests: (iam) => [asRole(iam, scheduler(iam), iam.arn("aws:sfn/stateMachine:StateMachine", "models-runner"))],
+    },
+    {
+        who: "EventBridge Scheduler role (models)", what: "dead-letters an undeliverable run to its encrypted DLQ", on: "schedule DLQ, lake key",
+        actions: ["sqs:SendMessage", "kms:GenerateDataKey"], expected: "Allowed", source: `${SCHEDULER_DLQ}; ${SQS_SSE}`,
+        requests: (iam) => [asRole(iam, scheduler(iam), iam.arn("aws:sqs/queue:Queue", "models-schedule-dlq")), asRole(iam, scheduler(iam), iam.arn(KEY, "lake-key"), via("sqs"))],
+        pairwise: true,
+    },
+    {
         who: "data admin (prod `adminRoleArns`) with s3:GetObject on * in IAM", what: "reads a raw object", on: "raw object",
         actions: ["s3:GetObject"], expected: "Allowed", source: "docs/policies.md (raw bucket readers: Firehose and the data admins)",
         requests: (iam) => (iam.stack === "prod" ? [asRole(iam, broadIdentity(ADMIN, ["s3:GetObject"]), rawObject(iam))] : undefined),
@@ -209,6 +248,22 @@ export const MATRIX: MatrixRow[] = [
         who: "Transform function role", what: "reads a raw object", on: "raw object",
         actions: ["s3:GetObject"], expected: "ExplicitlyDenied", source: S3_DENY,
         requests: (iam) => [asRole(iam, iam.role("lake-transform-role"), rawObject(iam))],
+    },
+    {
+        who: "Model runner role (state machine)", what: "reads a raw object", on: "raw object",
+        actions: ["s3:GetObject"], expected: "ExplicitlyDenied", source: `${S3_DENY} (the raw bucket policy denies object reads to all but Firehose and the admins)`,
+        requests: (iam) => [asRole(iam, runner(iam), rawObject(iam))],
+    },
+    {
+        who: "Model runner role (state machine)", what: "overwrites event objects, or alters the events table", on: "lake event object, Glue events table",
+        actions: ["s3:PutObject", "glue:UpdateTable"], expected: "ImplicitlyDenied", source: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html (only models/ and athena-results/, only the model tables)",
+        requests: (iam) => [asRole(iam, runner(iam), lakeObject(iam)), asRole(iam, runner(iam), iam.arn("aws:glue/catalogTable:CatalogTable", "lake-table"))],
+        pairwise: true,
+    },
+    {
+        who: "EventBridge Scheduler role (models)", what: "starts another state machine", on: "other state machine",
+        actions: ["states:StartExecution"], expected: "ImplicitlyDenied", source: SCHEDULER_ROLE,
+        requests: (iam) => [asRole(iam, scheduler(iam), `arn:aws:states:${MOCK_REGION}:${MOCK_ACCOUNT_ID}:stateMachine:other`)],
     },
     {
         who: "Firehose role (lake)", what: "writes over plain HTTP (aws:SecureTransport false)", on: "lake and raw objects",

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import jsonata from "jsonata";
-import { PICK_DAY_EXPRESSION, TEMPLATE_DAY, modelRunDefinition, shiftDaysExpression } from "../../models/athenaSchedule";
+import { PICK_DAY_EXPRESSION, SCHEDULE_INPUT, TEMPLATE_DAY, modelRunDefinition, shiftDaysExpression } from "../../models/athenaSchedule";
 import { modelDayStatements, modelTableStatements } from "../../models/sql";
 
 const CONFIG = { eventsTable: "clickstream_dev.events", funnels: [{ name: "checkout", steps: ["Product Viewed", "Order Completed"] }], athena: { database: "clickstream_dev_models", s3Prefix: "s3://lake/models/" } };
@@ -45,6 +45,22 @@ describe("models: Athena run state machine", () => {
         const picked = await evaluate(PICK_DAY_EXPRESSION, { states: { input: {} } });
         const after = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
         assert.ok(picked === before || picked === after, `picked ${picked}`);
+    });
+
+    it("a scheduled invocation runs the day before its scheduled time, whatever the clock says when it runs (retries, redrives)", async () => {
+        const input = (t: string) => JSON.parse(SCHEDULE_INPUT.replace("<aws.scheduler.scheduled-time>", t));
+        assert.equal(await evaluate(PICK_DAY_EXPRESSION, { states: { input: input("2026-03-11T02:30:00Z") } }), "2026-03-10");
+        assert.equal(await evaluate(PICK_DAY_EXPRESSION, { states: { input: input("2026-03-01T00:00:00Z") } }), "2026-02-28");
+        // An explicit day wins over the scheduled time (a manual re-run).
+        assert.equal(await evaluate(PICK_DAY_EXPRESSION, { states: { input: { ...input("2026-03-11T02:30:00Z"), day: "2026-01-05" } } }), "2026-01-05");
+    });
+
+    it("skips the CREATE TABLE statements when the deployment owns the tables (createTables: false)", () => {
+        const own = modelRunDefinition({ workGroup: "wg", config: CONFIG, createTables: false }) as any;
+        const names = Object.keys(own.States);
+        assert.ok(!names.some((n) => n.startsWith("CreateTable")));
+        assert.equal(own.States.PickDay.Next, "Delete1_sessions");
+        assert.equal(names.length, 1 + 2 * modelDayStatements("athena", TEMPLATE_DAY, CONFIG).length);
     });
 
     it("never puts the caller's text into SQL: a day that is not a date fails the expression", async () => {

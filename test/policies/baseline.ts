@@ -134,7 +134,20 @@ export function compliantProgram(): Record<string, unknown> {
     });
     new aws.kinesis.Stream("stream", { streamModeDetails: { streamMode: "ON_DEMAND" }, encryptionType: "KMS", kmsKeyId: key.arn });
     new aws.sns.Topic("alerts", { kmsMasterKeyId: key.arn });
-    new aws.sqs.Queue("dlq", { kmsMasterKeyId: key.arn });
+    const dlq = new aws.sqs.Queue("dlq", { kmsMasterKeyId: key.arn });
+    // A scheduled state machine (as ModelSchedule creates it): CMK-encrypted, logging failed runs, dead letters kept.
+    const runnerLogs = new aws.cloudwatch.LogGroup("runner-logs", { retentionInDays: 30, kmsKeyId: key.arn });
+    const runner = new aws.sfn.StateMachine("runner", {
+        roleArn: role.arn,
+        definition: JSON.stringify({ StartAt: "Done", States: { Done: { Type: "Succeed" } } }),
+        loggingConfiguration: { level: "ERROR", includeExecutionData: true, logDestination: pulumi.interpolate`${runnerLogs.arn}:*` },
+        encryptionConfiguration: { type: "CUSTOMER_MANAGED_KMS_KEY", kmsKeyId: key.arn, kmsDataKeyReusePeriodSeconds: 300 },
+    });
+    new aws.scheduler.Schedule("daily", {
+        scheduleExpression: "cron(30 2 * * ? *)",
+        flexibleTimeWindow: { mode: "OFF" },
+        target: { arn: runner.arn, roleArn: role.arn, input: "{}", retryPolicy: { maximumRetryAttempts: 3 }, deadLetterConfig: { arn: dlq.arn } },
+    });
     new aws.dynamodb.Table("anomalies", { hashKey: "pk", attributes: [{ name: "pk", type: "S" }], billingMode: "PAY_PER_REQUEST", serverSideEncryption: { enabled: true, kmsKeyArn: key.arn } });
     new aws.athena.Workgroup("analysts", {
         configuration: {

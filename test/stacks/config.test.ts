@@ -9,6 +9,7 @@ const DEFAULTS: Omit<StackConfig, "alertWebhookUrl"> = {
     corsAllowedOrigins: [], requireApiKeys: false, apiKeyNames: [], wafEnabled: false, wafRateLimitPer5Min: 2000,
     athenaBytesScannedCutoff: 10 * 1024 ** 3, forceDestroy: false, adminRoleArns: [], analystPrincipals: [],
     engineerPrincipals: [], alertEmails: [],
+    models: { enabled: true, schedule: "cron(30 2 * * ? *)", sessionTimeoutMinutes: 30, lateArrivalDays: 7, funnels: [] },
 };
 
 async function load(stack: string, config: Record<string, unknown>): Promise<StackConfig> {
@@ -59,6 +60,15 @@ describe("stacks/config", () => {
         ["http webhook", { alertWebhookUrl: "http://hooks.example.com" }, /clickstream:alertWebhookUrl must be an https:\/\/ URL/],
         ["keys required but none named", { requireApiKeys: true }, /clickstream:apiKeyNames is empty but clickstream:requireApiKeys is true/],
         ["unknown table format", { tableFormat: "delta" }, /clickstream:tableFormat must be one of parquet, iceberg \(got "delta"\)\. Fix: pulumi config set clickstream:tableFormat parquet --stack/],
+        ["models schedule that is not a Scheduler expression", { modelsSchedule: "daily" }, /clickstream:modelsSchedule must be an EventBridge Scheduler cron\(\.\.\.\) or rate\(\.\.\.\) expression in UTC, e.g\. cron\(30 2 \* \* \? \*\) \(got "daily"\)\. Fix: pulumi config set clickstream:modelsSchedule 'cron\(30 2 \* \* \? \*\)' --stack dev/],
+        ["five-field (Unix) cron", { modelsSchedule: "cron(30 2 * * *)" }, /clickstream:modelsSchedule must be cron\(minutes hours day-of-month month day-of-week year\), six fields/],
+        ["cron without ?", { modelsSchedule: "cron(30 2 * * * *)" }, /clickstream:modelsSchedule must have "\?" in exactly one of day-of-month and day-of-week/],
+        ["session timeout of zero", { sessionTimeoutMinutes: 0 }, /clickstream:sessionTimeoutMinutes must be a whole number from 1 to 1440 \(got "0"\)\. Fix: pulumi config set clickstream:sessionTimeoutMinutes 30 --stack dev/],
+        ["late-arrival window over 90 days", { modelsLateArrivalDays: 120 }, /clickstream:modelsLateArrivalDays must be a whole number from 0 to 90/],
+        ["models switch typo", { modelsEnabled: "on" }, /clickstream:modelsEnabled must be true or false/],
+        ["funnels not a list", { modelsFunnels: { name: "checkout" } }, /clickstream:modelsFunnels must be a list of \{ name, steps \}/],
+        ["funnel with one step", { modelsFunnels: [{ name: "checkout", steps: ["Order Completed"] }] }, /clickstream:modelsFunnels\[0\]\.steps must list at least two non-empty event names in order.*Fix: pulumi config set clickstream:modelsFunnels '\[\{"name": "checkout"/],
+        ["funnel named twice", { modelsFunnels: [{ name: "a", steps: ["x", "y"] }, { name: "a", steps: ["x", "z"] }] }, /clickstream:modelsFunnels\[1\]\.name "a" is used twice/],
         ["burst far below rate", { throttleRateLimit: 5000, throttleBurstLimit: 10 }, /clickstream:throttleBurstLimit \(10\) is under a tenth/],
     ];
     for (const [what, config, message] of bad) {
@@ -96,6 +106,13 @@ describe("stacks/config", () => {
             }
         });
     }
+
+    it("reads the models' keys: switch, schedule, session timeout, late days, funnels", async () => {
+        const funnels = [{ name: "checkout", steps: ["Product Viewed", "Order Completed"] }];
+        const cfg = await load("dev", { modelsEnabled: false, modelsSchedule: "cron(0 4 ? * MON *)", sessionTimeoutMinutes: 45, modelsLateArrivalDays: 2, modelsFunnels: funnels });
+        assert.deepEqual(cfg.models, { enabled: false, schedule: "cron(0 4 ? * MON *)", sessionTimeoutMinutes: 45, lateArrivalDays: 2, funnels });
+        assert.equal((await load("dev", { modelsSchedule: "rate(12 hours)" })).models.schedule, "rate(12 hours)");
+    });
 
     it("refuses forceDestroy on prod", async () => {
         assert.match(await loadError("prod", { forceDestroy: true }), /clickstream:forceDestroy is true.*pulumi config rm clickstream:forceDestroy --stack prod/);

@@ -45,6 +45,7 @@ function assertMetricsExist(run: RunResult): MetricRef[] {
         FunctionName: namesOf(run, "aws:lambda/function:Function"),
         QueueName: namesOf(run, "aws:sqs/queue:Queue"),
         TopicName: namesOf(run, "aws:sns/topic:Topic"),
+        StateMachineArn: namesOf(run, "aws:sfn/stateMachine:StateMachine", "arn"),
     };
     const windowFns = run.resources.filter((r) => r.type === "aws:lambda/function:Function" && r.inputs.environment?.variables?.[ENV_METRIC_NAMESPACE]);
     const windowNamespaces = new Set(windowFns.map((f) => f.inputs.environment.variables[ENV_METRIC_NAMESPACE]));
@@ -106,8 +107,12 @@ describe("stack CloudWatch dashboard", function () {
                 "AWS/SNS NumberOfMessagesPublished", "window events_per_minute_count", "window purchase_price_by_group_avg_price"]) {
                 assert.ok(shown.has(m), `dashboard lacks ${m}`);
             }
-            // Both DLQs (window and alert) are shown.
-            assert.equal(refs.filter((r) => r.metricName === "ApproximateNumberOfMessagesVisible").length, 2);
+            // Every DLQ is shown: window, alert and the model schedule's.
+            assert.equal(refs.filter((r) => r.metricName === "ApproximateNumberOfMessagesVisible").length, 3);
+            // The model runs: succeeded and failed executions of the stack's one state machine.
+            const machine = runs[stack].resources.find((r) => r.type === "aws:sfn/stateMachine:StateMachine")!;
+            assert.deepEqual(refs.filter((r) => r.namespace === "AWS/States").map((r) => [r.metricName, r.dimensions.StateMachineArn]),
+                [["ExecutionsSucceeded", machine.state.arn], ["ExecutionsFailed", machine.state.arn]]);
         });
 
         it(`${stack}: window metrics carry the same anomaly band their alarms use`, () => {
@@ -137,10 +142,11 @@ describe("stack CloudWatch dashboard", function () {
         assert.ok(namesOf(run, "aws:cloudwatch/logGroup:LogGroup").has(source!));
     });
 
-    it("firehose ingest mode with a Parquet lake: no Kinesis, window, DLQ or alert widgets; what it names exists; policies pass", async () => {
+    it("firehose ingest mode with a Parquet lake: no Kinesis, window or alert widgets, only the model schedule's DLQ; what it names exists; policies pass", async () => {
         const run = runs.firehose;
         const refs = assertMetricsExist(run);
-        assert.deepEqual([...new Set(refs.map((r) => r.namespace))].sort(), ["AWS/ApiGateway", "AWS/Firehose", "AWS/Lambda"]);
+        assert.deepEqual([...new Set(refs.map((r) => r.namespace))].sort(), ["AWS/ApiGateway", "AWS/Firehose", "AWS/Lambda", "AWS/SQS", "AWS/States"]);
+        assert.equal(refs.filter((r) => r.namespace === "AWS/SQS").length, 1);
         // A Parquet lake delivers to S3 with format conversion: its metrics, not the Iceberg ones.
         const firehoseMetrics = refs.filter((r) => r.namespace === "AWS/Firehose").map((r) => r.metricName).sort();
         assert.deepEqual(firehoseMetrics, ["DeliveryToS3.DataFreshness", "ExecuteProcessing.Success", "FailedConversion.Records"]);

@@ -2,6 +2,8 @@ import { strict as assert } from "assert";
 import { checkProgram } from "../../offline/policyHarness";
 import { PROJECT_ROOT, readStackConfig, runShippedStack } from "../../offline/programs";
 import { type CapturedResource, type RunResult, runUnderMocks } from "../../offline/runUnderMocks";
+import { MODEL_COLUMN_CLASSIFICATIONS } from "../../components/models/modelTables";
+import { MODEL_COLUMNS, MODEL_NAMES } from "../../models/sql";
 
 const byType = (run: RunResult, type: string) => run.resources.filter((r) => r.type === type);
 const one = (run: RunResult, type: string, nameSuffix = ""): CapturedResource => {
@@ -30,6 +32,7 @@ describe("shipped stacks", function () {
                     "clickstream:governance:LakeFormationGrants",
                     "clickstream:ingest:IngestEndpoint",
                     "clickstream:lake:FirehoseLake",
+                    "clickstream:models:ModelSchedule",
                 ]);
                 const orphans = runs[stack].resources.filter((r) => !r.parent && !r.type.startsWith("clickstream:") && r.type !== "aws:wafv2/webAcl:WebAcl" && r.type !== "aws:cloudwatch/dashboard:Dashboard");
                 assert.deepEqual(orphans.map((r) => `${r.type}::${r.name}`), []);
@@ -64,6 +67,49 @@ describe("shipped stacks", function () {
                 assert.deepEqual(describe.map((p) => p.inputs.permissions), [["DESCRIBE"]]);
                 const aggregatesStream = one(run, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "-analytics-aggregates");
                 assert.equal(aggregatesStream.inputs.extendedS3Configuration.dataFormatConversionConfiguration.schemaConfiguration.tableName, "aggregates");
+            });
+
+            it("runs the models daily in the lake's workgroup; their tables are in the lake database under Lake Formation's tags", () => {
+                const run = runs[stack];
+                const schedule = one(run, "aws:scheduler/schedule:Schedule", "-models-daily");
+                const machine = one(run, "aws:sfn/stateMachine:StateMachine", "-models-runner");
+                assert.equal(schedule.inputs.scheduleExpression, "cron(30 2 * * ? *)");
+                assert.equal(schedule.inputs.target.arn, machine.state.arn);
+                const workgroup = one(run, "aws:athena/workgroup:Workgroup");
+                const definition = JSON.parse(machine.inputs.definition);
+                const tasks = Object.values(definition.States).filter((s: any) => s.Type === "Task") as any[];
+                assert.ok(tasks.length > 0 && tasks.every((t) => t.Arguments.WorkGroup === workgroup.state.name), "queries run in the stack's encrypted workgroup");
+                // dev reads 3 late-arrival days past the day, prod 7 (stacks/defaults.ts, stacks/prod.ts): up to D+2+late for sessions.
+                // dev's Iceberg events are pruned by received_at (exclusive end), prod's Parquet by dt (inclusive end).
+                const ends = [...JSON.stringify(definition).matchAll(/e\.dt BETWEEN '[\d-]+' AND '([\d-]+)'|e\.received_at < TIMESTAMP '([\d-]+) 00:00:00'/g)].map((m) => m[1] ?? m[2]).sort();
+                assert.equal(ends.at(-1), stack === "dev" ? "1970-03-07" : "1970-03-10", "last arrival day read (template day 1970-03-01)");
+                const db = one(run, "aws:glue/catalogDatabase:CatalogDatabase");
+                const modelTables = byType(run, "aws:glue/catalogTable:CatalogTable").filter((t) => t.parent?.endsWith("-models"));
+                assert.deepEqual(modelTables.map((t) => [t.inputs.databaseName, t.inputs.name]).sort(), MODEL_NAMES.map((m) => [db.state.name, m]).sort());
+                const lfTags = byType(run, "aws:lakeformation/resourceLfTags:ResourceLfTags");
+                const tagOf = (table: string, column: string) => lfTags.find((t) => t.inputs.tableWithColumns?.name === table && t.inputs.tableWithColumns.columnNames.includes(column))?.inputs.lfTags[0].value;
+                const tableTag = (table: string) => lfTags.find((t) => t.inputs.table?.name === table)?.inputs.lfTags;
+                for (const m of MODEL_NAMES) {
+                    // Fail closed like the events table: the table is pii, each known column carries its own class.
+                    assert.deepEqual(tableTag(m), [{ key: "classification", value: "pii" }], `${m} table tag`);
+                    for (const c of MODEL_COLUMNS[m]) assert.equal(tagOf(m, c.name), MODEL_COLUMN_CLASSIFICATIONS[m][c.name], `${m}.${c.name}`);
+                }
+                // The pseudonymized ids of sessions are pii for analysts exactly as the events' anonymous_id and user_id are.
+                assert.deepEqual(["session_id", "anonymous_id", "user_id"].map((c) => tagOf("sessions", c)), ["pii", "pii", "pii"]);
+                assert.equal(tagOf("events", "anonymous_id"), "pii");
+                // The runner reads the events (SELECT, DESCRIBE) and maintains each model table; each table's optimizer role maintains it.
+                const runner = one(run, "aws:iam/role:Role", "-models-runner-role").state.arn;
+                const grants = byType(run, "aws:lakeformation/permissions:Permissions");
+                const grantsOf = (principal: string) => grants.filter((g) => g.inputs.principal === principal).map((g) => `${g.inputs.table?.name ?? `database ${g.inputs.database?.name}`}: ${g.inputs.permissions.join(",")}`).sort();
+                assert.deepEqual(grantsOf(runner), [
+                    ...MODEL_NAMES.map((m) => `${m}: SELECT,INSERT,DELETE,ALTER,DESCRIBE`), `database ${db.state.name}: DESCRIBE`, "events: SELECT,DESCRIBE",
+                ].sort());
+                for (const m of MODEL_NAMES) {
+                    assert.deepEqual(grantsOf(one(run, "aws:iam/role:Role", `-models-${m}-optimizer-role`).state.arn), [`${m}: SELECT,INSERT,DELETE,ALTER,DESCRIBE`]);
+                }
+                // Analysts read by tag only (public, internal): no grant names a model table for them.
+                const analysts = grants.filter((g) => /analyst/.test(String(g.inputs.principal)));
+                assert.ok(analysts.every((g) => g.inputs.lfTagPolicy && !JSON.stringify(g.inputs.lfTagPolicy).includes("pii")));
             });
 
             it("passes every policy of the pack (mandatory and advisory)", async () => {
@@ -180,7 +226,7 @@ describe("shipped stacks", function () {
         const role = one(run, "aws:iam/rolePolicy:RolePolicy", "-ingest-integration-policy");
         const statements = JSON.parse(role.inputs.policy).Statement;
         assert.deepEqual(statements.flatMap((st: any) => st.Resource), [firehose.state.arn, ...statements.slice(1).flatMap((st: any) => st.Resource)]);
-        assert.deepEqual(Object.keys(run.outputs).filter((k) => run.outputs[k] !== undefined).sort(), ["apiKeyIds", "athenaWorkgroup", "deliveryStream", "glueDatabase", "glueTable", "ingestEndpoints", "ingestUrl", "kmsKeyArn", "lakeBucket", "lakeTableFormat", "piiSecretArn", "rawBucket"]);
+        assert.deepEqual(Object.keys(run.outputs).filter((k) => run.outputs[k] !== undefined).sort(), ["apiKeyIds", "athenaWorkgroup", "deliveryStream", "glueDatabase", "glueTable", "ingestEndpoints", "ingestUrl", "kmsKeyArn", "lakeBucket", "lakeTableFormat", "modelsSchedule", "modelsStateMachine", "piiSecretArn", "rawBucket"]);
         assert.deepEqual(await checkProgram(run), []);
     });
 
