@@ -13,6 +13,7 @@ export interface ModelsRunFlags {
     to?: string;
     lakeDir?: string;
     sessionGap?: string;
+    stackFile?: string;
 }
 
 /** The days the flags ask for; throws naming the flag and the fix. */
@@ -49,14 +50,17 @@ export async function runModelsCommand(flags: ModelsRunFlags, print: (line: stri
     if (!(await fsp.stat(eventsDir).then((s) => s.isDirectory(), () => false))) {
         throw new Error(`lake dir ${lakeDir} has no events table (${eventsDir} is missing): load events first (clickstream local, or clickstream local --replay <file>), or point --lake-dir / LAKE_DIR at the pipeline's lake`);
     }
-    let sessionGapMinutes: number | undefined;
+    // The session gap and funnels of the stack file clickstream local mirrors (Pulumi.dev.yaml), as the pipeline's own runs use.
+    const { loadLocalConfig } = require("../local/config") as typeof import("../local/config");
+    const { localModelConfig } = require("../local/models") as typeof import("../local/models");
+    const config = localModelConfig(loadLocalConfig({ stackFile: flags.stackFile, lakeDir }).stack);
     if (flags.sessionGap !== undefined) {
-        sessionGapMinutes = Number(flags.sessionGap);
         if (!/^\d+$/.test(flags.sessionGap.trim())) throw new Error(`--session-gap ${flags.sessionGap} is not a whole number of minutes; pass e.g. --session-gap 30`);
+        config.sessionGapMinutes = Number(flags.sessionGap);
     }
     for (const day of days) {
         const started = Date.now();
-        const results = await runLocalModelsForDay(lakeDir, day, { sessionGapMinutes });
+        const results = await runLocalModelsForDay(lakeDir, day, config);
         print(`${day}: ${results.map((r) => `${r.model} ${r.rows}`).join(", ")} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
     print(`wrote ${path.join(lakeDir, MODELS_FOLDER)}<model>/dt=<day>/; query them with clickstream query "SELECT * FROM sessions"`);
@@ -73,7 +77,8 @@ export function registerModels(program: Command): void {
         .option("--from <YYYY-MM-DD>", "first day of a range (with --to)")
         .option("--to <YYYY-MM-DD>", "last day of a range, inclusive (with --from)")
         .option("--lake-dir <dir>", "the lake folder (default: $LAKE_DIR, else ./lake)")
-        .option("--session-gap <minutes>", "minutes of inactivity that end a session (default 30, as clickstream local uses)")
+        .option("--session-gap <minutes>", "minutes of inactivity that end a session (default: the stack file's clickstream:sessionTimeoutMinutes, 30 if unset)")
+        .option("--stack-file <file>", "stack file whose clickstream:sessionTimeoutMinutes and clickstream:modelsFunnels apply (default: Pulumi.dev.yaml, as clickstream local)")
         .addHelpText("after", "\nExamples:\n  clickstream models run --day 2026-03-10\n  clickstream models run --from 2026-03-01 --to 2026-03-07 --lake-dir ./lake\n  clickstream query \"SELECT event_date, count(*) FROM sessions GROUP BY 1 ORDER BY 1\"")
         .action(async (flags: ModelsRunFlags) => {
             await runModelsCommand(flags);

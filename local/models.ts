@@ -13,10 +13,21 @@ import { promises as fsp } from "fs";
 import * as path from "path";
 import { ModelRunResult, runModelsForDay } from "../models/run";
 import { DATE_COLUMN, MODEL_NAMES, ModelConfig, ModelName, checkDay } from "../models/sql";
+import type { StackConfig } from "../stacks/configRules";
 import { LocalDb, openDuckDb, sqlIdentifier, sqlString } from "./duckdb";
 import { fsyncPath, tempPathFor } from "./parquet";
 import { tableViewSql } from "./query";
 import { EVENTS_TABLE, MODEL_TABLES } from "./tables";
+
+/**
+ * The model settings of the stack file the local pipeline mirrors (clickstream:sessionTimeoutMinutes,
+ * clickstream:modelsFunnels), so local sessions and funnels match the dev stack's. Arrival pruning
+ * (modelsLateArrivalDays) keeps the models' default locally: a replay of an old recording arrives
+ * days after its events, and reading every arrival partition costs little on one machine.
+ */
+export function localModelConfig(stack: Pick<StackConfig, "models">): ModelConfig {
+    return { sessionGapMinutes: stack.models.sessionTimeoutMinutes, funnels: stack.models.funnels };
+}
 
 export interface LocalModelRunOptions {
     /** DuckDB threads for the run. Defaults to DuckDB's default (one per core). */

@@ -18,6 +18,7 @@ import { DeliveryWorker } from "./deliveryWorker";
 import { DeliveryItem, DeliveryResult, envelopeArrivalMs, recoverLake } from "./lakeWriter";
 import { acquireLakeLock } from "./lakeLock";
 import { ModelScheduler, ModelSchedulerStats } from "./modelScheduler";
+import { localModelConfig } from "./models";
 import { IngestServer, startIngestServer, StoreThrottledError, StoreUnavailableError } from "./server";
 import { WriteAheadLog } from "./wal";
 
@@ -144,7 +145,7 @@ export class LocalPipeline {
         const pipeline = new LocalPipeline(config, log, wal, sink, windowSpecs.length > 0, opts.watermark ?? "clock", Math.max(4 * config.bufferSizeMiB, 256) * 1024 * 1024);
         pipeline.releaseLock = releaseLock;
         // A replay has the machine to itself; live, the models leave a core to the server and the deliveries.
-        if (opts.models !== false) pipeline.models = await ModelScheduler.start({ lakeDir: config.lakeDir, log, threads: opts.listen === false ? undefined : 1 });
+        if (opts.models !== false) pipeline.models = await ModelScheduler.start({ lakeDir: config.lakeDir, config: localModelConfig(config.stack), log, threads: opts.listen === false ? undefined : 1 });
         for (const record of pending) pipeline.enqueue(record.seq, record.data);
         pipeline.counters.replayedOnStart = pending.length;
         if (pending.length > 0) log(`replaying ${pending.length} request(s) from the write-ahead log that were acknowledged but not yet in the lake`);

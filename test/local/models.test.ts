@@ -156,6 +156,31 @@ describe("local models", function () {
             assert.equal(Number((await rows(lake.dir, "SELECT count(*) AS n FROM sessions"))[0].n), 0);
         });
 
+        it("takes the session gap and funnels from the stack file clickstream local mirrors; --session-gap overrides", async () => {
+            const track = (id: string, anonymousId: string, when: string, name: string): TestEvent => ({ eventId: id, anonymousId, at: at(when), name });
+            await writeEvents(db, lake.dir, [...BASE_EVENTS,
+                track("a-t1", "anon-a", "2026-03-10 09:05", "Product Viewed"), track("a-t2", "anon-a", "2026-03-10 09:10", "Order Completed"),
+                track("b-t1", "anon-b", "2026-03-10 23:55", "Product Viewed")], "part-0.parquet");
+            const stackFile = path.join(lake.dir, "Pulumi.local-test.yaml");
+            await fsp.writeFile(stackFile, [
+                "config:",
+                "  clickstream:sessionTimeoutMinutes: 45",
+                "  clickstream:modelsFunnels:",
+                "    - name: buy",
+                "      steps: [\"Product Viewed\", \"Order Completed\"]",
+            ].join("\n"));
+            // 45 minutes: anon-a's 40-minute pause no longer ends a session (3 sessions on D with the default 30).
+            const printed = await cli("models", "run", "--day", "2026-03-10", "--lake-dir", lake.dir, "--stack-file", stackFile);
+            assert.match(printed[0], /^2026-03-10: sessions 2, daily_users 1, page_stats_daily \d+, funnel_daily 2 rows/);
+            const funnel = await rows(lake.dir, "SELECT funnel, step_index, step_name, visitors, conversion_from_start FROM funnel_daily ORDER BY step_index");
+            assert.deepEqual(funnel, [
+                { funnel: "buy", step_index: 1, step_name: "Product Viewed", visitors: 2, conversion_from_start: 1 },
+                { funnel: "buy", step_index: 2, step_name: "Order Completed", visitors: 1, conversion_from_start: 0.5 },
+            ]);
+            const override = await cli("models", "run", "--day", "2026-03-10", "--lake-dir", lake.dir, "--stack-file", stackFile, "--session-gap", "30");
+            assert.match(override[0], /sessions 3,.*funnel_daily 2 rows/);
+        });
+
         it("fails on a bad date or a missing lake, naming the flag and the fix", async () => {
             await assert.rejects(cli("models", "run", "--day", "2026-02-30", "--lake-dir", lake.dir), /--day: day "2026-02-30" is not a calendar date; pass YYYY-MM-DD \(UTC\)/);
             await assert.rejects(cli("models", "run", "--day", "10/03/2026", "--lake-dir", lake.dir), /--day: day "10\/03\/2026" is not a calendar date/);
