@@ -8,7 +8,8 @@
  * end-to-end events/s divided by the transform alone on the same events on one core (same run).
  * Targets: ratio >= 0.5 with zero loss, p99 acknowledgement < 50 ms.
  *
- *   npm run bench:local      (BENCH_SECONDS=12 BENCH_CONNECTIONS=16 BENCH_BUFFER_SECONDS=1)
+ *   npm run bench:local      (BENCH_SECONDS=12 BENCH_CONNECTIONS=16 BENCH_BUFFER_SECONDS=0.5)
+ *   BENCH_CPU_PROF_DIR=/tmp/prof npm run bench:local    also writes the server's V8 CPU profiles there
  */
 import autocannon from "autocannon";
 import { promises as fsp, readdirSync, readFileSync } from "fs";
@@ -99,7 +100,8 @@ async function main(): Promise<void> {
     const transformBefore = before.rate;
     const lakeDir = await fsp.mkdtemp(path.join(os.tmpdir(), "bench-local-"));
     // The server in a session of its own, as a service runs apart from its clients (see spawnLocal).
-    const local = await spawnLocal(lakeDir, { BUFFER_INTERVAL_SECONDS: BUFFER_SECONDS }, 120_000, true);
+    const profileDir = process.env.BENCH_CPU_PROF_DIR;
+    const local = await spawnLocal(lakeDir, { BUFFER_INTERVAL_SECONDS: BUFFER_SECONDS }, 120_000, true, profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
     try {
         let counter = 0;
         const cpuBefore = processCpuSeconds(local.child.pid);

@@ -34,8 +34,8 @@ export interface IngestServerOptions {
     /** Accepted API key values; empty: no key check. */
     apiKeys: readonly string[];
     maxBatchEvents: number;
-    /** Makes the envelope durable; the answer waits for it. */
-    store: (envelope: Buffer) => Promise<void>;
+    /** Makes the envelope (in pieces: see buildEnvelope) durable; the answer waits for it. */
+    store: (envelope: readonly Buffer[]) => Promise<void>;
     /** False until the pipeline accepts events (health check answers 503). */
     ready: () => boolean;
     /** Other GET/HEAD routes (the dashboard): answers and returns true when it owns `route`. Defaults to none. */
@@ -71,12 +71,13 @@ function oneLine(json: Buffer): Buffer {
 /**
  * Builds the request envelope (dataplane/envelope.ts, v1) as JSON bytes around the body's own bytes
  * (valid JSON, already parsed), the way the mapping template embeds `$input.json('$')`. `receivedAt`
- * comes first so the lake can read it without parsing.
+ * comes first so the lake can read it without parsing. Returned as three pieces (head, body, "}")
+ * whose concatenation is the envelope: the body is not copied (local/envelopeBytes.ts).
  */
-export function buildEnvelope(receivedAt: number, sourceIp: string, userAgent: string, route: string, requestId: string, apiKeyId: string | undefined, bodyJson: Buffer): Buffer {
+export function buildEnvelope(receivedAt: number, sourceIp: string, userAgent: string, route: string, requestId: string, apiKeyId: string | undefined, bodyJson: Buffer): Buffer[] {
     const apiKey = apiKeyId === undefined ? "" : `,"apiKeyId":${JSON.stringify(apiKeyId)}`;
     const head = `{"v":1,"receivedAt":${receivedAt},"sourceIp":${JSON.stringify(sourceIp)},"userAgent":${JSON.stringify(userAgent)},"path":${JSON.stringify(route)},"requestId":"${requestId}"${apiKey},"body":`;
-    return Buffer.concat([Buffer.from(head), oneLine(bodyJson), ENVELOPE_END]);
+    return [Buffer.from(head), oneLine(bodyJson), ENVELOPE_END];
 }
 
 function clientIp(req: http.IncomingMessage): string {
