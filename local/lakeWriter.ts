@@ -151,6 +151,8 @@ export class JsonArrayJoiner {
     /** Appends the objects of one JSON array text ("[...]", as JSON.stringify writes it); "[]" adds nothing. */
     add(arrayText: string): void {
         if (arrayText.length <= 2) return;
+        // A cheap scan first: the escape only appears for a lone surrogate (see withoutLoneSurrogates).
+        if (arrayText.includes("\\ud") || arrayText.includes("\\uD")) arrayText = withoutLoneSurrogates(arrayText);
         // UTF-8 takes at most 3 bytes per UTF-16 code unit.
         this.reserve(arrayText.length * 3 + 1);
         if (this.objects) {
@@ -187,6 +189,18 @@ export class JsonArrayJoiner {
         this.buffer.copy(grown, 0, 0, this.end);
         this.buffer = grown;
     }
+}
+
+/**
+ * JSON.stringify writes a lone UTF-16 surrogate (a client string cut inside an emoji) as a `\ud83d`
+ * escape, and DuckDB's read_json rejects the whole file for it ("no low surrogate in string"): one
+ * such event would fail its delivery, and every retry of it, while the server answered 503. Such an
+ * escape becomes U+FFFD, as a UTF-8 decoder replaces an unpaired surrogate. (JSON.stringify writes
+ * well-formed pairs as characters, so every surrogate escape in its output is a lone one; an escaped
+ * backslash before "ud83d" is text and stays.)
+ */
+export function withoutLoneSurrogates(jsonText: string): string {
+    return jsonText.replace(/(?<!\\)((?:\\\\)*)\\u[dD][89a-fA-F][0-9a-fA-F]{2}/g, "$1\\ufffd");
 }
 
 /** Joins JSON array texts of objects into one: "[a,b]" + "[c]" -> "[a,b,c]", as bytes (a copy of its own). */

@@ -76,6 +76,16 @@ describe("lake writer: delivery path against the generic Parquet path", () => {
         assert.deepEqual(lines, items.map((i) => i.envelope.toString("utf8")).sort());
     });
 
+    it("delivers an event whose string holds a lone surrogate (U+FFFD in the lake) instead of failing the whole range", async () => {
+        const lake = path.join(dir, "lake");
+        const body = { events: [{ eventId: "cut", type: "track", name: "emoji cut \ud83d", anonymousId: "a" }, { eventId: "ok", type: "track", name: "fine", anonymousId: "b" }] };
+        const envelope = Buffer.from(JSON.stringify({ v: 1, receivedAt: Date.UTC(2026, 10, 30, 10), sourceIp: "203.0.113.7", userAgent: "t", path: "/v1/events", requestId: "r", body }));
+        const result = await new LakeWriter(lake, db, createTransformer(undefined, KEY)).deliver([{ seq: 1, envelope }]);
+        assert.equal(result.rows, 2);
+        const rows = await db.all<{ event_id: string; event_name: string }>(`SELECT event_id, event_name FROM read_parquet(${sqlString(path.join(lake, EVENTS_TABLE.folder, "**", "*.parquet"))}) ORDER BY event_id`);
+        assert.deepEqual(rows.map((r) => [r.event_id, r.event_name]), [["cut", "emoji cut \ufffd"], ["ok", "fine"]]);
+    });
+
     it("writeFileAtomic writes buffers given as pieces in order, past the 1,024 a single writev takes", async () => {
         const pieces = Array.from({ length: 3000 }, (_, i) => Buffer.from(`${i}:${"ü".repeat(i % 7)}\n`));
         const file = path.join(dir, "sub", "pieces.ndjson");

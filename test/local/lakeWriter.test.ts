@@ -2,7 +2,7 @@
  * The lake writer's byte-level join of each request's JSON rows into the one array DuckDB reads.
  */
 import { strict as assert } from "assert";
-import { joinJsonArrays, JsonArrayJoiner } from "../../local/lakeWriter";
+import { joinJsonArrays, JsonArrayJoiner, withoutLoneSurrogates } from "../../local/lakeWriter";
 
 describe("lake writer: joinJsonArrays", () => {
     it("joins arrays of objects into one array, keeping multi-byte text intact", () => {
@@ -30,5 +30,21 @@ describe("lake writer: JsonArrayJoiner (one reused buffer)", () => {
         for (const array of second) joiner.add(JSON.stringify(array));
         // Nothing of the longer first array is left behind the second.
         assert.equal(joiner.bytes().toString("utf8"), JSON.stringify(second.flat()));
+    });
+});
+
+describe("lake writer: lone surrogates (which DuckDB's read_json rejects) become U+FFFD", () => {
+    it("replaces lone high and low surrogate escapes, keeps pairs, escaped backslashes and other escapes", () => {
+        const values = ["cut \ud83d", "\udca1 low", "pair 💡", "text \\ud83d", "both \\\ud83d", "é \n \u0007", "\ud800\ud800"];
+        const text = JSON.stringify(values.map((v) => ({ v })));
+        const fixed = withoutLoneSurrogates(text);
+        assert.deepEqual(JSON.parse(fixed).map((o: { v: string }) => o.v), ["cut \ufffd", "\ufffd low", "pair 💡", "text \\ud83d", "both \\\ufffd", "é \n \u0007", "\ufffd\ufffd"]);
+        assert.ok(!/\\ud[89a-f]/i.test(fixed.replace(/\\\\/g, "")), fixed);
+    });
+
+    it("the joiner applies it", () => {
+        const joiner = new JsonArrayJoiner(16);
+        joiner.add(JSON.stringify([{ name: "x\ud83d" }]));
+        assert.equal(JSON.parse(joiner.bytes().toString("utf8"))[0].name, "x\ufffd");
     });
 });
