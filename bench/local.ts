@@ -8,7 +8,8 @@
  * end-to-end events/s divided by the transform alone on the same events on one core (same run).
  * Targets: ratio >= 0.5 with zero loss, p99 acknowledgement < 50 ms.
  *
- *   npm run bench:local      (BENCH_SECONDS=12 BENCH_CONNECTIONS=16 BENCH_BUFFER_SECONDS=1)
+ *   npm run bench:local      (BENCH_SECONDS=12 BENCH_CONNECTIONS=16 BENCH_BUFFER_SECONDS=0.5)
+ *   BENCH_CPU_PROF_DIR=/tmp/prof npm run bench:local    also writes the server's V8 CPU profiles there
  */
 import autocannon from "autocannon";
 import { promises as fsp, readdirSync, readFileSync } from "fs";
@@ -99,7 +100,8 @@ async function main(): Promise<void> {
     const transformBefore = before.rate;
     const lakeDir = await fsp.mkdtemp(path.join(os.tmpdir(), "bench-local-"));
     // The server in a session of its own, as a service runs apart from its clients (see spawnLocal).
-    const local = await spawnLocal(lakeDir, { BUFFER_INTERVAL_SECONDS: BUFFER_SECONDS }, 120_000, true);
+    const profileDir = process.env.BENCH_CPU_PROF_DIR;
+    const local = await spawnLocal(lakeDir, { BUFFER_INTERVAL_SECONDS: BUFFER_SECONDS }, 120_000, true, profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
     try {
         let counter = 0;
         const cpuBefore = processCpuSeconds(local.child.pid);
@@ -119,6 +121,10 @@ async function main(): Promise<void> {
         });
         const ackedRequests = result["2xx"];
         const acked = ackedRequests * EVENTS_PER_REQUEST;
+        // How far the lake lagged the acknowledgements when the load stopped: the rest is the tail
+        // that only the delivery side works on.
+        const loadSeconds = (Date.now() - started) / 1000;
+        const rowsAtLoadEnd = Number((await queryLake(lakeDir, "SELECT count(*) AS n FROM events")).rows[0].n);
         // Every acknowledged event must become a row (or bad row); poll the lake until it has.
         let rows = 0;
         const deadline = Date.now() + 120_000;
@@ -146,6 +152,7 @@ async function main(): Promise<void> {
         console.log(`acknowledged events/s: ${(acked / SECONDS).toFixed(0)}`);
         console.log(`ack latency ms: p50 ${result.latency.p50}, p99 ${result.latency.p99}, max ${result.latency.max} (target p99 < 50)`);
         console.log(`end-to-end events/s: ${endToEnd.toFixed(0)} (${acked} events acknowledged and in Parquet ${endToEndSeconds.toFixed(1)} s after the first request)`);
+        console.log(`delivery lag: ${rowsAtLoadEnd} of ${acked} acknowledged events (${((100 * rowsAtLoadEnd) / acked).toFixed(0)}%) were in Parquet when the load stopped after ${loadSeconds.toFixed(1)} s; the rest took ${(endToEndSeconds - loadSeconds).toFixed(1)} s more`);
         console.log(`loss check: acknowledged ${serverAcked} (server; ${acked} answers received before the load generator stopped), rows ${Number(check.n) - Number(check.bad)} + bad rows ${check.bad} = ${check.n}, distinct event ids ${check.d}: ${lossFree ? "OK, each exactly once" : "MISMATCH"}`);
         const transformCpuUs = Math.min(before.cpuUsPerEvent, after.cpuUsPerEvent);
         if (cpuBefore !== undefined && cpuAfter !== undefined) {

@@ -10,6 +10,7 @@ import * as os from "os";
 import { parentPort, Worker, workerData } from "worker_threads";
 import type { WindowSpec } from "../dataplane/analytics/spec";
 import type { TransformConfig } from "../dataplane/transform/config";
+import { EnvelopeBytes, envelopePieces } from "./envelopeBytes";
 import type { DeliveryItem, DeliveryResult } from "./lakeWriter";
 
 export interface DeliveryWorkerInit {
@@ -21,6 +22,13 @@ export interface DeliveryWorkerInit {
 }
 
 export type WindowStats = { openWindows: number; aggregatesWritten: number; alerts: number };
+
+/** A buffered request on the main thread: its log sequence number, envelope (maybe in pieces) and size. */
+export interface OutgoingRequest {
+    seq: number;
+    envelope: EnvelopeBytes;
+    bytes: number;
+}
 
 /** A delivery's envelopes packed into one transferable buffer (posting thousands of Buffers costs more than copying them once). */
 interface PackedItems {
@@ -86,18 +94,25 @@ export class DeliveryWorker {
         });
     }
 
-    async deliver(items: readonly DeliveryItem[]): Promise<DeliveryResult> {
+    async deliver(items: readonly OutgoingRequest[]): Promise<DeliveryResult> {
         // A copy, transferred: the originals stay in the pipeline's buffer until the delivery commits.
+        // The envelopes' pieces are joined here, in the one copy the transfer needs anyway.
         const seqs = new Float64Array(items.length);
         const ends = new Uint32Array(items.length);
         let total = 0;
         for (let i = 0; i < items.length; i++) {
             seqs[i] = items[i].seq;
-            total += items[i].envelope.length;
+            total += items[i].bytes;
             ends[i] = total;
         }
         const bytes = new Uint8Array(total);
-        for (let i = 0, at = 0; i < items.length; at = ends[i++]) bytes.set(items[i].envelope, at);
+        for (let i = 0, at = 0; i < items.length; i++) {
+            for (const piece of envelopePieces(items[i].envelope)) {
+                bytes.set(piece, at);
+                at += piece.length;
+            }
+            if (at !== ends[i]) throw new Error(`delivery of request ${items[i].seq}: its envelope has ${at - (ends[i] - items[i].bytes)} bytes, ${items[i].bytes} were counted`);
+        }
         return (await this.call({ op: "deliver", packed: { seqs, ends, bytes } }, [seqs.buffer, ends.buffer, bytes.buffer] as ArrayBuffer[])).result!;
     }
 

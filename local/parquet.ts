@@ -9,7 +9,7 @@
  * NDJSON rather than the appender: DuckDB parses JSON in its own threads, off the Node event loop.
  */
 import { randomBytes } from "crypto";
-import { mkdirSync, promises as fsp, writeFileSync } from "fs";
+import { closeSync, mkdirSync, openSync, promises as fsp, writeFileSync, writevSync } from "fs";
 import * as path from "path";
 import { type LocalDb, sqlString } from "./duckdb";
 
@@ -44,14 +44,43 @@ export function tempPathFor(finalPath: string, suffix = ".tmp"): string {
     return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.${process.pid}-${randomBytes(4).toString("hex")}${suffix}`);
 }
 
+/** Bytes to write: text, one buffer, or buffers written in order with one vectored write (no concatenation). */
+export type FileContent = string | Buffer | readonly Buffer[];
+
+function contentBytes(content: FileContent): number {
+    if (typeof content === "string") return Buffer.byteLength(content);
+    if (Buffer.isBuffer(content)) return content.length;
+    let total = 0;
+    for (const part of content) total += part.length;
+    return total;
+}
+
+/** Writes `content` to `finalPath` (created or truncated), synchronously; buffers with writev. */
+function writeContentSync(file: string, content: FileContent): void {
+    if (typeof content === "string" || Buffer.isBuffer(content)) return writeFileSync(file, content);
+    const fd = openSync(file, "w", 0o644);
+    try {
+        // libuv writes every buffer (in IOV_MAX groups, continuing after short writes) or fails.
+        const written = content.length === 0 ? 0 : writevSync(fd, content as Buffer[]);
+        if (written !== contentBytes(content)) throw new Error(`${file}: wrote ${written} of ${contentBytes(content)} bytes`);
+    } finally {
+        closeSync(fd);
+    }
+}
+
 /** Writes `text` to `finalPath` atomically: temp file, fsync, rename, fsync of the folder. */
-export async function writeFileAtomic(finalPath: string, text: string | Buffer): Promise<void> {
+export async function writeFileAtomic(finalPath: string, text: FileContent): Promise<void> {
     await fsp.mkdir(path.dirname(finalPath), { recursive: true });
     const tmp = tempPathFor(finalPath);
     try {
         const handle = await fsp.open(tmp, "w", 0o644);
         try {
-            await handle.writeFile(text);
+            if (typeof text === "string" || Buffer.isBuffer(text)) await handle.writeFile(text);
+            else if (text.length > 0) {
+                // libuv writes every buffer (in IOV_MAX groups, continuing after short writes) or fails.
+                const { bytesWritten } = await handle.writev(text as Buffer[]);
+                if (bytesWritten !== contentBytes(text)) throw new Error(`${finalPath}: wrote ${bytesWritten} of ${contentBytes(text)} bytes`);
+            }
             await handle.sync();
         } finally {
             await handle.close();
@@ -72,14 +101,14 @@ export async function writeFileAtomic(finalPath: string, text: string | Buffer):
  * The temp JSON file is written and DuckDB's COPY submitted before this returns, so a caller can
  * prepare its next file while DuckDB (in its own thread) converts this one.
  */
-export function writeParquetFromJson(db: LocalDb, finalPath: string, columns: ReadonlyArray<DuckColumn>, json: string | Buffer, format: "newline_delimited" | "array" = "newline_delimited"): Promise<void> {
+export function writeParquetFromJson(db: LocalDb, finalPath: string, columns: ReadonlyArray<DuckColumn>, json: FileContent, format: "newline_delimited" | "array" = "newline_delimited"): Promise<void> {
     const dir = path.dirname(finalPath);
     const jsonTmp = tempPathFor(finalPath, ".ndjson.tmp");
     const parquetTmp = tempPathFor(finalPath, ".parquet.tmp");
     let copy: Promise<void>;
     try {
         mkdirSync(dir, { recursive: true });
-        writeFileSync(jsonTmp, json);
+        writeContentSync(jsonTmp, json);
         const names = columns.map((c) => `"${c.name}"`).join(", ");
         copy = db.run(
             `COPY (SELECT ${names} FROM read_json(${sqlString(jsonTmp)}, format = '${format}', columns = ${columnsLiteral(columns)}, ` +

@@ -14,8 +14,9 @@ import * as path from "path";
 import { resolveTransformConfig } from "../dataplane/transform/resolve";
 import type { LocalConfig } from "./config";
 import { DashboardRoutes, dashboardRoutes } from "./dashboard/routes";
-import { DeliveryWorker } from "./deliveryWorker";
-import { DeliveryItem, DeliveryResult, envelopeArrivalMs, recoverLake } from "./lakeWriter";
+import { DeliveryWorker, OutgoingRequest } from "./deliveryWorker";
+import { EnvelopeBytes, envelopeBuffer, envelopeLength } from "./envelopeBytes";
+import { DeliveryResult, envelopeArrivalMs, recoverLake } from "./lakeWriter";
 import { acquireLakeLock } from "./lakeLock";
 import { ModelScheduler, ModelSchedulerStats } from "./modelScheduler";
 import { localModelConfig } from "./models";
@@ -85,7 +86,7 @@ export function describeLakeError(lakeDir: string, e: unknown): string {
 }
 
 export class LocalPipeline {
-    private buffer: DeliveryItem[] = [];
+    private buffer: OutgoingRequest[] = [];
     private bufferedBytes = 0;
     private oldestAt = 0;
     private delivering: Promise<void> | undefined;
@@ -166,7 +167,7 @@ export class LocalPipeline {
     }
 
     /** Makes one request envelope durable and buffers it; resolves once it is in the log. */
-    async store(envelope: Buffer): Promise<void> {
+    async store(envelope: EnvelopeBytes): Promise<void> {
         if (this.stopping) throw new StoreUnavailableError("shutting down; retry shortly");
         if (this.lakeError !== undefined) throw new StoreUnavailableError(this.lakeError);
         if (this.bufferedBytes > this.maxBufferedBytes) throw new StoreThrottledError(`${Math.round(this.bufferedBytes / 1048576)} MiB are waiting for the lake; retry shortly`);
@@ -182,10 +183,11 @@ export class LocalPipeline {
         this.enqueue(seq, envelope);
     }
 
-    private enqueue(seq: number, envelope: Buffer): void {
+    private enqueue(seq: number, envelope: EnvelopeBytes): void {
         if (this.buffer.length === 0) this.oldestAt = Date.now();
-        this.buffer.push({ seq, envelope });
-        this.bufferedBytes += envelope.length;
+        const bytes = envelopeLength(envelope);
+        this.buffer.push({ seq, envelope, bytes });
+        this.bufferedBytes += bytes;
         if (this.bufferedBytes >= this.config.bufferSizeMiB * 1048576) this.kick();
     }
 
@@ -237,7 +239,7 @@ export class LocalPipeline {
             // any the failed attempt could not remove (files of a bigger range would duplicate them).
             let take = 0;
             let bytes = 0;
-            while (take < this.buffer.length && (this.retryTake !== undefined ? take < this.retryTake : take === 0 || bytes + this.buffer[take].envelope.length <= sizeBytes)) bytes += this.buffer[take++].envelope.length;
+            while (take < this.buffer.length && (this.retryTake !== undefined ? take < this.retryTake : take === 0 || bytes + this.buffer[take].bytes <= sizeBytes)) bytes += this.buffer[take++].bytes;
             const items = this.buffer.slice(0, take);
             let result: DeliveryResult;
             try {
@@ -260,7 +262,8 @@ export class LocalPipeline {
             this.counters.processingFailed += result.processingFailed;
             this.counters.deliveries++;
             for (const item of items) {
-                const arrival = envelopeArrivalMs(item.envelope);
+                // The server's head piece holds receivedAt; a replayed envelope is one buffer.
+                const arrival = envelopeArrivalMs(Buffer.isBuffer(item.envelope) ? item.envelope : item.envelope[0]) ?? envelopeArrivalMs(envelopeBuffer(item.envelope));
                 if (arrival !== undefined && arrival > this.latestArrival) this.latestArrival = arrival;
             }
             await this.wal.release(result.lastSeq);

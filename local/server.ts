@@ -14,9 +14,9 @@ import type { AddressInfo } from "net";
 import { INGEST_ROUTES, IngestPath } from "../dataplane/envelope";
 import { parseWriteKey } from "../dataplane/auth/writeKey";
 import { allowedOriginFor, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, INGEST_ERRORS, PREFLIGHT_MAX_AGE_SECONDS } from "../dataplane/ingest/http";
-import { buildEnvelope, buildRequestValidators, isIngestPath, MAX_BODY_BYTES, validationMessage } from "../dataplane/ingest/request";
+import { buildEnvelopePieces, buildRequestValidators, isIngestPath, MAX_BODY_BYTES, validationMessage } from "../dataplane/ingest/request";
 
-export { buildEnvelope, MAX_BODY_BYTES } from "../dataplane/ingest/request";
+export { buildEnvelope, buildEnvelopePieces, MAX_BODY_BYTES } from "../dataplane/ingest/request";
 
 /** Thrown by `store` when the request could not be made durable: the server answers 503 (retry later). */
 export class StoreUnavailableError extends Error {}
@@ -30,8 +30,8 @@ export interface IngestServerOptions {
     /** Accepted API key values; empty: no key check. */
     apiKeys: readonly string[];
     maxBatchEvents: number;
-    /** Makes the envelope durable; the answer waits for it. */
-    store: (envelope: Buffer) => Promise<void>;
+    /** Makes the envelope (in pieces: see buildEnvelopePieces) durable; the answer waits for it. */
+    store: (envelope: readonly Buffer[]) => Promise<void>;
     /** False until the pipeline accepts events (health check answers 503). */
     ready: () => boolean;
     /** Other GET/HEAD routes (the dashboard): answers and returns true when it owns `route`. Defaults to none. */
@@ -154,7 +154,7 @@ export function startIngestServer(opts: IngestServerOptions): Promise<IngestServ
                 error(400, INGEST_ERRORS.invalidBody, validationMessage(path, validate));
                 return;
             }
-            const envelope = buildEnvelope(receivedAt, clientIp(req), String(req.headers["user-agent"] ?? ""), path, requestId, apiKeyId, bytes);
+            const envelope = buildEnvelopePieces(receivedAt, clientIp(req), String(req.headers["user-agent"] ?? ""), path, requestId, apiKeyId, bytes);
             opts.store(envelope).then(
                 () => send(200, { success: true }),
                 (e: Error) => {

@@ -20,6 +20,7 @@ import { constants as fsc, promises as fsp } from "fs";
 import type { FileHandle } from "fs/promises";
 import * as path from "path";
 import { crc32 } from "zlib";
+import { EnvelopeBytes, envelopeBuffer, envelopeLength, envelopePieces } from "./envelopeBytes";
 
 const HEADER_BYTES = 16;
 /** Largest payload a record may hold (a request envelope is at most ~1 MiB). */
@@ -47,9 +48,10 @@ export interface WalOptions {
 }
 
 interface Waiter {
-    /** Record header and payload, written with writev (the payload is not copied). */
+    /** Record header and payload pieces, written with writev (the payload is not copied). */
     header: Buffer;
-    payload: Buffer;
+    payload: readonly Buffer[];
+    payloadBytes: number;
     seq: number;
     resolve: (seq: number) => void;
     reject: (err: Error) => void;
@@ -65,18 +67,23 @@ function segmentName(firstSeq: number): string {
     return `${String(firstSeq).padStart(16, "0")}.log`;
 }
 
-/** The header of one record: length, crc32 of seq + payload, seq. */
-export function walRecordHeader(seq: number, data: Buffer): Buffer {
+/**
+ * The header of one record: length, crc32 of seq + payload, seq. A payload in pieces gets the header
+ * of their concatenation (the crc runs on across the pieces), so the record on disk is the same.
+ */
+export function walRecordHeader(seq: number, data: EnvelopeBytes): Buffer {
     const header = Buffer.allocUnsafe(HEADER_BYTES);
-    header.writeUInt32LE(data.length, 0);
+    header.writeUInt32LE(envelopeLength(data), 0);
     header.writeBigUInt64LE(BigInt(seq), 8);
-    header.writeUInt32LE(crc32(data, crc32(header.subarray(8, 16))), 4);
+    let crc = crc32(header.subarray(8, 16));
+    for (const piece of envelopePieces(data)) crc = crc32(piece, crc);
+    header.writeUInt32LE(crc, 4);
     return header;
 }
 
 /** Encodes one record: header + payload. */
-export function encodeWalRecord(seq: number, data: Buffer): Buffer {
-    return Buffer.concat([walRecordHeader(seq, data), data]);
+export function encodeWalRecord(seq: number, data: EnvelopeBytes): Buffer {
+    return Buffer.concat([walRecordHeader(seq, data), envelopeBuffer(data)]);
 }
 
 /** Decodes the whole records of a segment's bytes; `validBytes` is where the first torn or corrupt record starts. */
@@ -172,13 +179,17 @@ export class WriteAheadLog {
         return this.nextSeq;
     }
 
-    /** Appends one payload; resolves with its sequence number once it is on disk (fdatasync), rejects if it is not. */
-    append(data: Buffer): Promise<number> {
+    /**
+     * Appends one payload (one buffer, or pieces written as their concatenation); resolves with its
+     * sequence number once it is on disk (fdatasync), rejects if it is not.
+     */
+    append(data: EnvelopeBytes): Promise<number> {
         if (this.closed) return Promise.reject(new Error("write-ahead log is closed"));
-        if (data.length > MAX_WAL_PAYLOAD_BYTES) return Promise.reject(new Error(`record of ${data.length} bytes exceeds the log's ${MAX_WAL_PAYLOAD_BYTES}`));
+        const bytes = envelopeLength(data);
+        if (bytes > MAX_WAL_PAYLOAD_BYTES) return Promise.reject(new Error(`record of ${bytes} bytes exceeds the log's ${MAX_WAL_PAYLOAD_BYTES}`));
         const seq = this.nextSeq++;
         return new Promise<number>((resolve, reject) => {
-            this.queue.push({ header: walRecordHeader(seq, data), payload: data, seq, resolve, reject });
+            this.queue.push({ header: walRecordHeader(seq, data), payload: envelopePieces(data), payloadBytes: bytes, seq, resolve, reject });
             if (!this.writing) void this.drain();
         });
     }
@@ -207,11 +218,11 @@ export class WriteAheadLog {
         if (this.goodBytes >= this.segmentBytes) await this.rotate(group[0].seq);
         const handle = this.handle!;
         let total = 0;
-        const parts: Buffer[] = new Array(group.length * 2);
-        for (let i = 0; i < group.length; i++) {
-            parts[2 * i] = group[i].header;
-            parts[2 * i + 1] = group[i].payload;
-            total += HEADER_BYTES + group[i].payload.length;
+        const parts: Buffer[] = [];
+        for (const waiter of group) {
+            parts.push(waiter.header);
+            for (const piece of waiter.payload) parts.push(piece);
+            total += HEADER_BYTES + waiter.payloadBytes;
         }
         try {
             const written = await writevFully(handle, parts, this.goodBytes, total);

@@ -51,12 +51,19 @@ function oneLine(json: Buffer): Buffer {
 /**
  * Builds the request envelope (dataplane/envelope.ts, v1) as JSON bytes around the body's own bytes
  * (valid JSON, already parsed), the way the mapping template embeds `$input.json('$')`. `receivedAt`
- * comes first so the lake can read it without parsing.
+ * comes first so the lake can read it without parsing. Returned as three pieces (head, body, "}")
+ * whose concatenation is the envelope, so a writer that takes pieces (the local write-ahead log's
+ * writev) never copies the body.
  */
-export function buildEnvelope(receivedAt: number, sourceIp: string, userAgent: string, route: string, requestId: string, apiKeyId: string | undefined, bodyJson: Buffer): Buffer {
+export function buildEnvelopePieces(receivedAt: number, sourceIp: string, userAgent: string, route: string, requestId: string, apiKeyId: string | undefined, bodyJson: Buffer): Buffer[] {
     const apiKey = apiKeyId === undefined ? "" : `,"apiKeyId":${JSON.stringify(apiKeyId)}`;
     const head = `{"v":1,"receivedAt":${receivedAt},"sourceIp":${JSON.stringify(sourceIp)},"userAgent":${JSON.stringify(userAgent)},"path":${JSON.stringify(route)},"requestId":${JSON.stringify(requestId)}${apiKey},"body":`;
-    return Buffer.concat([Buffer.from(head), oneLine(bodyJson), ENVELOPE_END]);
+    return [Buffer.from(head), oneLine(bodyJson), ENVELOPE_END];
+}
+
+/** The request envelope as one buffer (buildEnvelopePieces joined): what a stream record carries. */
+export function buildEnvelope(receivedAt: number, sourceIp: string, userAgent: string, route: string, requestId: string, apiKeyId: string | undefined, bodyJson: Buffer): Buffer {
+    return Buffer.concat(buildEnvelopePieces(receivedAt, sourceIp, userAgent, route, requestId, apiKeyId, bodyJson));
 }
 
 /**

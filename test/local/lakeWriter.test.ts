@@ -2,7 +2,7 @@
  * The lake writer's byte-level join of each request's JSON rows into the one array DuckDB reads.
  */
 import { strict as assert } from "assert";
-import { joinJsonArrays } from "../../local/lakeWriter";
+import { joinJsonArrays, JsonArrayJoiner, withoutLoneSurrogates } from "../../local/lakeWriter";
 
 describe("lake writer: joinJsonArrays", () => {
     it("joins arrays of objects into one array, keeping multi-byte text intact", () => {
@@ -15,5 +15,36 @@ describe("lake writer: joinJsonArrays", () => {
         assert.equal(joinJsonArrays([Buffer.from("[]"), Buffer.from('[{"a":1}]'), Buffer.from("[]")]).toString(), '[{"a":1}]');
         assert.equal(joinJsonArrays([Buffer.from("[]")]).toString(), "[]");
         assert.equal(joinJsonArrays([]).toString(), "[]");
+    });
+});
+
+describe("lake writer: JsonArrayJoiner (one reused buffer)", () => {
+    it("grows past its first buffer, keeps multi-byte text, and starts clean after reset", () => {
+        const joiner = new JsonArrayJoiner(16);
+        const first = Array.from({ length: 50 }, (_, i) => [{ i, text: "ü€💡".repeat(i % 4), quote: 'a "b" ]' }]);
+        for (const array of first) joiner.add(JSON.stringify(array));
+        assert.deepEqual(JSON.parse(joiner.bytes().toString("utf8")), first.flat());
+        joiner.reset();
+        assert.equal(joiner.bytes().toString(), "[]");
+        const second = [[{ x: 1 }], [], [{ y: "z" }, { w: null }]];
+        for (const array of second) joiner.add(JSON.stringify(array));
+        // Nothing of the longer first array is left behind the second.
+        assert.equal(joiner.bytes().toString("utf8"), JSON.stringify(second.flat()));
+    });
+});
+
+describe("lake writer: lone surrogates (which DuckDB's read_json rejects) become U+FFFD", () => {
+    it("replaces lone high and low surrogate escapes, keeps pairs, escaped backslashes and other escapes", () => {
+        const values = ["cut \ud83d", "\udca1 low", "pair 💡", "text \\ud83d", "both \\\ud83d", "é \n \u0007", "\ud800\ud800"];
+        const text = JSON.stringify(values.map((v) => ({ v })));
+        const fixed = withoutLoneSurrogates(text);
+        assert.deepEqual(JSON.parse(fixed).map((o: { v: string }) => o.v), ["cut \ufffd", "\ufffd low", "pair 💡", "text \\ud83d", "both \\\ufffd", "é \n \u0007", "\ufffd\ufffd"]);
+        assert.ok(!/\\ud[89a-f]/i.test(fixed.replace(/\\\\/g, "")), fixed);
+    });
+
+    it("the joiner applies it", () => {
+        const joiner = new JsonArrayJoiner(16);
+        joiner.add(JSON.stringify([{ name: "x\ud83d" }]));
+        assert.equal(JSON.parse(joiner.bytes().toString("utf8"))[0].name, "x\ufffd");
     });
 });

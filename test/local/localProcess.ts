@@ -30,11 +30,12 @@ export interface LocalChild {
 /**
  * Starts the binary and waits for its health check. `ownSession` runs it in a session of its own
  * (setsid), as a service runs apart from its clients: with the kernel's autogroup scheduling, a
- * child in the caller's session would share one CPU share with the load generator.
+ * child in the caller's session would share one CPU share with the load generator. `nodeFlags` go to
+ * node before the script (e.g. `--cpu-prof` to profile the server).
  */
-export async function spawnLocal(lakeDir: string, env: Record<string, string> = {}, timeoutMs = 60_000, ownSession = false): Promise<LocalChild> {
+export async function spawnLocal(lakeDir: string, env: Record<string, string> = {}, timeoutMs = 60_000, ownSession = false, nodeFlags: readonly string[] = []): Promise<LocalChild> {
     const port = await freePort();
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin", "clickstream.js"), "local"], {
+    const child = spawn(process.execPath, [...nodeFlags, path.join(REPO_ROOT, "bin", "clickstream.js"), "local"], {
         cwd: REPO_ROOT,
         env: { ...process.env, PORT: String(port), LAKE_DIR: lakeDir, ...env },
         stdio: ["ignore", "pipe", "pipe"],

@@ -27,6 +27,22 @@ describe("local write-ahead log", () => {
         await reopened.wal.close();
     });
 
+    it("writes an envelope given in pieces as the same record as its concatenation, and replays it whole", async () => {
+        const pieces = [Buffer.from('{"v":1,"receivedAt":1,"body":'), Buffer.from('{"events":[{"name":"é€💡"}]}'), Buffer.from("}")];
+        const whole = Buffer.concat(pieces);
+        const { wal } = await WriteAheadLog.open(dir, 0);
+        // Concurrent appends share one group write: pieces and whole buffers interleave in one writev.
+        assert.deepEqual(await Promise.all([wal.append(pieces), wal.append(whole), wal.append([]), wal.append(pieces)]), [1, 2, 3, 4]);
+        await wal.close();
+        const [segment] = await fsp.readdir(dir);
+        const bytes = await fsp.readFile(path.join(dir, segment));
+        assert.deepEqual(bytes, Buffer.concat([encodeWalRecord(1, whole), encodeWalRecord(2, whole), encodeWalRecord(3, Buffer.alloc(0)), encodeWalRecord(4, whole)]));
+        assert.deepEqual(encodeWalRecord(1, pieces), encodeWalRecord(1, whole));
+        const reopened = await WriteAheadLog.open(dir, 0);
+        assert.deepEqual(reopened.pending.map((r) => r.data.toString("utf8")), [whole, whole, Buffer.alloc(0), whole].map((b) => b.toString("utf8")));
+        await reopened.wal.close();
+    });
+
     it("replays only records after the delivered sequence number, and continues numbering after the highest", async () => {
         const { wal } = await WriteAheadLog.open(dir, 0);
         for (let i = 0; i < 10; i++) await wal.append(Buffer.from(String(i)));
