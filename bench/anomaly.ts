@@ -78,7 +78,7 @@ console.log(ok ? "real data: target met (recall >= 0.9 at <= 5 false positives p
 // Split-half: choose options on one half of the files, report them on the other half (and the other way round).
 if (flag("split-half")) {
     const grid: SeriesDetectionOptions[] = [];
-    for (const threshold of [3, 4]) for (const rarity of [0.0005, 0.001, 0.002]) grid.push({ threshold, rarity });
+    for (const threshold of [3, 4]) for (const rarity of [0.00025, 0.0005, 0.001]) grid.push({ threshold, rarity });
     const perOption = grid.map((o) => scoreAll(real, o));
     const categories = [...new Set(real.map((s) => s.category))];
     const partitions: Array<{ title: string; parts: Array<{ name: string; series: LabelledSeries[] }> }> = [
@@ -87,7 +87,7 @@ if (flag("split-half")) {
         { title: "Leave-one-category-out check: options chosen on the other category", parts: categories.map((c) => ({ name: c, series: real.filter((s) => s.category === c) })) },
     ];
     for (const { title, parts } of partitions) {
-        console.log(`\n${title}, from ${grid.length} candidates (threshold 3|4 x rarity 0.0005|0.001|0.002), reported on the left-out part`);
+        console.log(`\n${title}, from ${grid.length} candidates (threshold 3|4 x rarity 0.00025|0.0005|0.001), reported on the left-out part`);
         parts.forEach((testPart, h) => {
             const test = testPart.series;
             const tune = parts.filter((_, i) => i !== h).flatMap((p) => p.series);
