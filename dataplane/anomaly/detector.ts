@@ -412,10 +412,11 @@ export function tailQuantile(sorted: Float64Array, q: number, side: 1 | -1): num
     const n = sorted.length;
     // A short history (the first days after warm-up) still has a tail of MIN_TAIL scores, up to a fifth of it.
     const tail = Math.max(MIN_TAIL, Math.floor(TAIL_FRACTION * n));
-    if (q * n >= tail || n < MIN_CALIBRATION) {
+    const empirical = () => {
         const k = Math.min(n, Math.max(1, Math.floor(q * n)));
         return side > 0 ? sorted[n - k] : sorted[k - 1];
-    }
+    };
+    if (q * n >= tail || n < MIN_CALIBRATION) return empirical();
     const u = side > 0 ? sorted[n - 1 - tail] : sorted[tail];
     // Excesses of the scores strictly beyond u: with few distinct values many scores equal u, and their
     // zero excesses would say the tail has no width at all.
@@ -424,10 +425,7 @@ export function tailQuantile(sorted: Float64Array, q: number, side: 1 | -1): num
         const e = side > 0 ? sorted[n - 1 - i] - u : u - sorted[i];
         if (e > 0) excess.push(e);
     }
-    if (excess.length <= q * n) {
-        const k = Math.min(n, Math.max(1, Math.floor(q * n)));
-        return side > 0 ? sorted[n - k] : sorted[k - 1];
-    }
+    if (excess.length <= q * n) return empirical();
     const medianExcess = median(excess);
     return u + side * (medianExcess / Math.LN2) * Math.log(excess.length / (q * n));
 }
