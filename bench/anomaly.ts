@@ -11,7 +11,7 @@
  *
  *     npm run bench:anomaly                       # both, default detector options
  *     npm run bench:anomaly -- --per-file         # also one line per real series
- *     npm run bench:anomaly -- --split-half       # choose options on half the files, report on the other half
+ *     npm run bench:anomaly -- --split-half       # choose options on half the files (and on one category), report on the rest
  *     npm run bench:anomaly -- --threshold 4 --rarity 0.002   # other detector options
  */
 import * as os from "os";
@@ -78,25 +78,33 @@ console.log(ok ? "real data: target met (recall >= 0.9 at <= 5 false positives p
 // Split-half: choose options on one half of the files, report them on the other half (and the other way round).
 if (flag("split-half")) {
     const grid: SeriesDetectionOptions[] = [];
-    for (const threshold of [3, 4]) for (const rarity of [0.0005, 0.001, 0.002]) grid.push({ threshold, rarity });
-    const halves = [real.filter((_, i) => i % 2 === 0), real.filter((_, i) => i % 2 === 1)];
+    for (const threshold of [3, 4]) for (const rarity of [0.00025, 0.0005, 0.001]) grid.push({ threshold, rarity });
     const perOption = grid.map((o) => scoreAll(real, o));
-    console.log(`\nSplit-half check: options chosen on one half (files alternately by name) from ${grid.length} candidates (threshold 3|4 x rarity 0.0005|0.001|0.002), reported on the other`);
-    halves.forEach((tune, h) => {
-        const test = halves[1 - h];
-        const refTune = total(tune, reference);
-        // Best recall within the target's false-positive limits on the tuning half; ties: fewer false positives.
-        let best = 0;
-        grid.forEach((_, i) => {
-            const s = total(tune, perOption[i]);
-            const b = total(tune, perOption[best]);
-            const fits = (x: SeriesScore) => fpPer1000(x) <= 5 && x.falsePositives < refTune.falsePositives;
-            const better = fits(s) && (!fits(b) || recall(s) > recall(b) || (recall(s) === recall(b) && s.falsePositives < b.falsePositives));
-            if (better) best = i;
+    const categories = [...new Set(real.map((s) => s.category))];
+    const partitions: Array<{ title: string; parts: Array<{ name: string; series: LabelledSeries[] }> }> = [
+        { title: "Split-half check: options chosen on one half (files alternately by name)", parts: [0, 1].map((h) => ({ name: `half ${h + 1}`, series: real.filter((_, i) => i % 2 === h) })) },
+        // Leave one category out: choose on the other category, report on the left-out one (acceptance data is other categories).
+        { title: "Leave-one-category-out check: options chosen on the other category", parts: categories.map((c) => ({ name: c, series: real.filter((s) => s.category === c) })) },
+    ];
+    for (const { title, parts } of partitions) {
+        console.log(`\n${title}, from ${grid.length} candidates (threshold 3|4 x rarity 0.00025|0.0005|0.001), reported on the left-out part`);
+        parts.forEach((testPart, h) => {
+            const test = testPart.series;
+            const tune = parts.filter((_, i) => i !== h).flatMap((p) => p.series);
+            const refTune = total(tune, reference);
+            // Best recall within the target's false-positive limits on the tuning half; ties: fewer false positives.
+            let best = 0;
+            grid.forEach((_, i) => {
+                const s = total(tune, perOption[i]);
+                const b = total(tune, perOption[best]);
+                const fits = (x: SeriesScore) => fpPer1000(x) <= 5 && x.falsePositives < refTune.falsePositives;
+                const better = fits(s) && (!fits(b) || recall(s) > recall(b) || (recall(s) === recall(b) && s.falsePositives < b.falsePositives));
+                if (better) best = i;
+            });
+            console.log(`  left out ${testPart.name}: tuned ${JSON.stringify(grid[best])}: detector ${fmt(total(test, perOption[best]))}`);
+            console.log(`  ${"".padEnd(10 + testPart.name.length)}defaults: detector ${fmt(total(test, detected))}; reference ${fmt(total(test, reference))}`);
         });
-        console.log(`  tuned on half ${h + 1}: ${JSON.stringify(grid[best])}; on half ${2 - h}: detector ${fmt(total(test, perOption[best]))}`);
-        console.log(`  ${"".padEnd(22)}defaults on half ${2 - h}: detector ${fmt(total(test, detected))}; reference ${fmt(total(test, reference))}`);
-    });
+    }
 }
 
 // 2. Synthetic series (seeded): one-minute windows, daily season, injected spikes, drops and level shifts.

@@ -5,8 +5,8 @@
  *   expected_t = L_t + S(slot_t)          L = median of the last `levelWindow` de-seasonalized values
  *                                         S = median deviation at this slot over past seasons (+-2 slots)
  *   z_t        = (x_t - expected_t - c) / scale      c, scale from the last `residualWindow` residuals
- *   anomaly   <=> warm, |z_t| > threshold, and z_t is rarer than the `rarity` fraction of the last
- *                 `rarityWindow` scores on its side (a conformal rank test)
+ *   anomaly   <=> warm, |z_t| > threshold, and z_t is beyond the (1 - `rarity`) quantile of the last
+ *                 `rarityWindow` scores on its side, extrapolated from their tail (peaks over threshold)
  *
  * What each part is for, on real series (docs/analytics.md has the sources and measurements):
  * - Seasonality: three candidate models run side by side, no season, daily (`seasonPeriod`) and
@@ -21,11 +21,14 @@
  *   standard deviation sqrt(max(expected, 1)): a count's variance is at least its mean; and at
  *   least `minRelativeScale` x |expected|.
  * - Heavy tails: real residuals are not Gaussian, so a z-score beyond the threshold is not rare by
- *   itself. The rank test asks that the score also be beyond the k-th most extreme score on its side
- *   in the recent history, k = max(1, floor(rarity x history)), which under exchangeable residuals
- *   bounds the false alarm rate at about `rarity` per side whatever the distribution (conformal
- *   prediction; NAB's KNN-CAD). An episode enters that history once, at its onset; its later points
- *   are clamped to the bar, so a level shift's transient does not mask the next anomaly.
+ *   itself. The rarity test asks that the score also be beyond the (1 - rarity) quantile of recent
+ *   scores on its side, estimated by peaks over threshold (SPOT, Siffer et al. 2017; `tailQuantile`):
+ *   an exponential tail fitted to the top 2% of scores with a median-based scale. Unlike the k-th
+ *   most extreme score (used until issue 15), it is not set by one or two past spikes, so a big spike
+ *   does not hold the band wide for a week and mask the next anomaly. An episode enters the history
+ *   once, at its onset; its later points are clamped to the z threshold, so a level shift's
+ *   transient does not fill the tail either. Only the fitted detector's scores (after warm-up) enter
+ *   it, and alarms wait for 50 of them (MIN_CALIBRATION).
  * - Gaps: `skip(n)` or timestamps with `periodSeconds` advance the seasonal clock without learning;
  *   `missing: "zero"` instead scores the missing points as 0 (for counts of events only).
  *
@@ -53,7 +56,12 @@ export interface DetectorOptions {
     threshold?: number;
     /** Points averaged by the sustained-change test (1 turns it off). Defaults to 12 (an hour of 5-minute points). */
     sustainedPoints?: number;
-    /** Fraction of the recent history, per side, that a score must be rarer than (0-0.5). Defaults to 0.001. */
+    /**
+     * Probability per point and side, estimated from the tail of recent scores, that a score must be rarer than
+     * (0-0.5; 0 turns the test off). Defaults to 0.00025: four one-sided tests (point and sustained, up and down)
+     * then allow about one false alarm per 1,000 points if the tail model holds; real tails are heavier than the
+     * exponential one fitted, so the budget is set well under the 5 per 1,000 target.
+     */
     rarity?: number;
     /** Scores kept for the rarity test. Defaults to 2016 (a week of 5-minute points). */
     rarityWindow?: number;
@@ -110,6 +118,15 @@ const MAD_TO_SIGMA = 1.4826;
 const MEANAD_TO_SIGMA = 1.2533;
 /** A more complex seasonal model must lower the mean absolute residual by this fraction to be used. */
 const MODEL_MARGIN = 0.05;
+/**
+ * Share of the recent scores, per side, that form the tail the rarity bar is extrapolated from (SPOT's
+ * initial 98% quantile): large enough that a few past anomalies are a minority of it.
+ */
+const TAIL_FRACTION = 0.02;
+/** Fewest scores in the tail extrapolated from; a history under 5x this uses the empirical quantile (its extreme). */
+const MIN_TAIL = 10;
+/** Scores of the fitted detector in the rarity history before it raises alarms (about 4 hours of 5-minute points). */
+const MIN_CALIBRATION = 5 * MIN_TAIL;
 /** Residuals before the scale is trusted. */
 const MIN_RESIDUALS = 30;
 
@@ -217,7 +234,7 @@ export class SeasonalRobustDetector {
     constructor(options: DetectorOptions) {
         const o = {
             seasonsKept: 7, weeksKept: 4, weekly: true, seasonalHalfWidth: 2, levelWindow: 31, residualWindow: 240, threshold: 3,
-            sustainedPoints: 12, rarity: 0.001, rarityWindow: 2016, warmupSeasons: 1, minRelativeScale: 0.01, counts: "auto" as const, missing: "skip" as const,
+            sustainedPoints: 12, rarity: 0.00025, rarityWindow: 2016, warmupSeasons: 1, minRelativeScale: 0.01, counts: "auto" as const, missing: "skip" as const,
             // Options given as undefined keep their defaults (callers pass optional settings through).
             ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
         } as Required<Omit<DetectorOptions, "periodSeconds">> & { periodSeconds?: number };
@@ -302,7 +319,9 @@ export class SeasonalRobustDetector {
         const deviation = residual - p.centre;
         const upBar = Math.max(o.threshold * scale, this.bars.up);
         const downBar = Math.min(-o.threshold * scale, this.bars.down);
-        const warm = index >= o.warmupSeasons * o.seasonPeriod && p.residualCount >= MIN_RESIDUALS;
+        // Fitted: past warm-up, the models' scores calibrate the bars. Warm (alarms allowed): also enough calibration.
+        const fitted = index >= o.warmupSeasons * o.seasonPeriod + MIN_RESIDUALS && p.residualCount >= MIN_RESIDUALS;
+        const warm = fitted && this.history.size >= MIN_CALIBRATION;
         // Sustained change: the mean of the last `sustainedPoints` deviations, same two tests (its standard
         // error is scale / sqrt(n)), so a shift of a few sigma that lasts is caught before the level absorbs it.
         // Each deviation enters the mean clamped to the point bars: one spike is the point test's to flag, and
@@ -326,9 +345,17 @@ export class SeasonalRobustDetector {
             const learned = anomalous ? q.centre + Math.max(-bound, Math.min(bound, r - q.centre)) : r;
             m.learn(index, value, q.seasonal, r, learned, fitWeight);
         });
-        // The rarity history counts each episode once: its onset as it was, its later points at the bar.
-        this.history.push(anomalous && this.inEpisode ? Math.max(downBar, Math.min(upBar, deviation)) : deviation);
-        this.sustainedHistory.push(anomalous && this.inEpisode ? Math.max(meanDownBar, Math.min(meanUpBar, mean)) : mean);
+        // Only a fitted detector's scores calibrate the bars: in warm-up the seasonal models are not fitted yet and
+        // their large residuals would widen the extrapolated tail for a week.
+        // An episode enters the rarity history once, at its onset; its later points enter clamped to the z threshold
+        // (not to the bars: clamped there they would fill the tail the bars are extrapolated from and widen the
+        // band step by step while a level shift settles, issue 15).
+        if (fitted) {
+            const pointCap = o.threshold * scale;
+            const meanCap = pointCap / Math.sqrt(n);
+            this.history.push(anomalous && this.inEpisode ? Math.max(-pointCap, Math.min(pointCap, deviation)) : deviation);
+            this.sustainedHistory.push(anomalous && this.inEpisode ? Math.max(-meanCap, Math.min(meanCap, mean)) : mean);
+        }
         this.inEpisode = anomalous;
 
         const base = p.expected + p.centre;
@@ -356,15 +383,49 @@ export class SeasonalRobustDetector {
 
     private refreshBars(index: number): void {
         const h = this.history.values();
-        const k = Math.max(1, Math.floor(this.o.rarity * h.length));
         if (this.o.rarity === 0 || h.length === 0) {
             this.bars = { up: -Infinity, down: Infinity, at: index };
             this.sustainedBars = { up: -Infinity, down: Infinity };
             return;
         }
+        const q = this.o.rarity;
         const s = Float64Array.from(h).sort();
-        this.bars = { up: s[s.length - k], down: s[k - 1], at: index };
+        this.bars = { up: tailQuantile(s, q, 1), down: tailQuantile(s, q, -1), at: index };
         const t = Float64Array.from(this.sustainedHistory.values()).sort();
-        this.sustainedBars = { up: t[t.length - k], down: t[k - 1] };
+        this.sustainedBars = { up: tailQuantile(t, q, 1), down: tailQuantile(t, q, -1) };
     }
+}
+
+/**
+ * The score exceeded with probability `q` on one side (`side` 1: the upper tail, -1: the lower) of the
+ * recent scores `sorted` (ascending), by peaks over threshold (SPOT, Siffer et al., KDD 2017): the
+ * threshold u is the (1 - TAIL_FRACTION) quantile of that side, the N scores beyond u are taken as
+ * exponential excesses (a generalized Pareto tail with shape 0), and their scale is estimated from the
+ * median excess (median / ln 2), not the mean, so one or two huge past spikes barely move the bar; the
+ * quantile is then u + scale x ln(N / (q x history)).
+ *
+ * Why not the empirical quantile (the k-th most extreme score): at q = 0.001 that is the second most
+ * extreme score of the last week, so one big spike holds the band wide for a week and masks the next
+ * anomaly (issue 15). When the tail is too short to extrapolate from, the empirical quantile is used.
+ */
+export function tailQuantile(sorted: Float64Array, q: number, side: 1 | -1): number {
+    const n = sorted.length;
+    // A short history (the first days after warm-up) still has a tail of MIN_TAIL scores, up to a fifth of it.
+    const tail = Math.max(MIN_TAIL, Math.floor(TAIL_FRACTION * n));
+    const empirical = () => {
+        const k = Math.min(n, Math.max(1, Math.floor(q * n)));
+        return side > 0 ? sorted[n - k] : sorted[k - 1];
+    };
+    if (q * n >= tail || n < MIN_CALIBRATION) return empirical();
+    const u = side > 0 ? sorted[n - 1 - tail] : sorted[tail];
+    // Excesses of the scores strictly beyond u: with few distinct values many scores equal u, and their
+    // zero excesses would say the tail has no width at all.
+    const excess: number[] = [];
+    for (let i = 0; i < tail; i++) {
+        const e = side > 0 ? sorted[n - 1 - i] - u : u - sorted[i];
+        if (e > 0) excess.push(e);
+    }
+    if (excess.length <= q * n) return empirical();
+    const medianExcess = median(excess);
+    return u + side * (medianExcess / Math.LN2) * Math.log(excess.length / (q * n));
 }

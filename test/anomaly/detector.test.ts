@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { DetectorOptions, DetectorResult, SeasonalRobustDetector } from "../../dataplane/anomaly/detector";
+import { DetectorOptions, DetectorResult, SeasonalRobustDetector, tailQuantile } from "../../dataplane/anomaly/detector";
 import { groupEpisodes } from "../../dataplane/anomaly/episodes";
 import { gaussian, mulberry32, scoreAlarms, syntheticSeries } from "../../dataplane/anomaly/synthetic";
 
@@ -42,7 +42,7 @@ describe("anomaly/SeasonalRobustDetector", () => {
         const results = run(values);
         assert.ok(results.slice(0, DAY).every((r) => !r.warm && !r.anomalous));
         const episodes = episodesIn(results, 0).length;
-        // Four one-sided rank tests at rarity 0.001 bound flagged points near 4 per 1,000 (docs/analytics.md).
+        // Four one-sided tail tests at rarity 0.0005 keep flagged points near 2 per 1,000 (docs/analytics.md).
         assert.ok(episodes <= 7, `${episodes} false episodes in ${5 * DAY} clean points`);
         const withoutRarity = episodesIn(run(values, { rarity: 0 }), 0).length;
         assert.ok(withoutRarity > episodes, `without the rarity test: ${withoutRarity} episodes, with it: ${episodes}`);
@@ -95,6 +95,20 @@ describe("anomaly/SeasonalRobustDetector", () => {
         assert.equal(episodes.length, 1, `episodes after the shift: ${episodes.map((e) => `${e.first.index}-${e.last.index}`).join(", ")}`);
         assert.ok(episodes[0].first.index <= 3 * DAY + 2 && episodes[0].last.index < 3 * DAY + 60, "detected at once, settled within an hour");
         assert.ok(Math.abs(results[4 * DAY].expected - (750 + 200 * Math.sin(0))) < 30, "the expected value follows the new level");
+    });
+
+    it("a big spike does not mask the next, smaller one: the band narrows again at once (issue 15)", () => {
+        const values = seasonal(5, 5);
+        values[2 * DAY + 50] += 2000; // 100 sigma, twice
+        values[2 * DAY + 120] += 2000;
+        values[3 * DAY + 100] += 240; // 12 sigma, a day later
+        values[4 * DAY + 100] -= 240;
+        const results = run(values);
+        assert.ok(results[2 * DAY + 50].anomalous && results[2 * DAY + 120].anomalous, "the big spikes are flagged");
+        const later = results[3 * DAY + 100];
+        assert.ok(later.anomalous && later.direction === "up", `the smaller spike a day later is flagged (band upper ${later.upper.toFixed(0)}, value ${later.value.toFixed(0)})`);
+        assert.ok(later.upper - later.expected < 300, `the band is back to its usual width: upper - expected = ${(later.upper - later.expected).toFixed(0)}`);
+        assert.ok(results[4 * DAY + 100].anomalous, "and a drop the day after");
     });
 
     it("gaps: missing points advance the seasonal clock (skip) and are not zeros unless asked", () => {
@@ -169,6 +183,32 @@ describe("anomaly/SeasonalRobustDetector", () => {
         assert.throws(() => new SeasonalRobustDetector({ seasonPeriod: 10, rarity: 0.7 }), /rarity must be in \[0, 0\.5\)/);
         assert.throws(() => new SeasonalRobustDetector({ seasonPeriod: 10, missing: "nan" as any }), /missing must be "skip" or "zero"/);
         assert.throws(() => new SeasonalRobustDetector({ seasonPeriod: 10, periodSeconds: 0 }), /periodSeconds must be a positive number/);
+    });
+});
+
+describe("anomaly/tailQuantile (the rarity bar)", () => {
+    const sortedExp = (n: number, seed: number, extra: number[] = []) => {
+        const rand = mulberry32(seed);
+        return Float64Array.from([...Array.from({ length: n }, () => -Math.log(1 - rand())), ...extra]).sort();
+    };
+
+    it("estimates a far tail quantile of exponential scores (true 0.9995 quantile: ln 2000 = 7.6)", () => {
+        const q = tailQuantile(sortedExp(2016, 7), 0.0005, 1);
+        assert.ok(Math.abs(q - Math.log(2000)) < 1.5, `estimated ${q.toFixed(2)}`);
+        assert.ok(tailQuantile(sortedExp(2016, 7), 0.0005, -1) <= 0.01, "the lower side of positive scores is near 0");
+    });
+
+    it("is not set by two huge past spikes, unlike the empirical quantile", () => {
+        const clean = tailQuantile(sortedExp(2014, 8), 0.0005, 1);
+        const spiked = sortedExp(2014, 8, [500, 800]);
+        const withSpikes = tailQuantile(spiked, 0.0005, 1);
+        assert.ok(withSpikes - clean < 1, `bar moved from ${clean.toFixed(2)} to ${withSpikes.toFixed(2)}`);
+        assert.ok(spiked[spiked.length - 2] >= 500, "the second most extreme score (main's bar at rarity 0.001) is a spike");
+    });
+
+    it("falls back to the empirical quantile when the history is too short for a tail", () => {
+        assert.equal(tailQuantile(Float64Array.from([1, 2, 3]), 0.0005, 1), 3);
+        assert.equal(tailQuantile(Float64Array.from([1, 2, 3]), 0.0005, -1), 1);
     });
 });
 

@@ -138,51 +138,52 @@ describe("local windows: anomaly alerts", function () {
     let logs: string[];
     beforeEach(async () => { db = await openDuckDb(); lake = await tempLakeDir(); logs = []; });
     afterEach(async () => { await db.close(); await lake.cleanup(); });
-    // A one-hour season keeps the test short: warm-up is the first 60 windows.
+    // A one-hour season keeps the test short: warm-up is the first 60 windows, then 80 more while the
+    // detector's models are compared and its rarity bars calibrate (dataplane/anomaly/detector.ts).
     const windows = (o: Partial<LocalWindowsOptions> = {}) => new LocalWindows({ lakeDir: lake.dir, specs: SPECS, db, log: (l) => logs.push(l), detector: { seasonPeriod: 60 }, now: () => T0 + 5 * 3_600_000, ...o });
     const alerts = async () => (await queryLake(lake.dir, "SELECT spec, metric, window_start, value, direction, group_values FROM alerts ORDER BY window_start", { db })).rows;
 
     it("flags a replayed spike and a silent minute (count 0) on events_per_minute, to the lake and the console", async () => {
-        const counts = traffic(150);
-        counts[100] = 200; // the spike
-        counts[120] = 0;   // a minute without any event: a count of 0, not missing data
+        const counts = traffic(250);
+        counts[200] = 200; // the spike
+        counts[220] = 0;   // a minute without any event: a count of 0, not missing data
         const w = windows();
         await replayCounts(w, counts);
         const found = (await alerts()).filter((a) => a.spec === "events_per_minute");
         const at = (m: number) => new Date(T0 + m * MIN).toISOString();
-        assert.deepEqual(found.map((a) => [(a.window_start as Date).toISOString(), a.value, a.direction]), [[at(100), 200, "up"], [at(120), 0, "down"]]);
+        assert.deepEqual(found.map((a) => [(a.window_start as Date).toISOString(), a.value, a.direction]), [[at(200), 200, "up"], [at(220), 0, "down"]]);
         assert.deepEqual(found[0].group_values, {});
         assert.equal(w.stats().alerts, 2);
-        assert.ok(logs.some((l) => l.startsWith(`ALERT events_per_minute.count (all groups) window ${at(100)}`) && /: 200, expected \d+/.test(l)), logs.join("\n"));
+        assert.ok(logs.some((l) => l.startsWith(`ALERT events_per_minute.count (all groups) window ${at(200)}`) && /: 200, expected \d+/.test(l)), logs.join("\n"));
     });
 
     it("a 3-minute anomaly is one alert: its start, end, peak window, peak score and expected band", async () => {
-        const counts = traffic(150);
-        counts[100] = 180;
-        counts[101] = 240; // the peak
-        counts[102] = 200;
+        const counts = traffic(250);
+        counts[200] = 180;
+        counts[201] = 240; // the peak
+        counts[202] = 200;
         const w = windows();
         await replayCounts(w, counts);
         const found = (await queryLake(lake.dir, "SELECT * FROM alerts WHERE spec = 'events_per_minute' ORDER BY window_start", { db })).rows;
         const at = (m: number) => new Date(T0 + m * MIN).toISOString();
         assert.equal(found.length, 1, JSON.stringify(found));
         const a = found[0];
-        assert.equal((a.window_start as Date).toISOString(), at(100));
+        assert.equal((a.window_start as Date).toISOString(), at(200));
         // The episode lasts at least the three minutes (the detector may keep flagging while its recent mean is off).
-        assert.ok((a.window_end as Date).getTime() >= T0 + 103 * MIN, String(a.window_end));
+        assert.ok((a.window_end as Date).getTime() >= T0 + 203 * MIN, String(a.window_end));
         assert.ok((a.flagged_windows as number) >= 3);
-        assert.equal((a.peak_window_start as Date).toISOString(), at(101));
+        assert.equal((a.peak_window_start as Date).toISOString(), at(201));
         assert.equal(a.value, 240);
         assert.equal(a.direction, "up");
         assert.ok((a.expected_lower as number) <= (a.expected as number) && (a.expected as number) <= (a.expected_upper as number) && (a.expected_upper as number) < 240, JSON.stringify(a));
         assert.ok((a.score as number) > 0);
         assert.equal(w.stats().alerts, 1);
         assert.equal(logs.filter((l) => l.startsWith("ALERT events_per_minute")).length, 1, logs.join("\n"));
-        assert.ok(logs.some((l) => l.startsWith(`anomaly started: events_per_minute.count (all groups) window ${at(100)}`)), logs.join("\n"));
+        assert.ok(logs.some((l) => l.startsWith(`anomaly started: events_per_minute.count (all groups) window ${at(200)}`)), logs.join("\n"));
     });
 
     it("raises nothing on the same traffic without the spike, nor during warm-up", async () => {
-        const counts = traffic(150);
+        const counts = traffic(250);
         counts[30] = 200; // inside the first season: the detector is still learning
         const w = windows();
         await replayCounts(w, counts);
@@ -207,8 +208,8 @@ describe("local windows: anomaly alerts", function () {
         const port = (server.address() as AddressInfo).port;
         try {
             const url = `http://127.0.0.1:${port}/hook`;
-            const counts = traffic(110);
-            counts[100] = 250;
+            const counts = traffic(210);
+            counts[200] = 250;
             await replayCounts(windows({ webhookUrl: url, webhook: { backoffMs: 10 } }), counts);
             assert.equal(calls, 2);
             assert.equal(received.length, 1);
@@ -221,8 +222,8 @@ describe("local windows: anomaly alerts", function () {
         // Nothing listens there any more: every attempt fails, the failure is logged, the alert is in the lake.
         logs = [];
         const dead = `http://127.0.0.1:${port}/hook`;
-        const counts = traffic(110);
-        counts[100] = 250;
+        const counts = traffic(210);
+        counts[200] = 250;
         const w = windows({ webhookUrl: dead, webhook: { attempts: 2, backoffMs: 10, timeoutMs: 1000 } });
         await replayCounts(w, counts);
         assert.ok(logs.some((l) => /webhook delivery of events_per_minute\.count .* failed after 2 attempts/.test(l)), logs.join("\n"));
