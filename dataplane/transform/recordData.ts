@@ -19,8 +19,6 @@ const NEWLINE = 0x0a;
 const ROW_BOUNDARY = Buffer.from('},{"event_id":');
 const SPACE = 0x20;
 const MIN_BYTES = 64 * 1024;
-/** Bytes encoded into one base64 string by `finish` (a multiple of 3; its 87 KB of base64 stay a regular young-generation string). */
-const CHUNK_BYTES = 64 * 1023;
 /** The buffer of the last finished writer, for the next one. */
 let spare: Buffer | undefined;
 
@@ -78,36 +76,15 @@ export class RecordDataWriter {
         this.ends.push(this.length);
     }
 
-    /**
-     * Each record's base64 data, in the order added ("" for empty records). The writer is done after this.
-     *
-     * Encoded a run of records at a time, each run's base64 under `CHUNK_BYTES`: a string of a megabyte or
-     * more is allocated outside V8's young generation in fresh memory (Node makes it an external string
-     * above ~1 MB, V8 a large object above 128 KB), and first-touching fresh pages can cost more than
-     * encoding them (a 4 MB encode measured 0.3 ms in reused memory and 60-100 ms in fresh memory on the
-     * shared development machine). Chunks this size come from memory the process already uses.
-     */
+    /** Each record's base64 data, in the order added ("" for empty records). The writer is done after this. */
     finish(): string[] {
+        const base64 = this.buf.toString("base64", 0, this.length);
         spare = this.buf;
         const out = new Array<string>(this.ends.length);
-        let chunk = "";
-        let chunkStart = 0;
-        let chunkEnd = 0;
         let start = 0;
         for (let i = 0; i < this.ends.length; i++) {
             const end = this.ends[i];
-            if (end === start) {
-                out[i] = "";
-                continue;
-            }
-            if (end > chunkEnd) {
-                // A new chunk from this record on, as many whole records as fit (at least this one).
-                chunkStart = start;
-                chunkEnd = end;
-                for (let j = i + 1; j < this.ends.length && this.ends[j] - chunkStart <= CHUNK_BYTES; j++) chunkEnd = this.ends[j];
-                chunk = this.buf.toString("base64", chunkStart, chunkEnd);
-            }
-            out[i] = chunk.slice(((start - chunkStart) / 3) * 4, ((end - chunkStart) / 3) * 4);
+            out[i] = base64.slice((start / 3) * 4, (end / 3) * 4);
             start = end;
         }
         return out;

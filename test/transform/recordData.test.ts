@@ -29,9 +29,8 @@ describe("transform: output record data encoded in one pass", () => {
         });
     });
 
-    it("encodes runs of records in chunks: records across chunk boundaries, one larger than a chunk, empty ones", () => {
+    it("slices each record's data exactly out of the batch's encoding: records of 5 B to 150 KB, empty ones between", () => {
         const w = new RecordDataWriter(0);
-        // ~10-30 KB records fill several ~64 KB chunks; one of ~150 KB is a chunk of its own.
         const sizes = [12_000, 30_000, 0, 25_000, 150_000, 0, 9_000, 31_000, 28_000, 0, 17_000, 64_000, 5];
         const records = sizes.map((n, i) => (n === 0 ? [] : [row(`r${i}`, { v: String.fromCharCode(97 + (i % 26)).repeat(n) }), row(`s${i}`, { w: "é".repeat(i) })]));
         for (const rows of records) (rows.length ? w.addRecord(rows) : w.addEmpty());
