@@ -6,27 +6,15 @@
  *
  *   npx tsx bench/pageFaults.ts
  */
-import { machineLine, median } from "./timing";
-
-interface Sample { wall: number; cpu: number; faults: number }
-
-function measure(fn: () => void): Sample {
-    const r0 = process.resourceUsage();
-    const c0 = process.cpuUsage();
-    const start = process.hrtime.bigint();
-    fn();
-    const wall = Number(process.hrtime.bigint() - start) / 1e6;
-    const cpu = process.cpuUsage(c0);
-    return { wall, cpu: (cpu.user + cpu.system) / 1000, faults: process.resourceUsage().minorPageFault - r0.minorPageFault };
-}
+import { FaultSample, machineLine, median, timeWithFaults } from "./timing";
 
 const BYTES = 6e6;
 const reused = Buffer.allocUnsafeSlow(BYTES).fill(0);
-const fresh: Sample[] = [];
-const again: Sample[] = [];
+const fresh: FaultSample[] = [];
+const again: FaultSample[] = [];
 for (let i = 0; i < 21; i++) {
-    fresh.push(measure(() => Buffer.allocUnsafeSlow(BYTES).fill(i)));
-    again.push(measure(() => reused.fill(i)));
+    fresh.push(timeWithFaults(() => Buffer.allocUnsafeSlow(BYTES).fill(i)));
+    again.push(timeWithFaults(() => reused.fill(i)));
 }
 console.log(machineLine());
 for (const [name, samples] of [["fresh 6 MB, filled", fresh], ["same 6 MB, filled again", again]] as const) {
