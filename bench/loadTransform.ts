@@ -15,11 +15,15 @@ export type TransformModule = typeof import("../dataplane/transform");
  * one (a worktree of an earlier revision) to compare with.
  */
 export function loadBundledTransform(root = path.resolve(__dirname, "..")): TransformModule {
-    const entry = path.join(root, "dataplane", "transform", "index.ts");
-    const filename = path.join(root, "dataplane", "transform", "bench-bundle.js"); // never written: resolves the external AWS SDK
+    return loadBundledModule(path.join(root, "dataplane", "transform", "index.ts")) as TransformModule;
+}
+
+/** Bundles `entry` the way the Lambda archive is built and loads it from memory (its AWS SDK imports resolve from node_modules). */
+export function loadBundledModule(entry: string): unknown {
+    const filename = path.join(path.dirname(entry), "bench-bundle.js"); // never written: resolves the external AWS SDK
     const bundled = new Module(filename, module) as Module & { _compile(code: string, filename: string): void };
     bundled.filename = filename;
     bundled.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(filename));
     bundled._compile(bundleSource(entry), filename);
-    return bundled.exports as TransformModule;
+    return bundled.exports;
 }

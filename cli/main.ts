@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { ProgramError } from "../offline/programError";
 import { registerDetect } from "./detect";
 import { registerLocal } from "./local";
+import { registerModels } from "./models";
 import { registerErase } from "./erase";
 import { registerCost } from "./cost";
 import { registerPolicyCheck } from "./policyCheck";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     registerDetect(program);
     registerLocal(program);
     registerQuery(program);
+    registerModels(program);
     registerErase(program);
     registerCost(program);
     return program;

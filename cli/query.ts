@@ -1,6 +1,6 @@
 /**
  * `clickstream query "<SQL>" [--lake-dir <dir>] [--json]`: SQL over the local lake with views named
- * like the Glue tables (events, aggregates, alerts, bad_rows). Athena SQL, such as the stacks' named
+ * like the Glue tables (events, aggregates, alerts, bad_rows) and the modeled tables (sessions, ...). Athena SQL, such as the stacks' named
  * queries, is translated (local/query.ts); `--named <key>` runs one of those named queries as written.
  */
 import { Command } from "commander";
@@ -16,7 +16,7 @@ function localNamedQueries() {
 export function registerQuery(program: Command): void {
     program
         .command("query")
-        .description("run SQL over the local lake (LAKE_DIR): views events, aggregates, alerts, bad_rows; Athena SQL is translated")
+        .description("run SQL over the local lake (LAKE_DIR): views events, aggregates, alerts, erasures, bad_rows and the models (sessions, daily_users, page_stats_daily, funnel_daily); Athena SQL is translated")
         .argument("[sql]", 'the query, e.g. "SELECT event_type, count(*) FROM events GROUP BY 1"')
         .option("--lake-dir <dir>", "the lake folder (default: $LAKE_DIR, else ./lake)")
         .option("--json", "print the rows as a JSON array (timestamps ISO-8601 UTC, maps as objects)")

@@ -4,6 +4,8 @@ import * as path from "path";
 
 export interface Assumptions {
     transformBench: { eventsPerSecond: number; source: string; machine: string; cpuModel: string; note: string };
+    collectorBench: { cpuMicrosPerRequest: number; source: string; machine: string; cpuModel: string };
+    kinesisPutLatencyMs: number;
     lambdaFullVcpuMb: number;
     lambdaInvocationOverheadMs: number;
     typicalUserAgent: string;

@@ -22,6 +22,7 @@ export const T = {
     streamConsumer: "aws:kinesis/streamConsumer:StreamConsumer",
     delivery: "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
     fn: "aws:lambda/function:Function",
+    functionUrl: "aws:lambda/functionUrl:FunctionUrl",
     esm: "aws:lambda/eventSourceMapping:EventSourceMapping",
     bucket: "aws:s3/bucket:Bucket",
     bucketEncryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
@@ -52,7 +53,7 @@ export interface DeliveryFlow {
 
 export interface FunctionWork {
     resource: CapturedResource;
-    role: "firehose-processor" | "stream-consumer" | "authorizer" | "sns-subscriber" | "other";
+    role: "firehose-processor" | "stream-consumer" | "authorizer" | "collector" | "sns-subscriber" | "other";
     invocations: number;
     /** Events the function processes per month (priced at the transform's measured rate). */
     events: number;
@@ -67,6 +68,16 @@ export interface BucketWrites {
     /** Objects written per month. */
     objectsPerMonth: number;
     kind: "lake" | "aggregates" | "raw";
+}
+
+/**
+ * Billed milliseconds of one collector invocation: the measured CPU per request (bench:collector) at the
+ * CPU share Lambda gives `memoryMb` (a full vCPU at lambdaFullVcpuMb), plus the stated wait for
+ * Kinesis, rounded up to Lambda's 1 ms billing step.
+ */
+export function collectorMsPerInvocation(a: Assumptions, memoryMb: number): number {
+    const cpuShare = Math.min(1, memoryMb / a.lambdaFullVcpuMb);
+    return Math.ceil(a.collectorBench.cpuMicrosPerRequest / 1000 / cpuShare + a.kinesisPutLatencyMs);
 }
 
 /** The stack's resources with lookups and the traffic flows through them. */
@@ -200,6 +211,7 @@ export class PipelineGraph {
             const esms = this.ofType(T.esm).filter((m) => this.byRef(m.inputs.functionName, T.fn) === fn);
             const httpAuthorizer = this.ofType(T.httpAuthorizer).find((z) => String(z.inputs.authorizerUri ?? "") === fn.state.invokeArn);
             const restAuthorizer = typeof fn.state.invokeArn === "string" && apiBodies.some((b) => b.includes(fn.state.invokeArn));
+            const collectorUrl = this.ofType(T.functionUrl).some((u) => this.byRef(u.inputs.functionName, T.fn) === fn);
             const snsSubscribed = this.ofType(T.subscription).some((s) => s.inputs.protocol === "lambda" && this.byRef(s.inputs.endpoint, T.fn) === fn);
             if (processorOf) {
                 // Firehose calls the processor per buffer: BufferSizeInMBs (default 1) or BufferIntervalInSeconds (default 60), whichever fills first.
@@ -223,6 +235,10 @@ export class PipelineGraph {
                     events += records * t.eventsPerRequest;
                 }
                 this.functions.push({ resource: fn, role: "stream-consumer", invocations, events, msPerInvocation: 0 });
+            } else if (collectorUrl) {
+                // A function behind a function URL takes every ingest request: one invocation each.
+                const collectors = this.ofType(T.functionUrl).length;
+                this.functions.push({ resource: fn, role: "collector", invocations: t.requestsPerMonth / collectors, events: 0, msPerInvocation: collectorMsPerInvocation(a, Number(fn.inputs.memorySize ?? 128)) });
             } else if (httpAuthorizer || restAuthorizer) {
                 // The authorizer's Allow is cached per key for its TTL: one call per key per TTL while traffic flows.
                 const ttl = Number(httpAuthorizer?.inputs.authorizerResultTtlInSeconds ?? this.restAuthorizerTtl() ?? 300);

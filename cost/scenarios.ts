@@ -37,6 +37,7 @@ export const SCENARIOS: Scenario[] = [
     { name: "article traffic, whole prod pipeline, one event per request", stack: "prod", config: {}, traffic: ARTICLE_TRAFFIC, anchor: "(none: the article prices Firehose only)", compare: "total" },
     { name: "target: whole prod pipeline, 10 events per request (requests under 5 KB), 100 queries/day", stack: "prod", config: {}, traffic: TARGET_TRAFFIC, anchor: "<= $400 (issue 11's target: the article's figure)", compare: "total" },
     { name: "same, no Athena queries", stack: "prod", config: {}, traffic: { ...TARGET_TRAFFIC, queriesPerDay: 0 }, anchor: "<= $400", compare: "total" },
+    { name: "same traffic, HTTP API variant", stack: "prod", config: { ingestApi: "http" }, traffic: TARGET_TRAFFIC, anchor: "<= $400", compare: "total" },
     { name: "same traffic, REST variant with WAF", stack: "prod", config: REST, traffic: TARGET_TRAFFIC, anchor: "<= $400", compare: "total" },
     { name: "same, 600-byte events (6 KB requests, billed as 10 KB by Firehose)", stack: "prod", config: {}, traffic: { ...TARGET_TRAFFIC, eventBytes: 600 }, anchor: "<= $400", compare: "total" },
     { name: "Clickstream traffic, ingest without a stream (REST API -> Firehose)", stack: "prod", config: { ingestMode: "firehose", ingestApi: "rest" }, traffic: CLICKSTREAM_TRAFFIC, anchor: `$398.8 ingestion without a buffer (${CLICKSTREAM})`, compare: "ingest" },
@@ -51,7 +52,7 @@ export interface ScenarioResult {
     report: CostReport;
     /** Firehose lines of the events lake. */
     firehose: number;
-    /** The ingest path: API Gateway, WAF, Kinesis and the API's logs, metrics and keys (IngestEndpoint and stack-level WAF). */
+    /** The ingest path: API Gateway or the function URL collector, WAF, Kinesis and the ingest's logs, metrics, alarms and keys (IngestEndpoint and stack-level WAF). */
     ingest: number;
 }
 
@@ -95,7 +96,7 @@ export function renderScenarioTable(results: ScenarioResult[]): string {
         const s = r.scenario;
         const config = Object.entries(s.config).map(([k, v]) => `\`${k}=${v}\``).join(", ") || "as shipped";
         const ours = s.compare === "firehose" ? r.firehose : s.compare === "ingest" ? r.ingest : r.report.total;
-        const what = s.compare === "firehose" ? "Firehose ingestion" : s.compare === "ingest" ? "ingest (API, WAF, stream)" : "whole stack";
+        const what = s.compare === "firehose" ? "Firehose ingestion" : s.compare === "ingest" ? "ingest (API or collector, WAF, stream)" : "whole stack";
         return `| ${s.name} | ${s.stack} (${config}) | ${trafficText(s.traffic)} | **${usd(ours)}** ${what} | ${usd(r.report.total)} | ${s.anchor} |`;
     });
     return [

@@ -17,6 +17,7 @@ import { DashboardRoutes, dashboardRoutes } from "./dashboard/routes";
 import { DeliveryWorker } from "./deliveryWorker";
 import { DeliveryItem, DeliveryResult, envelopeArrivalMs, recoverLake } from "./lakeWriter";
 import { acquireLakeLock } from "./lakeLock";
+import { ModelScheduler, ModelSchedulerStats } from "./modelScheduler";
 import { IngestServer, startIngestServer, StoreThrottledError, StoreUnavailableError } from "./server";
 import { WriteAheadLog } from "./wal";
 
@@ -29,6 +30,8 @@ export interface PipelineOptions {
     windows?: boolean;
     /** Event-time watermark for the windows: "clock" (live) or "data" (replay: the latest arrival delivered). Defaults to "clock". */
     watermark?: "clock" | "data";
+    /** Run the modeled tables as event-time days close (local/modelScheduler.ts). Defaults to true. */
+    models?: boolean;
 }
 
 export interface PipelineStats {
@@ -41,6 +44,7 @@ export interface PipelineStats {
     deliveries: number;
     replayedOnStart: number;
     windows?: { openWindows: number; aggregatesWritten: number; alerts: number };
+    models?: ModelSchedulerStats;
     lakeError?: string;
 }
 
@@ -94,6 +98,8 @@ export class LocalPipeline {
     server: IngestServer | undefined;
     /** Releases LAKE_DIR/local.lock (local/lakeLock.ts) at stop. */
     private releaseLock: () => Promise<void> = async () => undefined;
+    /** Runs the modeled tables in event time; undefined when PipelineOptions.models is false. */
+    private models: ModelScheduler | undefined;
     /** The dashboard's routes (local/dashboard), created on the first GET that is not /healthz. */
     dashboard: DashboardRoutes | undefined;
 
@@ -137,6 +143,8 @@ export class LocalPipeline {
         const sink = await DeliveryWorker.start({ lakeDir: config.lakeDir, piiKey, transformConfig: config.transformConfig, windowSpecs, alertWebhookUrl: config.alertWebhookUrl }, log);
         const pipeline = new LocalPipeline(config, log, wal, sink, windowSpecs.length > 0, opts.watermark ?? "clock", Math.max(4 * config.bufferSizeMiB, 256) * 1024 * 1024);
         pipeline.releaseLock = releaseLock;
+        // A replay has the machine to itself; live, the models leave a core to the server and the deliveries.
+        if (opts.models !== false) pipeline.models = await ModelScheduler.start({ lakeDir: config.lakeDir, log, threads: opts.listen === false ? undefined : 1 });
         for (const record of pending) pipeline.enqueue(record.seq, record.data);
         pipeline.counters.replayedOnStart = pending.length;
         if (pending.length > 0) log(`replaying ${pending.length} request(s) from the write-ahead log that were acknowledged but not yet in the lake`);
@@ -181,9 +189,20 @@ export class LocalPipeline {
     }
 
     private lastAdvance = 0;
+    private lastModelsAdvance = 0;
+
+    /** The clock of the event-time watermark: the wall clock live, the latest delivered arrival in a replay. */
+    private watermarkClock(): number {
+        return this.watermark === "clock" ? Date.now() : this.latestArrival;
+    }
 
     private tick(): void {
         if (this.buffer.length > 0 && Date.now() - this.oldestAt >= this.config.bufferIntervalSeconds * 1000) this.kick();
+        // Days close on time passing too (the models of yesterday run after midnight without new events).
+        if (this.models && !this.stopping && Date.now() - this.lastModelsAdvance >= 1000) {
+            this.lastModelsAdvance = Date.now();
+            this.models.advance(this.watermarkClock());
+        }
         // Windows close on time passing too, not only when rows arrive (a quiet minute is a window of 0).
         if (this.windows && !this.delivering && !this.stopping && Date.now() - this.lastAdvance >= 1000) {
             this.delivering = this.advanceWindows().finally(() => {
@@ -195,7 +214,7 @@ export class LocalPipeline {
     private async advanceWindows(): Promise<void> {
         this.lastAdvance = Date.now();
         try {
-            await this.sink.advance(this.watermark === "clock" ? Date.now() : this.latestArrival);
+            await this.sink.advance(this.watermarkClock());
         } catch (e) {
             this.log(`windows: ${(e as Error).message}`);
         }
@@ -244,6 +263,9 @@ export class LocalPipeline {
                 if (arrival !== undefined && arrival > this.latestArrival) this.latestArrival = arrival;
             }
             await this.wal.release(result.lastSeq);
+            // Not awaited: model runs go on beside the deliveries.
+            this.models?.delivered(result.files);
+            this.models?.advance(this.watermarkClock());
             if (this.windows) await this.advanceWindows();
             this.log(`delivered requests ${result.firstSeq}-${result.lastSeq}: ${result.rows} rows (${result.badRows} bad), ${result.processingFailed} processing-failed, ${result.files.length} files`);
         }
@@ -283,6 +305,8 @@ export class LocalPipeline {
         await this.flush().catch((e: Error) => this.log(`shutdown: ${e.message}; the write-ahead log keeps the rest for the next start`));
         this.stopping = true;
         await this.sink.close();
+        // The end of a replay models its last days too; live, days not over stay pending for the next start.
+        await this.models?.close(this.watermark === "data").catch((e: Error) => this.log(`models: ${e.message}`));
         await this.wal.close();
         await this.releaseLock();
     }
@@ -293,6 +317,7 @@ export class LocalPipeline {
             bufferedRequests: this.buffer.length,
             bufferedBytes: this.bufferedBytes,
             windows: this.sink.windows(),
+            models: this.models?.stats(),
             lakeError: this.lakeError,
         };
     }

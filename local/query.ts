@@ -1,6 +1,7 @@
 /**
  * SQL over the local lake: DuckDB views named like the Glue tables (`events`, `aggregates`, `alerts`,
- * and `bad_rows`, the events whose event_type is 'bad_row') over the Parquet files under LAKE_DIR, and
+ * `erasures`, the modeled tables `sessions`, `daily_users`, `page_stats_daily`, `funnel_daily`, and
+ * `bad_rows`, the events whose event_type is 'bad_row') over the Parquet files under LAKE_DIR, and
  * a small translation so the Athena named queries (components/lake/glueTable.ts `namedQueries`) run
  * locally as written. `clickstream query` (cli/query.ts) is a thin layer over `queryLake`.
  *

@@ -64,7 +64,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<number> {
         const stats = pipeline.stats();
         for (const s of summary.skipped.slice(0, 20)) err.write(`skipped ${s.file}:${s.line}: ${s.reason}\n`);
         if (summary.skipped.length > 20) err.write(`... and ${summary.skipped.length - 20} more skipped lines\n`);
-        out.write(`replayed ${summary.requests} requests from ${summary.files} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${stats.rows} rows (${stats.badRows} bad), ${stats.processingFailed} processing-failed${stats.windows ? `, ${stats.windows.aggregatesWritten} aggregates, ${stats.windows.alerts} alerts` : ""}; lake ${config.lakeDir}\n`);
+        out.write(`replayed ${summary.requests} requests from ${summary.files} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${stats.rows} rows (${stats.badRows} bad), ${stats.processingFailed} processing-failed${stats.windows ? `, ${stats.windows.aggregatesWritten} aggregates, ${stats.windows.alerts} alerts` : ""}${stats.models ? `, models for ${stats.models.days} day(s)` : ""}; lake ${config.lakeDir}\n`);
         return summary.skipped.length > 0 ? 1 : 0;
     }
 

@@ -11,16 +11,12 @@
 import { randomUUID } from "crypto";
 import * as http from "http";
 import type { AddressInfo } from "net";
-import Ajv from "ajv-draft-04";
-import type { ValidateFunction } from "ajv";
 import { INGEST_ROUTES, IngestPath } from "../dataplane/envelope";
 import { parseWriteKey } from "../dataplane/auth/writeKey";
-import { allowedOriginFor, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, INGEST_ERRORS, MAX_RECORD_BYTES, PREFLIGHT_MAX_AGE_SECONDS } from "../dataplane/ingest/http";
-import { requestModelFor } from "../dataplane/ingest/models";
+import { allowedOriginFor, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, INGEST_ERRORS, PREFLIGHT_MAX_AGE_SECONDS } from "../dataplane/ingest/http";
+import { buildEnvelope, buildRequestValidators, isIngestPath, MAX_BODY_BYTES, validationMessage } from "../dataplane/ingest/request";
 
-/** Room the envelope's own fields take besides the body, so envelope <= MAX_RECORD_BYTES. */
-const ENVELOPE_HEADROOM_BYTES = 4096;
-export const MAX_BODY_BYTES = MAX_RECORD_BYTES - ENVELOPE_HEADROOM_BYTES;
+export { buildEnvelope, MAX_BODY_BYTES } from "../dataplane/ingest/request";
 
 /** Thrown by `store` when the request could not be made durable: the server answers 503 (retry later). */
 export class StoreUnavailableError extends Error {}
@@ -49,43 +45,13 @@ export interface IngestServer {
     close(): Promise<void>;
 }
 
-type Validators = Record<IngestPath, ValidateFunction>;
-
-function buildValidators(maxBatchEvents: number): Validators {
-    const ajv = new Ajv({ allErrors: true });
-    const out = {} as Validators;
-    for (const route of Object.keys(INGEST_ROUTES) as IngestPath[]) out[route] = ajv.compile(requestModelFor(route, { maxBatchEvents }));
-    return out;
-}
-
-const ENVELOPE_END = Buffer.from("}");
-
-/** JSON bytes safe to embed in one NDJSON line: raw CR/LF can only be whitespace between tokens in valid JSON, so they become spaces. */
-function oneLine(json: Buffer): Buffer {
-    if (json.indexOf(10) === -1 && json.indexOf(13) === -1) return json;
-    const copy = Buffer.from(json);
-    for (let i = 0; i < copy.length; i++) if (copy[i] === 10 || copy[i] === 13) copy[i] = 0x20;
-    return copy;
-}
-
-/**
- * Builds the request envelope (dataplane/envelope.ts, v1) as JSON bytes around the body's own bytes
- * (valid JSON, already parsed), the way the mapping template embeds `$input.json('$')`. `receivedAt`
- * comes first so the lake can read it without parsing.
- */
-export function buildEnvelope(receivedAt: number, sourceIp: string, userAgent: string, route: string, requestId: string, apiKeyId: string | undefined, bodyJson: Buffer): Buffer {
-    const apiKey = apiKeyId === undefined ? "" : `,"apiKeyId":${JSON.stringify(apiKeyId)}`;
-    const head = `{"v":1,"receivedAt":${receivedAt},"sourceIp":${JSON.stringify(sourceIp)},"userAgent":${JSON.stringify(userAgent)},"path":${JSON.stringify(route)},"requestId":"${requestId}"${apiKey},"body":`;
-    return Buffer.concat([Buffer.from(head), oneLine(bodyJson), ENVELOPE_END]);
-}
-
 function clientIp(req: http.IncomingMessage): string {
     const ip = req.socket.remoteAddress ?? "";
     return ip.startsWith("::ffff:") ? ip.slice(7) : ip;
 }
 
 export function startIngestServer(opts: IngestServerOptions): Promise<IngestServer> {
-    const validators = buildValidators(opts.maxBatchEvents);
+    const validators = buildRequestValidators(opts.maxBatchEvents);
     const apiKeys = new Set(opts.apiKeys);
     const origins = opts.corsAllowedOrigins;
 
@@ -109,7 +75,7 @@ export function startIngestServer(opts: IngestServerOptions): Promise<IngestServ
             return;
         }
         if (opts.handleGet?.(route, req, res)) return;
-        if (!Object.prototype.hasOwnProperty.call(INGEST_ROUTES, route)) {
+        if (!isIngestPath(route)) {
             error(404, INGEST_ERRORS.clientError, `No route ${route}; POST to one of ${Object.keys(INGEST_ROUTES).join(", ")}`);
             req.resume();
             return;
@@ -185,8 +151,7 @@ export function startIngestServer(opts: IngestServerOptions): Promise<IngestServ
             }
             const validate = validators[path];
             if (!validate(body)) {
-                const details = (validate.errors ?? []).map((err) => `${err.instancePath || "body"} ${err.message}`).join("; ");
-                error(400, INGEST_ERRORS.invalidBody, `Invalid request body for POST ${path} (${INGEST_ROUTES[path]}): ${details}`);
+                error(400, INGEST_ERRORS.invalidBody, validationMessage(path, validate));
                 return;
             }
             const envelope = buildEnvelope(receivedAt, clientIp(req), String(req.headers["user-agent"] ?? ""), path, requestId, apiKeyId, bytes);

@@ -8,6 +8,8 @@ import { AGGREGATE_COLUMNS, AggregateColumnSpec } from "../dataplane/analytics/o
 import { EVENT_COLUMNS } from "../dataplane/schema";
 import { AGGREGATES_PREFIX } from "../components/analytics/aggregatesTable";
 import { EVENTS_PREFIX } from "../components/lake/glueTable";
+import { DUCKDB_TYPES } from "../models/dialect";
+import { MODEL_COLUMNS, MODEL_NAMES, ModelName } from "../models/sql";
 import type { DuckColumn } from "./parquet";
 
 export interface LakeTable {
@@ -89,8 +91,27 @@ export const ERASURE_COLUMNS: readonly AggregateColumnSpec[] = [
 /** The erasure audit trail, partitioned by the day of the erasure. */
 export const ERASURES_TABLE: LakeTable = { name: "erasures", folder: "erasures/", partitionKeys: ["dt"], columns: duckColumns(ERASURE_COLUMNS) };
 
+/** Folder of the modeled tables, as the stacks' `models/<table>/` prefix (docs/models.md). */
+export const MODELS_FOLDER = "models/";
+
+/**
+ * The modeled tables (models/sql.ts), one folder each under models/, one Parquet file per event-time
+ * day in `dt=<event_date>/` (local/models.ts replaces it when the day is run again). The files hold
+ * every model column, event_date included (a DATE, as in Athena); `dt` is its text, like the other tables' partitions.
+ */
+export const MODEL_TABLES: Readonly<Record<ModelName, LakeTable>> = {
+    sessions: modelTable("sessions"),
+    daily_users: modelTable("daily_users"),
+    page_stats_daily: modelTable("page_stats_daily"),
+    funnel_daily: modelTable("funnel_daily"),
+};
+
+function modelTable(name: ModelName): LakeTable {
+    return { name, folder: `${MODELS_FOLDER}${name}/`, partitionKeys: ["dt"], columns: MODEL_COLUMNS[name].map((c) => ({ name: c.name, duckType: DUCKDB_TYPES[c.type] })) };
+}
+
 /** The tables a Parquet view is built over (bad_rows is a view of events). */
-export const LAKE_TABLES: readonly LakeTable[] = [EVENTS_TABLE, AGGREGATES_TABLE, ALERTS_TABLE, ERASURES_TABLE];
+export const LAKE_TABLES: readonly LakeTable[] = [EVENTS_TABLE, AGGREGATES_TABLE, ALERTS_TABLE, ERASURES_TABLE, ...MODEL_NAMES.map((m) => MODEL_TABLES[m])];
 
 /** The event_type of a bad row (dataplane/transform BAD_ROW_TYPE), for the bad_rows view. */
 export { BAD_ROW_TYPE } from "../dataplane/transform/normalize";

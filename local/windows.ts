@@ -82,7 +82,17 @@ export interface LocalWindowsOptions {
 }
 
 /** A client clock this far ahead of the server is not trusted for windowing (received_at is used). */
-const MAX_EVENT_AHEAD_MS = 5 * 60_000;
+export const MAX_EVENT_AHEAD_MS = 5 * 60_000;
+/** How long after a window ends rows may still arrive before it closes (LocalWindowsOptions.allowedLatenessMs). */
+export const DEFAULT_ALLOWED_LATENESS_MS = 30_000;
+
+/**
+ * The event-time watermark (module comment): everything ending at or before it is closed. The model
+ * scheduler (local/modelScheduler.ts) closes event-time days by the same rule.
+ */
+export function eventTimeWatermark(clockMs: number, maxEventMs: number, allowedLatenessMs: number): number {
+    return Math.max(clockMs, maxEventMs) - allowedLatenessMs;
+}
 /** Shard id of local aggregate rows: one process, one "shard". */
 export const LOCAL_SHARD_ID = "local";
 
@@ -125,7 +135,7 @@ export class LocalWindows {
     private counts = { aggregatesWritten: 0, alerts: 0, lateRows: 0, duplicates: 0 };
 
     constructor(private readonly opts: LocalWindowsOptions) {
-        this.lateness = opts.allowedLatenessMs ?? 30_000;
+        this.lateness = opts.allowedLatenessMs ?? DEFAULT_ALLOWED_LATENESS_MS;
         this.lateHorizon = opts.lateHorizonMs ?? 3_600_000;
         this.dedupeCapacity = opts.dedupeCapacity ?? 200_000;
         this.now = opts.now ?? Date.now;
@@ -195,7 +205,7 @@ export class LocalWindows {
      * aggregates and alerts. Call it on every tick, also when nothing was delivered, so quiet windows close.
      */
     async advance(clockMs: number): Promise<void> {
-        const watermark = Math.max(clockMs, this.maxEventMs) - this.lateness;
+        const watermark = eventTimeWatermark(clockMs, this.maxEventMs, this.lateness);
         const emittedAt = this.now();
         for (const g of this.groups) this.closeUpTo(g, Math.floor(watermark / g.lengthMs) * g.lengthMs, emittedAt);
         for (const g of this.groups) this.emitLateParts(g, watermark, emittedAt);

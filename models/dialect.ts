@@ -16,7 +16,7 @@ export interface ModelColumn {
     readonly comment: string;
 }
 
-const DUCKDB_TYPES: Record<ModelColumnType, string> = { string: "VARCHAR", timestamp: "TIMESTAMP", date: "DATE", bigint: "BIGINT", double: "DOUBLE" };
+export const DUCKDB_TYPES: Record<ModelColumnType, string> = { string: "VARCHAR", timestamp: "TIMESTAMP", date: "DATE", bigint: "BIGINT", double: "DOUBLE" };
 
 /** Milliseconds since the epoch of a timestamp expression, as BIGINT. */
 export function epochMillis(dialect: Dialect, expr: string): string {

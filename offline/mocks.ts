@@ -45,6 +45,10 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
             const fn = inputs.name ?? physicalName(name);
             return { arn: `arn:aws:lambda:${region}:${account}:function:${fn}`, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${region}:${account}:function:${fn}/invocations`, qualifiedArn: `arn:aws:lambda:${region}:${account}:function:${fn}:$LATEST`, version: "$LATEST" };
         }
+        case "random:index/randomPassword:RandomPassword":
+            return { result: `mock-password-${stableSuffix(name)}-${"x".repeat(24)}` };
+        case "aws:lambda/functionUrl:FunctionUrl":
+            return { functionUrl: `https://${stableSuffix(name)}.lambda-url.${region}.on.aws/`, urlId: stableSuffix(name) };
         case "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream":
             return { arn: `arn:aws:firehose:${region}:${account}:deliverystream/${inputs.name ?? physicalName(name)}` };
         case "aws:kinesis/stream:Stream":

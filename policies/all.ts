@@ -27,6 +27,10 @@ import { iamNoWildcards } from "./rules/iamNoWildcards";
 import { kinesisStreamCmk } from "./rules/kinesisStreamCmk";
 import { kmsKeyRotation } from "./rules/kmsKeyRotation";
 import { lambdaLogGroupManaged } from "./rules/lambdaLogGroupManaged";
+import { lambdaFunctionUrlAuthenticated } from "./rules/lambdaFunctionUrlAuthenticated";
+import { lambdaFunctionUrlConcurrency } from "./rules/lambdaFunctionUrlConcurrency";
+import { lambdaFunctionUrlCors } from "./rules/lambdaFunctionUrlCors";
+import { lambdaPublicInvokeViaUrlOnly } from "./rules/lambdaPublicInvokeViaUrlOnly";
 import { lakeformationNoIamAllowedPrincipals } from "./rules/lakeformationNoIamAllowedPrincipals";
 import { lakeformationNoPiiToAnalysts } from "./rules/lakeformationNoPiiToAnalysts";
 import { s3BucketSseKms } from "./rules/s3BucketSseKms";
@@ -64,6 +68,10 @@ export const EXPOSURE_POLICIES: Policies = [
     apigatewayv2DomainTls12,
     apigatewayv2AuthenticatedRoutes,
     apigatewayv2StageThrottling,
+    lambdaFunctionUrlAuthenticated,
+    lambdaFunctionUrlConcurrency,
+    lambdaFunctionUrlCors,
+    lambdaPublicInvokeViaUrlOnly,
 ];
 
 /** Personal data and retention. */

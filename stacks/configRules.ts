@@ -7,12 +7,19 @@
  * stack file itself in the local pipeline, local/config.ts), so both read and check them alike.
  */
 
+/**
+ * Highest peak rate (the larger of the throttle's rate and burst) the function URL collector takes:
+ * its reserved concurrency is peak x 0.1 s (components/ingest/functionUrl.ts reservedConcurrencyFor),
+ * and an account can reserve at most 900 of its default 1,000 concurrent executions.
+ */
+export const MAX_FUNCTION_URL_PEAK_RPS = 9000;
+
 /** Retention values CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 export type IngestMode = "firehose" | "stream";
 
-export type IngestApi = "rest" | "http";
+export type IngestApi = "rest" | "http" | "function-url";
 
 /** Format of the lake's events table (docs/lake-format.md): Parquet under Hive prefixes, or Apache Iceberg. */
 export type LakeTableFormat = "parquet" | "iceberg";
@@ -21,6 +28,8 @@ export interface StackConfig {
     /** "firehose": API Gateway -> Firehose. "stream": API Gateway -> Kinesis -> Firehose (+ analytics). */
     ingestMode: IngestMode;
     /**
+     * "function-url": a Lambda collector behind a function URL (request models and write keys checked
+     * in code, reserved concurrency as the throttle; no per-request API price, no WAF, no usage plans).
      * "http": API Gateway HTTP API with a Kinesis PutRecord integration and a write-key authorizer
      * (a third of the REST price; no WAF, no request validation, no usage plans). "rest": the REST API
      * (WAF, request models, usage plans and API keys). See docs/ingest.md.
@@ -178,7 +187,7 @@ export function readStackConfig(stack: string, defaults: StackDefaults, get: Con
     const cfg: StackConfig = {
         ingestMode,
         // Firehose mode has only the REST API (HTTP APIs cannot put into Firehose): default to it there.
-        ingestApi: r.oneOf<IngestApi>("ingestApi", ingestMode === "stream" ? defaults.ingestApi : "rest", ["http", "rest"]),
+        ingestApi: r.oneOf<IngestApi>("ingestApi", ingestMode === "stream" ? defaults.ingestApi : "rest", ["function-url", "http", "rest"]),
         tableFormat: r.oneOf<LakeTableFormat>("tableFormat", defaults.tableFormat, ["parquet", "iceberg"]),
         streamShardCount: r.int("streamShardCount", defaults.streamShardCount, 0, 500),
         manageAccountSettings: r.bool("manageAccountSettings", defaults.manageAccountSettings),
@@ -201,11 +210,16 @@ export function readStackConfig(stack: string, defaults: StackDefaults, get: Con
         alertEmails: r.strings("alertEmails", defaults.alertEmails, "alerts@example.com", emailCheck),
         alertWebhookUrl: r.url("alertWebhookUrl"),
     };
-    if (cfg.ingestApi === "http" && cfg.ingestMode !== "stream") {
-        throw new Error(`Pulumi.${stack}.yaml: clickstream:ingestApi is http but clickstream:ingestMode is ${cfg.ingestMode}; HTTP APIs put records into Kinesis, not Firehose. Fix: pulumi config set clickstream:ingestApi rest --stack ${stack} (or set clickstream:ingestMode stream)`);
+    const notRest = cfg.ingestApi === "http" ? "HTTP APIs put" : "the function URL collector puts";
+    if (cfg.ingestApi !== "rest" && cfg.ingestMode !== "stream") {
+        throw new Error(`Pulumi.${stack}.yaml: clickstream:ingestApi is ${cfg.ingestApi} but clickstream:ingestMode is ${cfg.ingestMode}; ${notRest} records into Kinesis, not Firehose. Fix: pulumi config set clickstream:ingestApi rest --stack ${stack} (or set clickstream:ingestMode stream)`);
     }
-    if (cfg.ingestApi === "http" && cfg.wafEnabled) {
-        throw new Error(`Pulumi.${stack}.yaml: clickstream:wafEnabled is true but clickstream:ingestApi is http, and WAF cannot front an HTTP API. Fix: pulumi config set clickstream:ingestApi rest --stack ${stack} (WAF, request validation, usage plans), or pulumi config set clickstream:wafEnabled false --stack ${stack}`);
+    if (cfg.ingestApi !== "rest" && cfg.wafEnabled) {
+        const what = cfg.ingestApi === "http" ? "an HTTP API" : "a Lambda function URL";
+        throw new Error(`Pulumi.${stack}.yaml: clickstream:wafEnabled is true but clickstream:ingestApi is ${cfg.ingestApi}, and WAF cannot front ${what}. Fix: pulumi config set clickstream:ingestApi rest --stack ${stack} (WAF, request validation, usage plans), or pulumi config set clickstream:wafEnabled false --stack ${stack}`);
+    }
+    if (cfg.ingestApi === "function-url" && Math.max(cfg.throttleRateLimit, cfg.throttleBurstLimit) > MAX_FUNCTION_URL_PEAK_RPS) {
+        throw new Error(`Pulumi.${stack}.yaml: clickstream:throttleRateLimit/throttleBurstLimit (${cfg.throttleRateLimit}/${cfg.throttleBurstLimit}) with clickstream:ingestApi function-url would reserve over 900 concurrent Lambda executions (peak requests/s x 0.1 s), more than an account can reserve by default. Fix: pulumi config set clickstream:throttleBurstLimit ${MAX_FUNCTION_URL_PEAK_RPS} --stack ${stack} (and a rate at most that), or raise the account's Lambda concurrency quota and use ingestApi http`);
     }
     if (cfg.requireApiKeys && cfg.apiKeyNames.length === 0) {
         throw new Error(`Pulumi.${stack}.yaml: clickstream:apiKeyNames is empty but clickstream:requireApiKeys is true, so no tracker could send events. Fix: ${listFix(stack, "apiKeyNames", 0, "web")}`);

@@ -21,9 +21,10 @@ export interface DashboardSources {
     region: string;
     /**
      * The ingest API and stage. A REST API's metrics are `4XXError`/`5XXError` by `ApiName`; an HTTP
-     * API's are `4xx`/`5xx` by `ApiId` (both with `Stage`).
+     * API's are `4xx`/`5xx` by `ApiId` (both with `Stage`). A function URL's are AWS/Lambda `Url4xxCount`/
+     * `Url5xxCount` by `FunctionName` (`name` is the collector function's name), plus its `Throttles`.
      */
-    api: { type: "rest" | "http"; id: string; name: string; stage: string };
+    api: { type: "rest" | "http" | "function-url"; id: string; name: string; stage: string };
     /** The lake's Firehose delivery stream and its transform function (plus the function's log group). */
     lake: { deliveryStreamName: string; transformFunctionName: string; transformLogGroupName: string; tableFormat: "parquet" | "iceberg" };
     /** Present in stream mode only: the Kinesis stream, windows and alerts. */
@@ -54,15 +55,22 @@ export function dashboardBody(s: DashboardSources): DashboardBody {
     const widgets: Omit<Widget, "x" | "y" | "width" | "height">[] = [];
     const metric = (title: string, metrics: MetricLine[], extra: Record<string, unknown> = {}) =>
         widgets.push({ type: "metric", properties: { title, region: s.region, view: "timeSeries", stacked: false, period: 60, metrics, ...extra } });
-    const http = s.api.type === "http";
-    const api = http ? ["ApiId", s.api.id, "Stage", s.api.stage] : ["ApiName", s.api.name, "Stage", s.api.stage];
-    const firehose = ["DeliveryStreamName", s.lake.deliveryStreamName];
     const lambda = (fn: string, name: string, stat = "Sum") => ["AWS/Lambda", name, "FunctionName", fn, { stat }];
     const queueDepth = (queue: string) => ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue, { stat: "Maximum", label: queue }];
+    const firehose = ["DeliveryStreamName", s.lake.deliveryStreamName];
 
-    metric("Ingest requests", [["AWS/ApiGateway", "Count", ...api, { stat: "Sum" }]]);
-    metric("Ingest 4xx / 5xx", [["AWS/ApiGateway", http ? "4xx" : "4XXError", ...api, { stat: "Sum" }], ["AWS/ApiGateway", http ? "5xx" : "5XXError", ...api, { stat: "Sum" }]]);
-    metric("Ingest latency (ms)", [["AWS/ApiGateway", "Latency", ...api, { stat: "p50" }], ["AWS/ApiGateway", "Latency", ...api, { stat: "p99" }]]);
+    if (s.api.type === "function-url") {
+        const fn = s.api.name;
+        metric("Ingest requests", [lambda(fn, "UrlRequestCount")]);
+        metric("Ingest 4xx / 5xx / throttled", [lambda(fn, "Url4xxCount"), lambda(fn, "Url5xxCount"), lambda(fn, "Throttles")]);
+        metric("Ingest latency (ms)", [lambda(fn, "UrlRequestLatency", "p50"), lambda(fn, "UrlRequestLatency", "p99")]);
+    } else {
+        const http = s.api.type === "http";
+        const api = http ? ["ApiId", s.api.id, "Stage", s.api.stage] : ["ApiName", s.api.name, "Stage", s.api.stage];
+        metric("Ingest requests", [["AWS/ApiGateway", "Count", ...api, { stat: "Sum" }]]);
+        metric("Ingest 4xx / 5xx", [["AWS/ApiGateway", http ? "4xx" : "4XXError", ...api, { stat: "Sum" }], ["AWS/ApiGateway", http ? "5xx" : "5XXError", ...api, { stat: "Sum" }]]);
+        metric("Ingest latency (ms)", [["AWS/ApiGateway", "Latency", ...api, { stat: "p50" }], ["AWS/ApiGateway", "Latency", ...api, { stat: "p99" }]]);
+    }
     if (s.stream) {
         metric("Kinesis iterator age (ms)", [
             ["AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "StreamName", s.stream.streamName, { stat: "Maximum" }],

@@ -8,7 +8,7 @@ import type { StackDefaults } from "./configRules";
 
 export const DEV_DEFAULTS: StackDefaults = {
     ingestMode: "stream",
-    ingestApi: "http",
+    ingestApi: "function-url",
     // docs/lake-format.md: Iceberg in dev, where its delivery (timestamps, JSON rows) is proven before prod switches.
     tableFormat: "iceberg",
     streamShardCount: 1,

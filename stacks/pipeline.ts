@@ -60,10 +60,13 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
     // Firehose mode creates the lake first; the endpoint writes into its delivery stream.
     let ingest: IngestEndpoint;
     let lake: FirehoseLake;
+    // Stream mode has alerts: created first so the ingest collector's alarms notify the same people.
+    const alerts = cfg.ingestMode === "stream" ? deployAlerts(name, stack, cfg, tags) : undefined;
     if (cfg.ingestMode === "stream") {
         ingest = new IngestEndpoint(`${name}-ingest`, {
             ...ingestCommon,
             api: cfg.ingestApi,
+            alarmTopicArn: cfg.ingestApi === "function-url" ? alerts!.notificationTopicArn : undefined,
             mode: "stream",
             stream: cfg.streamShardCount > 0 ? { shardCount: cfg.streamShardCount } : {},
         });
@@ -100,7 +103,7 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
     };
 
     // Windows need a Kinesis stream in the path: Firehose cannot be a Lambda event source.
-    const windows = cfg.ingestMode === "stream" ? deployWindows(name, stack, cfg, ingest, lake, tags) : undefined;
+    const windows = alerts ? deployWindows(name, stack, cfg, ingest, lake, alerts, tags) : undefined;
 
     new LakeFormationGrants(`${name}-grants`, {
         databaseName: lake.databaseName,
@@ -141,15 +144,14 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
 /** The window specs every stack computes (shared with the local pipeline). */
 const WINDOW_SPECS = STACK_WINDOW_SPECS;
 
-/**
- * AnalyticsWindow on the ingest stream and AnomalyAlerts on its metrics. The alerts come first so
- * the window's own operational alarms (DLQ not empty, iterator age) notify the same people.
- */
-function deployWindows(name: string, stack: string, cfg: StackConfig, ingest: IngestEndpoint, lake: FirehoseLake, tags: Record<string, string>) {
-    const metricNamespace = `Clickstream/${stack}`;
-    const window = { specs: WINDOW_SPECS, metricNamespace };
+/** The window metric definitions every stack computes (the alarms name them before the window exists). */
+const WINDOW = { specs: WINDOW_SPECS, metricNamespace: (stack: string) => `Clickstream/${stack}` };
+
+/** AnomalyAlerts on the window metrics; its notification topic also takes the stack's operational alarms. */
+function deployAlerts(name: string, stack: string, cfg: StackConfig, tags: Record<string, string>): AnomalyAlerts {
+    const window = { specs: WINDOW.specs, metricNamespace: WINDOW.metricNamespace(stack) };
     // Alarm on the roll-ups (all groups together): per-group series are too sparse to train a band.
-    const alerts = new AnomalyAlerts(`${name}-alerts`, {
+    return new AnomalyAlerts(`${name}-alerts`, {
         alarms: [
             { metric: windowMetric(window, EVENTS_PER_MINUTE_BY_TYPE.name, "count"), description: "Events per minute left their usual band: tracker outage, bot traffic or a broken release" },
             { metric: windowMetric(window, PURCHASE_PRICE_BY_GROUP.name, "avg_price"), description: "Average purchase price per minute left its usual band (the article's example)" },
@@ -161,10 +163,18 @@ function deployWindows(name: string, stack: string, cfg: StackConfig, ingest: In
         deletionProtection: stack === "prod",
         tags,
     });
+}
+
+/**
+ * AnalyticsWindow on the ingest stream; its operational alarms (DLQ not empty, iterator age) notify
+ * the alerts' topic.
+ */
+function deployWindows(name: string, stack: string, cfg: StackConfig, ingest: IngestEndpoint, lake: FirehoseLake, alerts: AnomalyAlerts, tags: Record<string, string>) {
+    const metricNamespace = WINDOW.metricNamespace(stack);
     const analytics = new AnalyticsWindow(`${name}-analytics`, {
         streamArn: ingest.streamArn!,
         streamKmsKeyArn: ingest.streamKmsKeyArn,
-        specs: WINDOW_SPECS,
+        specs: WINDOW.specs,
         metricNamespace,
         lakeBucketArn: lake.lakeBucketArn,
         lakeBucketName: lake.lakeBucketName,

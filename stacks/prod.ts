@@ -9,7 +9,7 @@ import { deployPipeline } from "./pipeline";
 export function deployProd(): StackOutputs {
     const cfg = loadStackConfig("prod", {
         ingestMode: "stream",
-        ingestApi: "http",
+        ingestApi: "function-url",
         // docs/lake-format.md: Parquet until the Iceberg delivery is proven in dev (timestamps, JSON rows, cost).
         tableFormat: "parquet",
         streamShardCount: 2,

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { IngestMode } from "./openapi";
+import { COLLECTOR_SECONDS_PER_REQUEST, MAX_RESERVED_CONCURRENCY, reservedConcurrencyFor } from "./functionUrl";
 import {
     checkApiKeyNames,
     checkBasePath,
@@ -52,8 +53,8 @@ export interface IngestCustomDomainArgs {
     basePath?: string;
 }
 
-/** Which API Gateway API type serves the routes. */
-export type IngestApiType = "rest" | "http";
+/** What serves the routes: an API Gateway REST or HTTP API, or a Lambda collector behind a function URL. */
+export type IngestApiType = "rest" | "http" | "function-url";
 
 export interface IngestEndpointArgs {
     /**
@@ -62,7 +63,14 @@ export interface IngestEndpointArgs {
      * "http": an HTTP API with its first-class Kinesis PutRecord integration and a cached Lambda
      * authorizer for write keys ($1.00 per million requests): stream mode only; no WAF, no request
      * validation, no usage plans (keys are checked by the authorizer); the record is the request body
-     * itself (no source IP or user agent). See docs/ingest.md "HTTP API". Defaults to "rest".
+     * itself (no source IP or user agent). See docs/ingest.md "HTTP API".
+     * "function-url": a Lambda collector behind a Lambda function URL (HTTPS only, auth type NONE for
+     * browser trackers): the code validates the same request models, checks write keys, builds the
+     * same envelope (source IP and user agent included) and PutRecords into the stream; throttled by
+     * reserved concurrency, CORS from the function URL's configuration. No per-request API price
+     * ($0.20 per million Lambda requests plus duration): stream mode only; no WAF, no usage plans, no
+     * stages, no custom domain (put CloudFront in front for those). See docs/ingest.md "Function URL".
+     * Defaults to "rest".
      */
     api?: IngestApiType;
     /**
@@ -127,6 +135,8 @@ export interface IngestEndpointArgs {
      * leave it off where the account already has a role. Defaults to false.
      */
     manageAccountLogging?: boolean;
+    /** SNS topic the collector's throttle and error alarms notify (api "function-url"), e.g. AnomalyAlerts.notificationTopicArn. Defaults to none (the alarms exist, without actions). */
+    alarmTopicArn?: pulumi.Input<string>;
     /** Tags for every taggable resource. Defaults to none. */
     tags?: Record<string, string>;
 }
@@ -144,6 +154,19 @@ export interface ResolvedIngestArgs {
     acceptSegmentWriteKey: boolean;
     logRetentionDays: number;
     maxBatchEvents: number;
+}
+
+/** What api "function-url" cannot do, each with its fix. */
+function checkFunctionUrlArgs(args: IngestEndpointArgs, mode: IngestMode): void {
+    if (mode !== "stream") fail("api", `"function-url" needs mode "stream": the collector puts records into the Kinesis stream this component creates`, `set mode: "stream", or api: "rest"`);
+    if (args.webAclArn !== undefined) fail("webAclArn", `cannot be used with api "function-url": WAF cannot be associated with a Lambda function URL`, `remove webAclArn (put CloudFront with WAF in front instead, docs/ingest.md), or set api: "rest"`);
+    if (args.apiKeyQuota !== undefined) fail("apiKeyQuota", `needs a usage plan, which a function URL does not have`, `remove apiKeyQuota (reserved concurrency still throttles), or set api: "rest"`);
+    if (args.customDomain !== undefined) fail("customDomain", `cannot be used with api "function-url": function URLs have no custom domains`, `remove customDomain (put CloudFront with your certificate in front instead), or set api: "http"`);
+    if (args.stageName !== undefined) fail("stageName", `has no meaning with api "function-url": a function URL has no stages`, `remove stageName, or set api: "http"`);
+    const reserved = reservedConcurrencyFor(args.throttleRateLimit ?? 1000, args.throttleBurstLimit ?? 500);
+    if (reserved > MAX_RESERVED_CONCURRENCY) {
+        fail("throttleBurstLimit", `with api "function-url" becomes ${reserved} reserved concurrent executions (the larger of rate and burst x ${COLLECTOR_SECONDS_PER_REQUEST} s), over the ${MAX_RESERVED_CONCURRENCY} an account can reserve by default`, `lower throttleRateLimit/throttleBurstLimit to at most ${MAX_RESERVED_CONCURRENCY / COLLECTOR_SECONDS_PER_REQUEST}, or raise the account's Lambda concurrency quota first`);
+    }
 }
 
 /** Validates the arguments and applies defaults; throws naming the field and the fix. */
@@ -180,7 +203,8 @@ export function resolveIngestArgs(args: IngestEndpointArgs): ResolvedIngestArgs 
         if (!["DAY", "WEEK", "MONTH"].includes(args.apiKeyQuota.period)) fail("apiKeyQuota.period", `must be "DAY", "WEEK" or "MONTH" (got ${JSON.stringify(args.apiKeyQuota.period)})`, `use "DAY"`);
     }
     const api = args.api ?? "rest";
-    if (api !== "rest" && api !== "http") fail("api", `must be "rest" or "http" (got ${JSON.stringify(api)})`, `use "http" (cheapest) or "rest" (WAF, request validation, usage plans)`);
+    if (api !== "rest" && api !== "http" && api !== "function-url") fail("api", `must be "rest", "http" or "function-url" (got ${JSON.stringify(api)})`, `use "function-url" (cheapest), "http" or "rest" (WAF, request validation, usage plans)`);
+    if (api === "function-url") checkFunctionUrlArgs(args, mode);
     if (api === "http") {
         if (mode !== "stream") fail("api", `"http" needs mode "stream": HTTP APIs integrate with Kinesis PutRecord but not with Firehose`, `set mode: "stream", or api: "rest"`);
         if (args.webAclArn !== undefined) fail("webAclArn", `cannot be used with api "http": WAF cannot be associated with an HTTP API`, `remove webAclArn (put CloudFront with WAF in front instead), or set api: "rest"`);

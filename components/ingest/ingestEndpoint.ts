@@ -21,6 +21,7 @@ import { apiGatewayLoggingPolicy, authorizerRolePolicy, integrationRolePolicy, l
 import { MIN_STREAM_RETENTION_HOURS } from "./validate";
 import { awsEnvironment } from "../aws/environment";
 import { createHttpIngestApi } from "./httpApi";
+import { createFunctionUrlCollector } from "./functionUrl";
 
 export * from "./args";
 
@@ -55,13 +56,13 @@ export function endpointUrls(baseUrl: string): Record<string, string> {
 }
 
 export class IngestEndpoint extends pulumi.ComponentResource {
-    /** API id: the REST API's, or the HTTP API's with api "http". */
+    /** API id: the REST API's, the HTTP API's with api "http", or the function URL's id with api "function-url". */
     readonly restApiId: pulumi.Output<string>;
-    /** API name. A REST API's AWS/ApiGateway metrics carry it as `ApiName`; an HTTP API's carry `ApiId`. */
+    /** API name (the collector function's name with api "function-url"). A REST API's AWS/ApiGateway metrics carry it as `ApiName`; an HTTP API's carry `ApiId`. */
     readonly restApiName: pulumi.Output<string>;
-    /** Which API Gateway API serves the routes (`rest` or `http`): their metrics differ in names and dimensions. */
+    /** What serves the routes (`rest`, `http` or `function-url`): their metrics differ in names and dimensions. */
     readonly apiType: IngestApiType;
-    /** Stage name. */
+    /** Stage name ("" with api "function-url": a function URL has no stages). */
     readonly stageName: pulumi.Output<string>;
     /** Base URL trackers use: the custom domain (plus base path) if set, else the stage's invoke URL. */
     readonly url: pulumi.Output<string>;
@@ -79,12 +80,14 @@ export class IngestEndpoint extends pulumi.ComponentResource {
     readonly apiKeyValues: pulumi.Output<string[]>;
     /** Usage plan id (when API keys are required). */
     readonly usagePlanId: pulumi.Output<string> | undefined;
-    /** Access log group name. */
+    /** Access log group name (the collector's log group with api "function-url": failures only, no per-request lines). */
     readonly accessLogGroupName: pulumi.Output<string>;
-    /** ARN of the role API Gateway assumes to put records. */
+    /** ARN of the role that puts records: API Gateway's integration role, or the collector function's role with api "function-url". */
     readonly integrationRoleArn: pulumi.Output<string>;
-    /** Stage ARN (what a web ACL associates with). */
+    /** Stage ARN (what a web ACL associates with); the collector function's ARN with api "function-url". */
     readonly stageArn: pulumi.Output<string>;
+    /** The collector function's name (api "function-url" only): its AWS/Lambda metrics carry it as `FunctionName`. */
+    readonly collectorFunctionName: pulumi.Output<string> | undefined;
     /** Regional domain name to point the custom domain's DNS alias at (custom domain only). */
     readonly customDomainTarget: pulumi.Output<string> | undefined;
 
@@ -112,14 +115,7 @@ export class IngestEndpoint extends pulumi.ComponentResource {
             logsKeyArn = logsKey.arn;
         }
 
-        const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, {
-            retentionInDays: cfg.logRetentionDays,
-            kmsKeyId: logsKeyArn,
-            // One line per request: the Infrequent Access class halves the ingestion price and still
-            // answers Logs Insights queries (no metric filters or subscriptions are needed on it).
-            logGroupClass: cfg.api === "http" ? "INFREQUENT_ACCESS" : undefined,
-            tags,
-        }, parent);
+
 
         // The record target: FirehoseLake's stream, or a Kinesis stream of our own.
         let targetArn: pulumi.Input<string>;
@@ -159,6 +155,49 @@ export class IngestEndpoint extends pulumi.ComponentResource {
             targetKeyArn = args.deliveryStreamKmsKeyArn;
         }
 
+        if (cfg.api === "function-url") {
+            // A Lambda collector behind a function URL: no API Gateway, no integration role, no access logs.
+            const keys = this.writeKeys(name, cfg.apiKeyNames);
+            const collector = createFunctionUrlCollector(this, name, {
+                streamName: targetName,
+                streamArn: targetArn,
+                streamKmsKeyArn: targetKeyArn!,
+                throttleRateLimit: cfg.throttleRateLimit,
+                throttleBurstLimit: cfg.throttleBurstLimit,
+                corsAllowedOrigins: cfg.corsAllowedOrigins,
+                maxBatchEvents: cfg.maxBatchEvents,
+                writeKeyHashes: cfg.requireApiKeys ? keys.hashes : undefined,
+                logRetentionDays: cfg.logRetentionDays,
+                logsKmsKeyArn: logsKeyArn,
+                alarmActions: args.alarmTopicArn !== undefined ? [args.alarmTopicArn] : [],
+                tags,
+            });
+            // The function URL ends in "/"; the routes start with one.
+            this.url = collector.url.functionUrl.apply((u) => u.replace(/\/$/, ""));
+            this.restApiId = collector.url.urlId;
+            this.restApiName = collector.fn.name;
+            this.apiType = "function-url";
+            this.stageName = pulumi.output("");
+            this.stageArn = collector.fn.arn;
+            this.endpoints = this.url.apply(endpointUrls);
+            this.apiKeyIds = pulumi.output(cfg.apiKeyNames);
+            this.apiKeyValues = keys.values;
+            this.accessLogGroupName = collector.logGroup.name;
+            this.integrationRoleArn = collector.role.arn;
+            this.collectorFunctionName = collector.fn.name;
+            this.registerEndpointOutputs();
+            return;
+        }
+
+        const accessLogs = new aws.cloudwatch.LogGroup(`${name}-access-logs`, {
+            retentionInDays: cfg.logRetentionDays,
+            kmsKeyId: logsKeyArn,
+            // One line per request: the Infrequent Access class halves the ingestion price and still
+            // answers Logs Insights queries (no metric filters or subscriptions are needed on it).
+            logGroupClass: cfg.api === "http" ? "INFREQUENT_ACCESS" : undefined,
+            tags,
+        }, parent);
+
         const integrationRole = new aws.iam.Role(`${name}-integration-role`, {
             description: `API Gateway ${name}: put records into the ingest ${cfg.mode === "firehose" ? "delivery stream" : "Kinesis stream"}`,
             assumeRolePolicy: JSON.stringify(serviceAssumeRolePolicy("apigateway.amazonaws.com")),
@@ -171,10 +210,9 @@ export class IngestEndpoint extends pulumi.ComponentResource {
 
         if (cfg.api === "http") {
             // HTTP API: no usage plans, so the authorizer checks the keys; only their SHA-256 reaches it.
-            const keys = cfg.apiKeyNames.map((keyName) => new random.RandomPassword(`${name}-key-${keyName}`, { length: 40, special: false }, parent));
-            const hashes = pulumi.all(keys.map((k) => k.result)).apply((values) => JSON.stringify(Object.fromEntries(values.map((v, i) => [writeKeyHash(v ?? ""), cfg.apiKeyNames[i]]))));
+            const keys = this.writeKeys(name, cfg.apiKeyNames);
             const httpAuthorizer = cfg.requireApiKeys
-                ? this.writeKeyAuthorizer(name, cfg.logRetentionDays, logsKeyArn, tags, "httpWriteKeyAuthorizer", { [ENV_WRITE_KEY_HASHES]: hashes })
+                ? this.writeKeyAuthorizer(name, cfg.logRetentionDays, logsKeyArn, tags, "httpWriteKeyAuthorizer", { [ENV_WRITE_KEY_HASHES]: keys.hashes })
                 : undefined;
             const http = createHttpIngestApi(this, name, {
                 region: env.region,
@@ -198,7 +236,7 @@ export class IngestEndpoint extends pulumi.ComponentResource {
             this.url = http.url;
             this.endpoints = http.url.apply(endpointUrls);
             this.apiKeyIds = pulumi.output(cfg.apiKeyNames);
-            this.apiKeyValues = pulumi.secret(pulumi.all(keys.map((k) => k.result)));
+            this.apiKeyValues = keys.values;
             this.accessLogGroupName = accessLogs.name;
             this.integrationRoleArn = integrationRole.arn;
             this.customDomainTarget = http.customDomainTarget;
@@ -375,7 +413,18 @@ export class IngestEndpoint extends pulumi.ComponentResource {
             integrationRoleArn: this.integrationRoleArn,
             stageArn: this.stageArn,
             customDomainTarget: this.customDomainTarget,
+            collectorFunctionName: this.collectorFunctionName,
         });
+    }
+
+    /**
+     * Write keys judged by our own code (HTTP API authorizer, function URL collector): random values,
+     * and the SHA-256 -> key name table the code gets (never the keys themselves).
+     */
+    private writeKeys(name: string, keyNames: string[]): { hashes: pulumi.Output<string>; values: pulumi.Output<string[]> } {
+        const keys = keyNames.map((keyName) => new random.RandomPassword(`${name}-key-${keyName}`, { length: 40, special: false }, { parent: this }));
+        const hashes = pulumi.all(keys.map((k) => k.result)).apply((values) => JSON.stringify(Object.fromEntries(values.map((v, i) => [writeKeyHash(v ?? ""), keyNames[i]]))));
+        return { hashes, values: pulumi.secret(pulumi.all(keys.map((k) => k.result))) };
     }
 
     /** The write-key REQUEST authorizer: its function, role and encrypted log group. */

@@ -17,8 +17,9 @@
 /** Header the envelope's userAgent comes from (client-controlled, so escaped). */
 const USER_AGENT_HEADER = "User-Agent";
 
-/** Most characters Kinesis accepts in a partition key. */
-export const MAX_PARTITION_KEY_CHARS = 256;
+/** The partition-key paths and limit are shared with the function URL collector (dataplane/ingest/request.ts). */
+export { MAX_PARTITION_KEY_CHARS, PARTITION_KEY_PATHS } from "../../dataplane/ingest/request";
+import { MAX_PARTITION_KEY_CHARS, PARTITION_KEY_PATHS } from "../../dataplane/ingest/request";
 
 /**
  * Error types (the AWS JSON protocol's `__type`) that mean "slow down": the endpoint answers 429
@@ -60,19 +61,6 @@ export function envelopeStatements(): string {
         `#set($envelope = "{\${q}v\${q}:1,\${q}receivedAt\${q}:$context.requestTimeEpoch,\${q}sourceIp\${q}:\${q}$context.identity.sourceIp\${q},\${q}userAgent\${q}:\${q}$userAgent\${q},\${q}path\${q}:\${q}$context.resourcePath\${q},\${q}requestId\${q}:\${q}$context.requestId\${q}$apiKeyField,\${q}body\${q}:$body}")`,
     ].join("\n");
 }
-
-/**
- * JSON paths tried, in order, for a stable per-client partition key: Segment single messages,
- * Segment batches, native batches. The first non-empty value wins; else the request id.
- */
-export const PARTITION_KEY_PATHS = [
-    "$.anonymousId",
-    "$.userId",
-    "$.batch[0].anonymousId",
-    "$.batch[0].userId",
-    "$.events[0].anonymousId",
-    "$.events[0].userId",
-] as const;
 
 /**
  * VTL that leaves a JSON-string-safe Kinesis partition key in `$partitionKey`. A stable key per

@@ -68,7 +68,8 @@ export function logBytesPerMonth(ctx: ModelContext, lg: CapturedResource): { byt
         bytes += requests * accessLogLineBytes(String(stage.inputs.accessLogSettings.format ?? ""), a.accessLogValueBytes);
     }
     for (const w of g.functions.filter((f) => f.resource.inputs.loggingConfig?.logGroup === lg.state.name)) {
-        bytes += w.invocations * a.lambdaPlatformLogBytesPerInvocation;
+        // At system log level WARN Lambda sends no START/END/REPORT lines (only warnings).
+        if (w.resource.inputs.loggingConfig?.systemLogLevel !== "WARN") bytes += w.invocations * a.lambdaPlatformLogBytesPerInvocation;
         const windows = g.windowSpecs().find((x) => x.fn === w.resource);
         if (windows && w.events > 0) {
             const perWindow = windows.specs.reduce((n, spec) => n + 1 + g.groupsPerWindow(spec, windows.maxGroups), 0);

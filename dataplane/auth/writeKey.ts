@@ -6,6 +6,7 @@
  *
  * Data-plane code: no Pulumi, no AWS SDK.
  */
+import { createHash } from "crypto";
 
 /** API Gateway API keys are 20-128 characters; anything outside cannot match a key. */
 export const MIN_WRITE_KEY_CHARS = 20;
@@ -49,4 +50,42 @@ export function stageWideResource(methodArn: string): string {
         throw new Error(`unexpected methodArn ${JSON.stringify(methodArn)}`);
     }
     return `${api}/${stage}/POST/v1/*`;
+}
+
+/**
+ * Where write keys are judged without API Gateway's usage plans (the HTTP API's authorizer, the
+ * function URL collector): the keys' SHA-256 hex digests -> key name, as JSON in this variable.
+ * Only hashes live in a function's configuration, never the keys.
+ */
+export const ENV_WRITE_KEY_HASHES = "CLICKSTREAM_WRITE_KEY_HASHES";
+
+export function writeKeyHash(key: string): string {
+    return createHash("sha256").update(key).digest("hex");
+}
+
+let hashes: Map<string, string> | undefined;
+
+/** The hash -> key name table from the environment, read once per container. */
+function knownHashes(): Map<string, string> {
+    if (!hashes) {
+        const raw = process.env[ENV_WRITE_KEY_HASHES];
+        if (!raw) throw new Error(`${ENV_WRITE_KEY_HASHES} is not set: there are no write keys to accept`);
+        hashes = new Map(Object.entries(JSON.parse(raw) as Record<string, string>));
+    }
+    return hashes;
+}
+
+/** For tests: forget the cached table. */
+export function resetKeyCache(): void {
+    hashes = undefined;
+}
+
+export type WriteKeyCheck = { ok: true; keyName: string } | { ok: false; reason: string };
+
+/** Judges an Authorization header against the known keys' hashes (read once per container). Never logs the key. */
+export function checkWriteKey(header: string | undefined | null): WriteKeyCheck {
+    const parsed = parseWriteKey(header);
+    if (!parsed.ok) return parsed;
+    const keyName = knownHashes().get(writeKeyHash(parsed.writeKey));
+    return keyName === undefined ? { ok: false, reason: "unknown key" } : { ok: true, keyName };
 }

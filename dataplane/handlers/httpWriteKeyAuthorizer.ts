@@ -7,10 +7,9 @@
  *
  * Data-plane code: no Pulumi, no AWS SDK.
  */
-import { createHash } from "crypto";
-import { parseWriteKey } from "../auth/writeKey";
+import { checkWriteKey } from "../auth/writeKey";
 
-export const ENV_WRITE_KEY_HASHES = "CLICKSTREAM_WRITE_KEY_HASHES";
+export { ENV_WRITE_KEY_HASHES, resetKeyCache, writeKeyHash } from "../auth/writeKey";
 
 export interface HttpAuthorizerEvent {
     headers?: Record<string, string | undefined>;
@@ -21,40 +20,14 @@ export interface HttpAuthorizerResult {
     context?: { keyName: string };
 }
 
-export function writeKeyHash(key: string): string {
-    return createHash("sha256").update(key).digest("hex");
-}
-
-let hashes: Map<string, string> | undefined;
-
-/** The hash -> key name table from the environment, read once per container. */
-function knownHashes(): Map<string, string> {
-    if (!hashes) {
-        const raw = process.env[ENV_WRITE_KEY_HASHES];
-        if (!raw) throw new Error(`${ENV_WRITE_KEY_HASHES} is not set: the authorizer has no keys to accept`);
-        hashes = new Map(Object.entries(JSON.parse(raw) as Record<string, string>));
-    }
-    return hashes;
-}
-
-/** For tests: forget the cached table. */
-export function resetKeyCache(): void {
-    hashes = undefined;
-}
-
 export async function handler(event: HttpAuthorizerEvent): Promise<HttpAuthorizerResult> {
     let header: string | undefined;
     for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === "authorization" && v) header = v;
-    const parsed = parseWriteKey(header);
-    if (!parsed.ok) {
+    const check = checkWriteKey(header);
+    if (!check.ok) {
         // The reason goes to the function's log, never the key itself.
-        console.log(JSON.stringify({ level: "info", msg: "write key refused", reason: parsed.reason }));
+        console.log(JSON.stringify({ level: "info", msg: "write key refused", reason: check.reason }));
         return { isAuthorized: false };
     }
-    const keyName = knownHashes().get(writeKeyHash(parsed.writeKey));
-    if (keyName === undefined) {
-        console.log(JSON.stringify({ level: "info", msg: "write key refused", reason: "unknown key" }));
-        return { isAuthorized: false };
-    }
-    return { isAuthorized: true, context: { keyName } };
+    return { isAuthorized: true, context: { keyName: check.keyName } };
 }

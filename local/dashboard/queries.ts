@@ -69,6 +69,7 @@ export interface DashboardQueries {
     eventsPerMinute(now: number): Promise<EventsPerMinute>;
     badRows(now: number): Promise<Array<{ reason: string; rows: number }>>;
     topPages(now: number): Promise<Array<{ path: string; views: number }>>;
+    /** Per event-time day, from the models: sessions, daily active anonymous ids, and the events of the day's sessions. */
     daily(now: number): Promise<Array<{ day: string; sessions: number; users: number; events: number }>>;
     windowBand(now: number): Promise<WindowBand>;
     recentAlerts(): Promise<Array<Record<string, unknown>>>;
@@ -131,12 +132,14 @@ export function dashboardQueries(lakeDir: string): DashboardQueries {
             return rows.map((r) => ({ path: String(r.path), views: num(r.n) }));
         }),
         daily: (now) => serial(async (d) => {
-            // Distinct counts only: the pseudonymized ids never leave DuckDB.
-            const rows = await d.all(`SELECT strftime(CAST(${EVENT_TIME} AS DATE), '%Y-%m-%d') AS day,
-                    count(DISTINCT session_id) AS sessions, count(DISTINCT anonymous_id) AS users, count(*) AS events
-                FROM events WHERE event_type <> '${BAD_ROW_TYPE}' AND dt >= '${day(now - DAILY_DAYS * DAY_MS)}'
-                    AND ${EVENT_TIME} >= ${ts(Date.parse(day(now - DAILY_DAYS * DAY_MS)))}
-                GROUP BY 1 ORDER BY 1`);
+            // From the modeled tables (local/models.ts), which `clickstream local` runs as event-time days close:
+            // sessions per the 30-minute rule, users = daily active anonymous ids. Counts only: no id leaves DuckDB.
+            const since = `DATE '${day(now - DAILY_DAYS * DAY_MS)}'`;
+            const rows = await d.all(`SELECT strftime(event_date, '%Y-%m-%d') AS day, coalesce(s.sessions, 0) AS sessions,
+                    coalesce(u.users, 0) AS users, coalesce(s.events, 0) AS events
+                FROM (SELECT event_date, count(*) AS sessions, sum(event_count) AS events FROM sessions WHERE event_date >= ${since} GROUP BY 1) s
+                FULL JOIN (SELECT event_date, max(dau_anonymous) AS users FROM daily_users WHERE event_date >= ${since} GROUP BY 1) u USING (event_date)
+                ORDER BY 1`);
             return rows.map((r) => ({ day: String(r.day), sessions: num(r.sessions), users: num(r.users), events: num(r.events) }));
         }),
         windowBand: (now) => serial(async (d) => {

@@ -13,6 +13,13 @@ export function ofType(resources: PolicyResource[], ...types: string[]): PolicyR
     return resources.filter((r) => types.includes(r.type));
 }
 
+/** The Lambda function a function URL (or permission) names in `functionName`, by name or ARN, if it is in the stack. */
+export function functionNamed(ref: unknown, resources: PolicyResource[]): PolicyResource | undefined {
+    const name = asString(ref);
+    if (name === undefined) return undefined;
+    return ofType(resources, "aws:lambda/function:Function").find((f) => [asString(f.props.name), asString(f.props.arn)].includes(name));
+}
+
 /** The S3 bucket resources of a stack. */
 export function bucketsOf(resources: PolicyResource[]): PolicyResource[] {
     return ofType(resources, ...BUCKET_TYPES);

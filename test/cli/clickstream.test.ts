@@ -37,7 +37,7 @@ describe("clickstream command", function () {
     it("review prints the resource tree and the policy verdicts, exit 0 for prod", async () => {
         const { stdout, code } = await clickstream("review", "--stack", "prod");
         assert.equal(code, 0, stdout);
-        assert.match(stdout, /clickstream:ingest:IngestEndpoint\s+clickstream-prod-ingest\n(└─ .*\n)*└─ aws:apigatewayv2\/api:Api\s+clickstream-prod-ingest-http-api/);
+        assert.match(stdout, /clickstream:ingest:IngestEndpoint\s+clickstream-prod-ingest\n(└─ .*\n)*└─ aws:lambda\/functionUrl:FunctionUrl\s+clickstream-prod-ingest-url/);
         assert.match(stdout, /\d+ resources \(\d+ AWS\/provider resources, \d+ components\)/);
         assert.match(stdout, /^Resources of program clickstream \(index\.ts\), stack prod:/);
         assert.match(stdout, /Policies: every policy passed for program clickstream \(index\.ts\), stack prod\./);

@@ -9,6 +9,7 @@ import { CostReport, estimateCost } from "../../cost/model";
 import { PriceBook } from "../../cost/prices";
 import { envelopeOverheadBytes, TrafficInput } from "../../cost/traffic";
 import { accessLogLineBytes } from "../../cost/services/cloudwatch";
+import { cloudFrontWafCost, CONTAINER_COLLECTOR, containerCollectorCost, functionUrlCollectorCost } from "../../cost/alternatives";
 import { ENV_WINDOW_SPECS } from "../../dataplane/analytics/env";
 import { GIB, res, SECONDS } from "./fixtures";
 
@@ -137,6 +138,46 @@ describe("cost model: hand-computed terms", () => {
         const big = estimateCost([kinesisStream({}), delivery, { ...fn, inputs: { ...fn.inputs, memorySize: 3538 } }], base);
         const bigGbs = line(big, "Lambda", /compute/).quantity;
         close(bigGbs, ((100 * SECONDS) / a.transformBench.eventsPerSecond + invocations * 0.005) * (3538 / 1024), "GB-seconds at 3,538 MB");
+    });
+
+    it("Lambda behind a function URL: one request per ingest request, duration from the measured CPU at its memory's share plus the Kinesis wait, no API Gateway line; no platform logs at WARN", () => {
+        const fn = res("aws:lambda/function:Function", "collector", { memorySize: 128, architectures: ["arm64"], loggingConfig: { logGroup: "collector-logs", systemLogLevel: "WARN" } });
+        const url = res("aws:lambda/functionUrl:FunctionUrl", "collector-url", { functionName: "collector", authorizationType: "NONE" });
+        const logs = res("aws:cloudwatch/logGroup:LogGroup", "collector-logs", { retentionInDays: 30 });
+        const r = estimateCost([kinesisStream({ shardCount: 1, streamModeDetails: { streamMode: "PROVISIONED" } }), fn, url, logs], base);
+        // 661.7 us of CPU at 128/1769 of a vCPU = 9.145 ms, + 20 ms for Kinesis, billed as 30 ms.
+        const ms = Math.ceil(a.collectorBench.cpuMicrosPerRequest / 1000 / (128 / 1769) + a.kinesisPutLatencyMs);
+        assert.equal(ms, 30);
+        close(line(r, "Lambda", /requests \(collector\)/).usd, (REQUESTS / 1e6) * 0.2, "requests");
+        const compute = line(r, "Lambda", /compute \(128 MB arm64, 30 ms per request\)/);
+        close(compute.quantity, REQUESTS * 0.03 * 0.125, "GB-seconds");
+        close(compute.usd, REQUESTS * 0.03 * 0.125 * 0.0000133334, "duration");
+        assert.equal(line(r, "Lambda", /function URL requests/).usd, 0);
+        assert.ok(!r.lines.some((l) => l.service === "API Gateway" || /log ingestion/.test(l.item)));
+        // At the default system log level, START/REPORT lines are ingested for every request.
+        const info = estimateCost([fn, url, logs].map((x) => (x === fn ? { ...fn, inputs: { ...fn.inputs, loggingConfig: { logGroup: "collector-logs" } } } : x)), base);
+        close(line(info, "CloudWatch", /log ingestion/).usd, ((REQUESTS * a.lambdaPlatformLogBytesPerInvocation) / GIB) * 0.5, "platform logs at INFO");
+        // 256 MB halves the CPU time (4.57 ms): 25 ms billed at twice the memory.
+        const big = estimateCost([fn, url].map((x) => (x === fn ? { ...fn, inputs: { ...fn.inputs, memorySize: 256 } } : x)), base);
+        close(line(big, "Lambda", /compute/).quantity, REQUESTS * 0.025 * 0.25, "GB-seconds at 256 MB");
+    });
+
+    it("the ingest alternatives the stacks do not build: ALB + Fargate collector, CloudFront + WAF in front", () => {
+        const traffic = { ...base, eventsPerSecond: 1000 }; // 100 requests/s
+        const lines = containerCollectorCost(traffic);
+        // ALB: 730 h x $0.0225; LCUs: 100 new connections/s / 25 = 4 (bytes: 100 x 5,648 B x 3,600 / 2^30 = 1.89 GB/h).
+        close(lines[0].usd, 730 * 0.0225, "ALB hours");
+        close(lines[1].usd, 4 * 730 * 0.008, "LCUs");
+        assert.match(lines[1].item, /4\.00: new connections/);
+        close(lines[2].usd, 2 * 730 * (0.25 * 0.03238 + 0.5 * 0.00356), "Fargate");
+        close(lines[3].usd, 4 * 730 * 0.005, "IPv4");
+        const reused = containerCollectorCost(traffic, { ...CONTAINER_COLLECTOR, newConnectionShare: 0.1 });
+        close(reused[1].usd, ((100 * (5048 + 600) * 3600) / GIB) * 730 * 0.008, "LCUs by bytes");
+        const [cf, waf] = cloudFrontWafCost(traffic);
+        close(cf.usd, 100 * SECONDS / 10_000 * 0.01, "CloudFront requests");
+        close(waf.usd, 5 + 3 + 100 * SECONDS / 1e6 * 0.6, "WAF");
+        const fnUrl = functionUrlCollectorCost(traffic);
+        close(fnUrl[0].usd + fnUrl[1].usd, 100 * SECONDS * (0.2 / 1e6 + 0.03 * 0.125 * 0.0000133334), "function URL collector");
     });
 
     it("S3: lake storage (Standard, then IA after 30 days) and raw backup (expired after 7 days) in month 12, PUTs, transitions", () => {

@@ -42,7 +42,10 @@ describe("cost of the shipped stacks", function () {
         const report = estimateCost(await stackResources("prod", {}, cache), TRAFFIC);
         assert.ok(report.total > 0);
         assert.ok(Math.abs(report.lines.reduce((s, l) => s + l.usd, 0) - report.total) < 0.01);
-        for (const service of ["API Gateway", "Kinesis", "Firehose", "Lambda", "S3", "Athena", "CloudWatch", "KMS", "Secrets Manager", "Glue", "SNS", "DynamoDB"]) {
+        // Prod's ingest is the function URL collector: Lambda requests and duration, no API Gateway line.
+        assert.ok(report.lines.some((l) => l.component === "clickstream-prod-ingest" && l.item === "requests (collector)"));
+        assert.ok(!report.lines.some((l) => l.service === "API Gateway"));
+        for (const service of ["Kinesis", "Firehose", "Lambda", "S3", "Athena", "CloudWatch", "KMS", "Secrets Manager", "Glue", "SNS", "DynamoDB"]) {
             assert.ok(report.lines.some((l) => l.service === service), `no ${service} line`);
         }
         assert.ok(report.lines.some((l) => l.component === "clickstream-prod-lake" && l.service === "Firehose"));

@@ -7,8 +7,8 @@ import { handlerPath } from "../../components/lambda/bundle";
 const HANDLERS = fs.readdirSync(path.join(__dirname, "..", "..", "dataplane", "handlers")).filter((f) => f.endsWith(".ts")).map((f) => f.replace(/\.ts$/, ""));
 
 describe("data-plane handler bundles", () => {
-    it("finds the five handlers the components deploy", () => {
-        assert.deepEqual([...HANDLERS].sort(), ["alert", "httpWriteKeyAuthorizer", "transform", "window", "writeKeyAuthorizer"]);
+    it("finds the six handlers the components deploy", () => {
+        assert.deepEqual([...HANDLERS].sort(), ["alert", "functionUrlCollector", "httpWriteKeyAuthorizer", "transform", "window", "writeKeyAuthorizer"]);
     });
 
     for (const handler of HANDLERS) {

@@ -117,14 +117,19 @@ export const MATRIX: MatrixRow[] = [
         requests: (iam) => ["lake-lake", "lake-raw"].map((b) => asRole(iam, firehose(iam), iam.arn(KEY, "lake-key"), { ...via("s3"), "kms:EncryptionContext:aws:s3:arn": iam.arn(S3, b) })),
     },
     {
-        who: "API Gateway integration role", mode: "stream", what: "puts records into the stream", on: "Kinesis stream",
-        actions: ["kinesis:PutRecord", "kinesis:PutRecords"], expected: "Allowed", source: "https://docs.aws.amazon.com/apigateway/latest/developerguide/integrating-api-with-aws-services-kinesis.html",
-        requests: (iam) => [asRole(iam, iam.role("ingest-integration-role"), stream(iam))],
+        who: "Ingest collector role (function URL)", mode: "stream", what: "puts records into the stream", on: "Kinesis stream",
+        actions: ["kinesis:PutRecords"], expected: "Allowed", source: "https://docs.aws.amazon.com/streams/latest/dev/controlling-access.html",
+        requests: (iam) => [asRole(iam, iam.role("ingest-collector-role"), stream(iam))],
     },
     {
-        who: "API Gateway integration role", mode: "stream", what: "generates data keys under the stream's key", on: "stream key",
+        who: "Ingest collector role (function URL)", mode: "stream", what: "generates data keys under the stream's key", on: "stream key",
         actions: ["kms:GenerateDataKey"], expected: "Allowed", source: KINESIS_KMS,
-        requests: (iam) => [asRole(iam, iam.role("ingest-integration-role"), streamKey(iam))],
+        requests: (iam) => [asRole(iam, iam.role("ingest-collector-role"), streamKey(iam))],
+    },
+    {
+        who: "Ingest collector role (function URL)", mode: "stream", what: "reads the stream back", on: "Kinesis stream",
+        actions: ["kinesis:GetRecords", "kinesis:GetShardIterator"], expected: "ImplicitlyDenied", source: "least privilege: the collector only writes",
+        requests: (iam) => [asRole(iam, iam.role("ingest-collector-role"), stream(iam))],
     },
     {
         who: "API Gateway integration role", mode: "firehose", what: "puts records into the delivery stream (firehose mode)", on: "Firehose delivery stream",

@@ -112,7 +112,7 @@ describe("IngestEndpoint api: \"http\" (under mocks)", function () {
         assert.throws(() => new IngestEndpoint("x", { api: "http", mode: "stream", webAclArn: "arn:waf" }), /webAclArn cannot be used with api "http".*CloudFront with WAF/);
         assert.throws(() => new IngestEndpoint("x", { api: "http", mode: "stream", apiKeyNames: ["a"], apiKeyQuota: { limit: 1, period: "DAY" } }), /apiKeyQuota needs a usage plan/);
         assert.throws(() => new IngestEndpoint("x", { api: "http", mode: "stream", maxBatchEvents: 10 }), /maxBatchEvents is enforced by the REST API's request model/);
-        assert.throws(() => new IngestEndpoint("x", { api: "graphql" as any, mode: "stream" }), /api must be "rest" or "http"/);
+        assert.throws(() => new IngestEndpoint("x", { api: "graphql" as any, mode: "stream" }), /api must be "rest", "http" or "function-url"/);
     });
 
     it("passes the policy pack in prod (keys on)", async () => {

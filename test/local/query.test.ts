@@ -8,7 +8,8 @@ import { AGGREGATE_COLUMNS } from "../../dataplane/analytics/output";
 import { EVENT_COLUMNS, EventRow } from "../../dataplane/schema";
 import { LocalDb, openDuckDb } from "../../local/duckdb";
 import { formatTable, queryLake, toJsonRows, translateAthenaSql, VIEW_NAMES } from "../../local/query";
-import { ERASURE_COLUMNS } from "../../local/tables";
+import { ERASURE_COLUMNS, MODEL_TABLES } from "../../local/tables";
+import type { ModelName } from "../../models/sql";
 import { promisify } from "util";
 import { nativeEnvelope, partitionOf, tempLakeDir, transformRows, writeEventRows } from "./queryFixtures";
 
@@ -28,6 +29,7 @@ describe("local query: views over the lake", function () {
             const expected = view === "aggregates" ? [...AGGREGATE_COLUMNS.map((c) => c.name), "dt", "hour"]
                 : view === "alerts" ? r.columns.map((c) => c.name) // checked below
                 : view === "erasures" ? [...ERASURE_COLUMNS.map((c) => c.name), "dt"]
+                : view in MODEL_TABLES ? [...MODEL_TABLES[view as ModelName].columns.map((c) => c.name), "dt"] // test/local/models.test.ts checks them
                 : [...EVENT_COLUMNS.map((c) => c.name), "dt", "hour"];
             assert.deepEqual(r.columns.map((c) => c.name), expected, view);
         }
@@ -94,7 +96,7 @@ describe("local query: views over the lake", function () {
     });
 
     it("rejects bad SQL with DuckDB's message and the available views", async () => {
-        await assert.rejects(queryLake(lake.dir, "SELEC * FROM events", { db }), /query failed: Parser Error: syntax error.*\n\(views: events, aggregates, alerts, erasures, bad_rows/s);
+        await assert.rejects(queryLake(lake.dir, "SELEC * FROM events", { db }), /query failed: Parser Error: syntax error.*\n\(views: events, aggregates, alerts, erasures, sessions, daily_users, page_stats_daily, funnel_daily, bad_rows/s);
         await assert.rejects(queryLake(lake.dir, "SELECT * FROM evnts", { db }), /query failed: Catalog Error: Table with name evnts does not exist/);
         await assert.rejects(queryLake(lake.dir, "   "), /no SQL given/);
     });

@@ -163,6 +163,24 @@ export function compliantProgram(): Record<string, unknown> {
         defaultRouteSettings: { throttlingRateLimit: 100, throttlingBurstLimit: 200 },
     });
     new aws.apigatewayv2.DomainName("ingest-http-domain", { domainName: "collect.example.com", domainNameConfiguration: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", endpointType: "REGIONAL", securityPolicy: "TLS_1_2" } });
+    // The function URL variant of the ingest (IngestEndpoint api: "function-url").
+    const collectorLogs = new aws.cloudwatch.LogGroup("collector-logs", { retentionInDays: 30, kmsKeyId: key.arn });
+    const collector = new aws.lambda.Function("collector", {
+        role: role.arn,
+        runtime: "nodejs22.x",
+        handler: "index.handler",
+        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler = async () => ({ statusCode: 200 });") }),
+        environment: { variables: { CLICKSTREAM_AUTH: "write-keys" } },
+        reservedConcurrentExecutions: 20,
+        loggingConfig: { logFormat: "JSON", logGroup: collectorLogs.name, systemLogLevel: "WARN", applicationLogLevel: "WARN" },
+    });
+    new aws.lambda.FunctionUrl("collector-url", {
+        functionName: collector.name,
+        authorizationType: "NONE",
+        cors: { allowOrigins: ["https://www.example.com"], allowMethods: ["POST"], allowCredentials: false },
+    });
+    new aws.lambda.Permission("collector-url-invoke", { action: "lambda:InvokeFunctionUrl", function: collector.name, principal: "*", functionUrlAuthType: "NONE" });
+    new aws.lambda.Permission("collector-url-invoke-function", { action: "lambda:InvokeFunction", function: collector.name, principal: "*", invokedViaFunctionUrl: true });
     new aws.apigateway.DomainName("ingest-domain", { domainName: "ingest.example.com", regionalCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", securityPolicy: "TLS_1_2", endpointConfiguration: { types: "REGIONAL" } });
 
     new LakeFormationGrants("lake-grants", {

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { parse as parseYaml } from "yaml";
 import { runUnderMocks } from "../../offline/runUnderMocks";
 import { loadStackConfig, StackConfig } from "../../stacks/config";
+import { readStackConfig } from "../../stacks/configRules";
 
 const DEFAULTS: Omit<StackConfig, "alertWebhookUrl"> = {
     ingestMode: "firehose", ingestApi: "rest", tableFormat: "parquet", streamShardCount: 0, manageAccountSettings: true, rawRetentionDays: 7, logRetentionDays: 30, auditPiiReads: true, auditRetentionDays: 365, throttleRateLimit: 100, throttleBurstLimit: 200,
@@ -98,5 +99,33 @@ describe("stacks/config", () => {
 
     it("refuses forceDestroy on prod", async () => {
         assert.match(await loadError("prod", { forceDestroy: true }), /clickstream:forceDestroy is true.*pulumi config rm clickstream:forceDestroy --stack prod/);
+    });
+});
+
+describe("stacks/configRules: ingestApi function-url", () => {
+    // readStackConfig is the rule set itself (no Pulumi): fast, and the same code the stacks run.
+    const read = (values: Record<string, string>, defaults = { ...DEFAULTS, ingestMode: "stream" as const, ingestApi: "function-url" as const }) =>
+        readStackConfig("prod", defaults, (key) => values[key]);
+    const error = (values: Record<string, string>) => {
+        try {
+            read(values);
+        } catch (err) {
+            return (err as Error).message;
+        }
+        return assert.fail("expected the config to be rejected");
+    };
+
+    it("accepts function-url in stream mode; firehose mode falls back to the REST API", () => {
+        assert.equal(read({}).ingestApi, "function-url");
+        assert.equal(read({ ingestMode: "firehose" }).ingestApi, "rest");
+        assert.equal(read({ ingestApi: "http" }).ingestApi, "http");
+    });
+
+    it("bad values name the key and the fix", () => {
+        assert.match(error({ ingestApi: "lambda" }), /clickstream:ingestApi must be one of function-url, http, rest \(got "lambda"\)\. Fix: pulumi config set clickstream:ingestApi function-url --stack prod/);
+        assert.match(error({ ingestMode: "firehose", ingestApi: "function-url" }), /clickstream:ingestApi is function-url but clickstream:ingestMode is firehose.*Fix: pulumi config set clickstream:ingestApi rest --stack prod/);
+        assert.match(error({ wafEnabled: "true" }), /WAF cannot front a Lambda function URL\. Fix: pulumi config set clickstream:ingestApi rest --stack prod/);
+        assert.match(error({ throttleRateLimit: "9500", throttleBurstLimit: "1000" }), /clickstream:throttleRateLimit\/throttleBurstLimit \(9500\/1000\).*Fix: pulumi config set clickstream:throttleBurstLimit 9000/);
+        assert.equal(read({ throttleRateLimit: "9000", throttleBurstLimit: "1000" }).throttleRateLimit, 9000);
     });
 });

@@ -49,11 +49,13 @@ function assertMetricsExist(run: RunResult): MetricRef[] {
     const windowFns = run.resources.filter((r) => r.type === "aws:lambda/function:Function" && r.inputs.environment?.variables?.[ENV_METRIC_NAMESPACE]);
     const windowNamespaces = new Set(windowFns.map((f) => f.inputs.environment.variables[ENV_METRIC_NAMESPACE]));
     const windowMetricNames = new Set(Object.values((run.outputs.windowMetrics ?? {}) as Record<string, string[]>).flat());
-    // An HTTP API publishes 4xx/5xx by ApiId; a REST API 4XXError/5XXError by ApiName.
+    // An HTTP API publishes 4xx/5xx by ApiId; a REST API 4XXError/5XXError by ApiName; a function URL Url5xxCount by FunctionName.
     const http = run.resources.some((r) => r.type === "aws:apigatewayv2/api:Api");
+    const functionUrl = run.resources.some((r) => r.type === "aws:lambda/functionUrl:FunctionUrl");
     const apiMetrics = refs.filter((r) => r.namespace === "AWS/ApiGateway");
     assert.deepEqual(apiMetrics.map((r) => (http ? "ApiId" : "ApiName") in r.dimensions), apiMetrics.map(() => true), "API metrics use the other API type's dimension");
-    assert.ok(apiMetrics.some((r) => r.metricName === (http ? "5xx" : "5XXError")), "no 5xx metric of this API type");
+    if (functionUrl) assert.ok(refs.some((r) => r.namespace === "AWS/Lambda" && r.metricName === "Url5xxCount"), "no 5xx metric of the function URL");
+    else assert.ok(apiMetrics.some((r) => r.metricName === (http ? "5xx" : "5XXError")), "no 5xx metric of this API type");
     for (const ref of refs) {
         const where = `${ref.widget}: ${ref.namespace} ${ref.metricName} ${JSON.stringify(ref.dimensions)}`;
         if (ref.namespace.startsWith("AWS/")) {
@@ -93,9 +95,13 @@ describe("stack CloudWatch dashboard", function () {
             const shown = new Set(refs.map((r) => `${r.namespace.startsWith("AWS/") ? r.namespace : "window"} ${r.metricName}`));
             // An HTTP API (prod's default) publishes 4xx/5xx by ApiId; a REST API 4XXError/5XXError by ApiName.
             const http = runs[stack].resources.some((r) => r.type === "aws:apigatewayv2/api:Api");
+            const functionUrl = runs[stack].resources.some((r) => r.type === "aws:lambda/functionUrl:FunctionUrl");
             const apiRefs = refs.filter((r) => r.namespace === "AWS/ApiGateway");
             assert.ok(apiRefs.every((r) => (http ? "ApiId" : "ApiName") in r.dimensions), `${stack}: API metrics use the wrong dimension`);
-            for (const m of ["AWS/ApiGateway Count", ...(http ? ["AWS/ApiGateway 4xx", "AWS/ApiGateway 5xx"] : ["AWS/ApiGateway 4XXError", "AWS/ApiGateway 5XXError"]), "AWS/ApiGateway Latency", "AWS/Kinesis GetRecords.IteratorAgeMilliseconds",
+            const ingest = functionUrl
+                ? ["AWS/Lambda UrlRequestCount", "AWS/Lambda Url4xxCount", "AWS/Lambda Url5xxCount", "AWS/Lambda Throttles", "AWS/Lambda UrlRequestLatency"]
+                : ["AWS/ApiGateway Count", ...(http ? ["AWS/ApiGateway 4xx", "AWS/ApiGateway 5xx"] : ["AWS/ApiGateway 4XXError", "AWS/ApiGateway 5XXError"]), "AWS/ApiGateway Latency"];
+            for (const m of [...ingest, "AWS/Kinesis GetRecords.IteratorAgeMilliseconds",
                 ...firehoseMetricsFor(runs[stack]), "AWS/Lambda Errors", "AWS/SQS ApproximateNumberOfMessagesVisible",
                 "AWS/SNS NumberOfMessagesPublished", "window events_per_minute_count", "window purchase_price_by_group_avg_price"]) {
                 assert.ok(shown.has(m), `dashboard lacks ${m}`);

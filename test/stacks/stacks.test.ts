@@ -95,18 +95,26 @@ describe("shipped stacks", function () {
         assert.ok(byType(runs.dev, "aws:s3/bucket:Bucket").every((b) => b.inputs.forceDestroy === true));
     });
 
-    it("prod is hardened and cheap: HTTP API with write keys on every route, throttled, 2 provisioned shards, buckets kept", () => {
+    it("prod is hardened and cheap: function URL collector checking write keys, reserved concurrency from the throttle, 2 provisioned shards, buckets kept", () => {
         const stream = one(runs.prod, "aws:kinesis/stream:Stream");
         assert.equal(stream.inputs.streamModeDetails.streamMode, "PROVISIONED");
         assert.equal(stream.inputs.shardCount, 2);
         assert.deepEqual(byType(runs.prod, "random:index/randomPassword:RandomPassword").map((k) => k.name).filter((n) => /-ingest-key-/.test(n)).sort(), ["clickstream-prod-ingest-key-android", "clickstream-prod-ingest-key-ios", "clickstream-prod-ingest-key-web"]);
-        const routes = byType(runs.prod, "aws:apigatewayv2/route:Route");
-        assert.equal(routes.length, 8);
-        for (const route of routes) assert.equal(route.inputs.authorizationType, "CUSTOM", `${route.inputs.routeKey} is open`);
-        const stage = one(runs.prod, "aws:apigatewayv2/stage:Stage");
-        assert.deepEqual([stage.inputs.defaultRouteSettings.throttlingRateLimit, stage.inputs.defaultRouteSettings.throttlingBurstLimit], [400, 800]);
+        const url = one(runs.prod, "aws:lambda/functionUrl:FunctionUrl");
+        assert.equal(url.inputs.authorizationType, "NONE");
+        assert.deepEqual(url.inputs.cors.allowOrigins, ["https://www.example.com"]);
+        const collector = one(runs.prod, "aws:lambda/function:Function", "-ingest-collector");
+        assert.equal(url.inputs.functionName, collector.state.name);
+        assert.equal(collector.inputs.environment.variables.CLICKSTREAM_AUTH, "write-keys");
+        assert.equal(Object.keys(JSON.parse(collector.inputs.environment.variables.CLICKSTREAM_WRITE_KEY_HASHES)).length, 3);
+        // Throttle 400/s, burst 800 -> 800 x 0.1 s in flight.
+        assert.equal(collector.inputs.reservedConcurrentExecutions, 80);
+        assert.equal(byType(runs.prod, "aws:apigatewayv2/api:Api").length, 0);
         assert.equal(byType(runs.prod, "aws:apigateway/restApi:RestApi").length, 0);
-        assert.equal(byType(runs.prod, "aws:wafv2/webAcl:WebAcl").length, 0, "WAF cannot front an HTTP API");
+        assert.equal(byType(runs.prod, "aws:wafv2/webAcl:WebAcl").length, 0, "WAF cannot front a function URL");
+        // The collector's throttle and error alarms notify the alerts' topic.
+        const topic = one(runs.prod, "aws:sns/topic:Topic", "-alerts-notifications");
+        for (const alarm of ["-ingest-collector-throttles", "-ingest-collector-errors"]) assert.deepEqual(one(runs.prod, "aws:cloudwatch/metricAlarm:MetricAlarm", alarm).inputs.alarmActions, [topic.state.arn]);
         assert.ok(byType(runs.prod, "aws:s3/bucket:Bucket").every((b) => !b.inputs.forceDestroy));
         const analystGrants = byType(runs.prod, "aws:lakeformation/permissions:Permissions").filter((p) => String(p.inputs.principal).endsWith("role/clickstream-analyst"));
         assert.ok(analystGrants.length > 0);
@@ -143,10 +151,24 @@ describe("shipped stacks", function () {
         assert.deepEqual(await checkProgram(run), []);
     });
 
+    it("the HTTP API variant is one config key away (ingestApi=http): write keys on every route, stage throttling, policy-clean", async () => {
+        const run = await runShippedStack("prod", { ingestApi: "http" });
+        const routes = byType(run, "aws:apigatewayv2/route:Route");
+        assert.equal(routes.length, 8);
+        for (const route of routes) assert.equal(route.inputs.authorizationType, "CUSTOM", `${route.inputs.routeKey} is open`);
+        const stage = one(run, "aws:apigatewayv2/stage:Stage");
+        assert.deepEqual([stage.inputs.defaultRouteSettings.throttlingRateLimit, stage.inputs.defaultRouteSettings.throttlingBurstLimit], [400, 800]);
+        assert.equal(byType(run, "aws:lambda/functionUrl:FunctionUrl").length, 0);
+        assert.deepEqual(await checkProgram(run), []);
+    });
+
     it("ingestApi is validated like the other keys", async () => {
-        await assert.rejects(runShippedStack("prod", { ingestApi: "graphql" }), /clickstream:ingestApi must be one of http, rest \(got "graphql"\)\. Fix: pulumi config set clickstream:ingestApi http --stack prod/);
-        await assert.rejects(runShippedStack("prod", { wafEnabled: true }), /clickstream:wafEnabled is true but clickstream:ingestApi is http, and WAF cannot front an HTTP API\. Fix: pulumi config set clickstream:ingestApi rest --stack prod/);
+        await assert.rejects(runShippedStack("prod", { ingestApi: "graphql" }), /clickstream:ingestApi must be one of function-url, http, rest \(got "graphql"\)\. Fix: pulumi config set clickstream:ingestApi function-url --stack prod/);
+        await assert.rejects(runShippedStack("prod", { wafEnabled: true }), /clickstream:wafEnabled is true but clickstream:ingestApi is function-url, and WAF cannot front a Lambda function URL\. Fix: pulumi config set clickstream:ingestApi rest --stack prod/);
+        await assert.rejects(runShippedStack("prod", { ingestApi: "http", wafEnabled: true }), /WAF cannot front an HTTP API/);
         await assert.rejects(runShippedStack("dev", { ingestMode: "firehose", ingestApi: "http" }), /clickstream:ingestApi is http but clickstream:ingestMode is firehose/);
+        await assert.rejects(runShippedStack("dev", { ingestMode: "firehose", ingestApi: "function-url" }), /clickstream:ingestApi is function-url but clickstream:ingestMode is firehose; the function URL collector puts records into Kinesis/);
+        await assert.rejects(runShippedStack("prod", { throttleRateLimit: 10000, throttleBurstLimit: 5000 }), /would reserve over 900 concurrent Lambda executions.*Fix: pulumi config set clickstream:throttleBurstLimit 9000 --stack prod/);
     });
 
     it("firehose mode (config ingestMode=firehose): API -> Firehose direct, no stream, windows or alerts, still policy-clean", async () => {
@@ -168,7 +190,7 @@ describe("shipped stacks", function () {
         for (const key of ["ingestUrl", "ingestEndpoints", "lakeBucket", "rawBucket", "glueDatabase", "glueTable", "athenaWorkgroup", "kmsKeyArn", "ingestStream", "alertTopicArn", "anomaliesTable", "windowMetrics"]) {
             assert.ok(run.outputs[key] !== undefined && run.outputs[key] !== null, `output ${key} is missing`);
         }
-        assert.match(String(run.outputs.ingestUrl), /^https:\/\/.+\.execute-api\.us-east-1\.amazonaws\.com\//);
+        assert.match(String(run.outputs.ingestUrl), /^https:\/\/.+\.lambda-url\.us-east-1\.on\.aws$/);
         assert.equal(run.resources.length, runs.prod.resources.length);
     });
 
