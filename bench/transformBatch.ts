@@ -22,7 +22,9 @@ function prng(seed: number): () => number {
         return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
 }
-const rand = prng(42);
+/** The generator; `buildBatch` restarts it from its seed, so every call builds the same batch. */
+const SEED = 42;
+let rand = prng(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 const hex = (n: number): string => Array.from({ length: n }, () => "0123456789abcdef"[int(0, 15)]).join("");
@@ -41,7 +43,8 @@ const USER_AGENTS = [
 ];
 const PAGES = ["/", "/pricing", "/docs/getting-started", "/blog/clickstreams-on-aws", "/signup", "/cart", "/checkout", "/products/42"];
 const EVENTS = ["Product Viewed", "Product Added", "Checkout Started", "Order Completed", "Signed Up", "Video Played", "Search Performed"];
-const users = Array.from({ length: 400 }, (_, i) => ({ anon: uuid(), user: i % 3 === 0 ? `user-${100000 + i}` : undefined, email: `person${i}@example.com` }));
+const makeUsers = () => Array.from({ length: 400 }, (_, i) => ({ anon: uuid(), user: i % 3 === 0 ? `user-${100000 + i}` : undefined, email: `person${i}@example.com` }));
+let users = makeUsers();
 
 function pageFields(): { url: string; path: string; referrer: string; title: string } {
     const path = pick(PAGES);
@@ -126,12 +129,18 @@ function envelope(at: number): RequestEnvelope {
     return { ...base, path: `/v1/${type}`, body: { ...segmentMessage(at, type, true), sentAt: new Date(at - 100).toISOString() } };
 }
 
-export function buildBatch(): { event: FirehoseTransformationEvent; events: number; bytes: number } {
+/**
+ * The batch: envelopes until `targetBytes` of JSON (BENCH_MB, default 3 MB). Every call returns the same
+ * records (the generator restarts from its seed; a smaller target gives a prefix of a larger one).
+ */
+export function buildBatch(targetBytes = TARGET_BYTES): { event: FirehoseTransformationEvent; events: number; bytes: number } {
+    rand = prng(SEED);
+    users = makeUsers();
     const records: FirehoseTransformationEvent["records"] = [];
     let bytes = 0;
     let events = 0;
     let at = Date.parse("2026-11-26T16:00:00.000Z");
-    while (bytes < TARGET_BYTES) {
+    while (bytes < targetBytes) {
         at += int(1, 50);
         const env = envelope(at);
         const text = JSON.stringify(env);

@@ -15,6 +15,10 @@ export interface RunLocalOptions extends LocalFlags {
     replay?: string;
     /** Let a replay add to a lake that already has events (else refused: it would duplicate them). */
     append?: boolean;
+    /** Where the log, status and summary lines go. Defaults to process.stdout; the tests capture them. */
+    stdout?: NodeJS.WritableStream;
+    /** Where the skipped replay lines are reported. Defaults to process.stderr. */
+    stderr?: NodeJS.WritableStream;
 }
 
 async function hasParquet(dir: string): Promise<boolean> {
@@ -37,7 +41,9 @@ export async function runLocal(opts: RunLocalOptions): Promise<number> {
     if (opts.replay !== undefined && !opts.append && (await hasParquet(path.join(config.lakeDir, EVENTS_PREFIX)))) {
         throw new Error(`--replay: ${path.join(config.lakeDir, EVENTS_PREFIX)} already holds events, and replaying would add them again. Fix: replay into a new lake (--lake-dir ./lake-replayed), or pass --append`);
     }
-    let status = startStatus(() => ({ requests: 0, bufferedRequests: 0, bufferedBytes: 0, rows: 0, badRows: 0, processingFailed: 0, deliveries: 0, replayedOnStart: 0 }));
+    const out = (opts.stdout ?? process.stdout) as NodeJS.WriteStream;
+    const err = opts.stderr ?? process.stderr;
+    let status = startStatus(() => ({ requests: 0, bufferedRequests: 0, bufferedBytes: 0, rows: 0, badRows: 0, processingFailed: 0, deliveries: 0, replayedOnStart: 0 }), out);
     const log = (line: string) => status.log(line);
     const pipeline = await LocalPipeline.start({
         config,
@@ -46,7 +52,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<number> {
         watermark: opts.replay === undefined ? "clock" : "data",
     });
     status.stop();
-    status = startStatus(() => pipeline.stats());
+    status = startStatus(() => pipeline.stats(), out);
     const source = config.stackFile ? `config ${config.stackFile}` : "built-in dev defaults";
     log(`lake ${config.lakeDir}; ${source}; buffering ${config.bufferIntervalSeconds} s / ${config.bufferSizeMiB} MiB; windows: ${config.windowSpecs.map((s) => s.name).join(", ") || "none"}`);
 
@@ -56,9 +62,9 @@ export async function runLocal(opts: RunLocalOptions): Promise<number> {
         await pipeline.stop();
         status.stop();
         const stats = pipeline.stats();
-        for (const s of summary.skipped.slice(0, 20)) console.error(`skipped ${s.file}:${s.line}: ${s.reason}`);
-        if (summary.skipped.length > 20) console.error(`... and ${summary.skipped.length - 20} more skipped lines`);
-        console.log(`replayed ${summary.requests} requests from ${summary.files} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${stats.rows} rows (${stats.badRows} bad), ${stats.processingFailed} processing-failed${stats.windows ? `, ${stats.windows.aggregatesWritten} aggregates, ${stats.windows.alerts} alerts` : ""}${stats.models ? `, models for ${stats.models.days} day(s)` : ""}; lake ${config.lakeDir}`);
+        for (const s of summary.skipped.slice(0, 20)) err.write(`skipped ${s.file}:${s.line}: ${s.reason}\n`);
+        if (summary.skipped.length > 20) err.write(`... and ${summary.skipped.length - 20} more skipped lines\n`);
+        out.write(`replayed ${summary.requests} requests from ${summary.files} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${stats.rows} rows (${stats.badRows} bad), ${stats.processingFailed} processing-failed${stats.windows ? `, ${stats.windows.aggregatesWritten} aggregates, ${stats.windows.alerts} alerts` : ""}${stats.models ? `, models for ${stats.models.days} day(s)` : ""}; lake ${config.lakeDir}\n`);
         return summary.skipped.length > 0 ? 1 : 0;
     }
 

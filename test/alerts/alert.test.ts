@@ -8,6 +8,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { parseAlarmMessage, renderNotification, shouldNotify } from "../../dataplane/alerts/alarm";
 import { checkWebhookUrl, loadAlertSettings } from "../../dataplane/alerts/env";
 import { RecorderDeps, TTL_ATTRIBUTE, recordTransition } from "../../dataplane/alerts/recorder";
+import { capturingConsoleLog } from "../support/console";
 
 /** What CloudWatch publishes to SNS for an anomaly detection alarm entering ALARM (shape as documented and observed). */
 function anomalyAlarmMessage(over: Record<string, unknown> = {}): Record<string, unknown> {
@@ -234,8 +235,11 @@ describe("alerts/recorder (DynamoDB + SNS + webhook)", () => {
         try {
             const { handler } = await import("../../dataplane/handlers/alert");
             const event = snsEvent(anomalyAlarmMessage());
-            await handler(event);
-            await handler(event); // SNS redelivery
+            const { lines } = await capturingConsoleLog(async () => {
+                await handler(event);
+                await handler(event); // SNS redelivery
+            });
+            assert.deepEqual(lines.map((l) => (JSON.parse(l) as { outcome: string }).outcome), ["recorded", "duplicate"], "one structured log line per transition");
             assert.equal(items.size, 1);
             assert.equal(sns.commandCalls(PublishCommand).length, 1);
             assert.equal(ddb.commandCalls(PutItemCommand)[0].args[0].input.TableName, "anomalies");

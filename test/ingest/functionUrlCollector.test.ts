@@ -33,7 +33,12 @@ function putCalls() {
 }
 
 describe("function URL collector (real handler, Kinesis mocked)", () => {
+    // The handler's structured CloudWatch lines (console.info/warn), kept out of mocha's output.
+    const logged: string[] = [];
+    const console0 = { info: console.info, warn: console.warn };
     beforeEach(() => {
+        logged.length = 0;
+        console.info = console.warn = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
         kinesis.reset();
         process.env[ENV_STREAM_NAME] = "clickstream-test-stream";
         process.env[ENV_AUTH] = "write-keys";
@@ -43,6 +48,7 @@ describe("function URL collector (real handler, Kinesis mocked)", () => {
         resetCollector();
         resetKeyCache();
     });
+    afterEach(() => Object.assign(console, console0));
     after(() => {
         for (const v of [ENV_STREAM_NAME, ENV_AUTH, ENV_CORS_ORIGINS, ENV_MAX_BATCH_EVENTS, ENV_WRITE_KEY_HASHES]) delete process.env[v];
         resetCollector();
@@ -85,6 +91,8 @@ describe("function URL collector (real handler, Kinesis mocked)", () => {
             assert.equal(JSON.parse(res.body).error, "client_error");
         }
         assert.equal(putCalls().length, 0);
+        assert.deepEqual(logged.map((l) => (JSON.parse(l) as { msg: string }).msg), ["write key refused", "write key refused", "write key refused"]);
+        assert.ok(!logged.some((l) => l.includes("x".repeat(30))), "the key is never logged");
     });
 
     it("answers 400 for a body that is not JSON or breaks the route's model (maxItems from the setting)", async () => {

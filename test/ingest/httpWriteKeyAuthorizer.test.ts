@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { capturingConsoleLog } from "../support/console";
 import { ENV_WRITE_KEY_HASHES, handler, resetKeyCache, writeKeyHash } from "../../dataplane/handlers/httpWriteKeyAuthorizer";
 
 const KEY = "k".repeat(24) + "webkey";
@@ -20,9 +21,15 @@ describe("HTTP API write-key authorizer", () => {
     });
 
     it("refuses an unknown, missing or malformed key", async () => {
-        assert.deepEqual(await handler({ headers: { authorization: `Bearer ${"x".repeat(30)}` } }), { isAuthorized: false });
-        assert.deepEqual(await handler({ headers: {} }), { isAuthorized: false });
-        assert.deepEqual(await handler({ headers: { authorization: "Digest abc" } }), { isAuthorized: false });
+        const { lines } = await capturingConsoleLog(async () => {
+            assert.deepEqual(await handler({ headers: { authorization: `Bearer ${"x".repeat(30)}` } }), { isAuthorized: false });
+            assert.deepEqual(await handler({ headers: {} }), { isAuthorized: false });
+            assert.deepEqual(await handler({ headers: { authorization: "Digest abc" } }), { isAuthorized: false });
+        });
+        // Each refusal is logged with its reason, never with the header.
+        assert.equal(lines.length, 3);
+        assert.deepEqual(lines.map((l) => (JSON.parse(l) as { msg: string }).msg), ["write key refused", "write key refused", "write key refused"]);
+        assert.ok(!lines.some((l) => l.includes("x".repeat(30)) || l.includes("abc")), lines.join("\n"));
     });
 
     it("fails loudly without its key table", async () => {

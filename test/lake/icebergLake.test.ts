@@ -17,7 +17,9 @@ async function deploy(args: FirehoseLakeArgs, name = "lake"): Promise<RunResult>
             const lake = new FirehoseLake(name, args);
             return {
                 lakeBucketName: lake.lakeBucketName, lakeBucketArn: lake.lakeBucketArn, rawBucketArn: lake.rawBucketArn, kmsKeyArn: lake.kmsKeyArn,
-                firehoseRoleArn: lake.firehoseRoleArn, transformFunctionArn: lake.transformFunctionArn, optimizerRoleArn: lake.optimizerRoleArn, tableFormat: lake.tableFormat,
+                firehoseRoleArn: lake.firehoseRoleArn, transformFunctionArn: lake.transformFunctionArn, tableFormat: lake.tableFormat,
+                // A Parquet lake has no optimizer role: exporting undefined would print Pulumi's undefined-output warning.
+                ...(lake.optimizerRoleArn ? { optimizerRoleArn: lake.optimizerRoleArn } : {}),
             };
         },
     });

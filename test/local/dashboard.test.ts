@@ -14,7 +14,7 @@ import puppeteer, { Browser, Page } from "puppeteer-core";
 import { spikeTraffic } from "../../examples/spike/generate";
 import { queryLake } from "../../local/query";
 import { runLocal } from "../../local/run";
-import { LocalUnderTest, postJson, startLocal, tempLakeDir } from "./localHarness";
+import { capturedOutput, LocalUnderTest, postJson, startLocal, tempLakeDir } from "./localHarness";
 import { REPO_ROOT } from "./localProcess";
 
 const ARTIFACT = path.join(REPO_ROOT, "test-artifacts", "dashboard.png");
@@ -76,7 +76,7 @@ describe("local dashboard in headless Chromium", function () {
             body: { sentAt: new Date(lastArrival + 1000).toISOString(), events: [{ eventId: "bad-1", type: "track" }, { eventId: "bad-2", type: "track" }] },
         });
         await fsp.writeFile(recording, envelopes.map((e) => JSON.stringify(e)).join("\n") + "\n");
-        assert.equal(await runLocal({ replay: recording, lakeDir, bufferInterval: "600" }), 0);
+        assert.equal(await runLocal({ replay: recording, lakeDir, bufferInterval: "600", stdout: capturedOutput() }), 0);
 
         // Expected figures, by SQL over the same lake (not through the dashboard's queries).
         const q = async (sql: string) => (await queryLake(lakeDir, sql)).rows;

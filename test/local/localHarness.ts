@@ -5,6 +5,7 @@
 import { promises as fsp } from "fs";
 import * as os from "os";
 import * as path from "path";
+import { Writable } from "stream";
 import { loadLocalConfig, LocalConfig, LocalFlags } from "../../local/config";
 import { LocalPipeline, PipelineOptions } from "../../local/pipeline";
 
@@ -52,4 +53,16 @@ export async function listFiles(dir: string): Promise<string[]> {
     };
     await walk(dir);
     return out.sort();
+}
+
+/** A stream collecting what `runLocal` prints (pass as its stdout/stderr), so the test run shows only mocha's output. */
+export function capturedOutput(): Writable & { text(): string } {
+    let text = "";
+    const stream = new Writable({
+        write(chunk: Buffer | string, _encoding, done) {
+            text += String(chunk);
+            done();
+        },
+    });
+    return Object.assign(stream, { text: () => text });
 }

@@ -13,6 +13,7 @@ import { ModelScheduler, SCHEDULE_FILE } from "../../local/modelScheduler";
 import { queryLake } from "../../local/query";
 import { MODEL_TABLES } from "../../local/tables";
 import { MODEL_COLUMNS, MODEL_NAMES } from "../../models/sql";
+import { capturedOutput } from "./localHarness";
 import { TestEvent, nativeEnvelope, tempLakeDir, transformRows, writeEventRows } from "./queryFixtures";
 
 const MIN = 60_000;
@@ -284,15 +285,9 @@ describe("local models", function () {
             await fsp.writeFile(recording, events.map((e) => JSON.stringify(nativeEnvelope(e.at + MIN, [e]))).join("\n") + "\n");
             const lakeDir = path.join(lake.dir, "lake");
             const { runLocal } = await import("../../local/run");
-            const summary: string[] = [];
-            const quietLog = console.log;
-            console.log = (line: string) => summary.push(line);
-            try {
-                assert.equal(await runLocal({ replay: recording, lakeDir, bufferInterval: "0.05" }), 0);
-            } finally {
-                console.log = quietLog;
-            }
-            assert.match(summary.join("\n"), /replayed 38 requests .*, models for 3 day\(s\); lake /);
+            const out = capturedOutput();
+            assert.equal(await runLocal({ replay: recording, lakeDir, bufferInterval: "0.05", stdout: out }), 0);
+            assert.match(out.text(), /replayed 38 requests .*, models for 3 day\(s\); lake /);
             const printed = await cli("query", "SELECT dt AS day, count(*) AS sessions, sum(event_count) AS events FROM sessions GROUP BY 1 ORDER BY 1", "--json", "--lake-dir", lakeDir);
             assert.deepEqual(JSON.parse(printed.join("\n")), [
                 { day: "2026-03-09", sessions: 7, events: 14 },

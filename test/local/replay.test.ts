@@ -7,7 +7,7 @@ import { promises as fsp } from "fs";
 import * as path from "path";
 import { queryLake } from "../../local/query";
 import { runLocal } from "../../local/run";
-import { listFiles, postJson, startLocal, tempLakeDir } from "./localHarness";
+import { capturedOutput, listFiles, postJson, startLocal, tempLakeDir } from "./localHarness";
 
 describe("clickstream local --replay", function () {
     this.timeout(120_000);
@@ -33,8 +33,10 @@ describe("clickstream local --replay", function () {
         const rule = path.join(target, "..", `${path.basename(target)}-pii.json`);
         await fsp.writeFile(rule, JSON.stringify({ pii: { pseudonymize: ["anonymous_id", "user_id", "properties.account"] } }));
         dirs.push(rule);
-        const code = await runLocal({ replay: path.join(source, "raw"), lakeDir: target, transformConfig: rule, bufferInterval: "600" });
+        const out = capturedOutput();
+        const code = await runLocal({ replay: path.join(source, "raw"), lakeDir: target, transformConfig: rule, bufferInterval: "600", stdout: out });
         assert.equal(code, 0);
+        assert.match(out.text(), /^replayed 5 requests from 1 file\(s\) in [\d.]+ s: 20 rows \(0 bad\)/m);
 
         const before = (await queryLake(source, "SELECT event_id, dt, hour, properties['account'] AS account FROM events ORDER BY event_id")).rows;
         const after = (await queryLake(target, "SELECT event_id, dt, hour, properties['account'] AS account FROM events ORDER BY event_id")).rows;
@@ -45,7 +47,7 @@ describe("clickstream local --replay", function () {
         assert.ok((await listFiles(path.join(target, "raw"))).length > 0, "the replayed lake has its own raw backup");
 
         // A second replay into the same lake would add every event again: refused, with the fix.
-        await assert.rejects(runLocal({ replay: path.join(source, "raw"), lakeDir: target }), /already holds events.*--lake-dir/);
+        await assert.rejects(runLocal({ replay: path.join(source, "raw"), lakeDir: target, stdout: capturedOutput() }), /already holds events.*--lake-dir/);
     });
 
     it("reports lines that are not request envelopes and exits 1", async () => {
@@ -58,8 +60,12 @@ describe("clickstream local --replay", function () {
             "not json",
             JSON.stringify({ v: 1, receivedAt: 1, path: "/v9/nope", body: {} }),
         ].join("\n"));
-        const code = await runLocal({ replay: file, lakeDir: path.join(target, "lake"), bufferInterval: "600" });
+        const out = capturedOutput();
+        const err = capturedOutput();
+        const code = await runLocal({ replay: file, lakeDir: path.join(target, "lake"), bufferInterval: "600", stdout: out, stderr: err });
         assert.equal(code, 1);
+        assert.match(err.text(), /:2: not JSON .*\n.*:3: path "\/v9\/nope" is not an ingest route\n$/);
+        assert.match(out.text(), /^replayed 1 requests/m);
         const rows = (await queryLake(path.join(target, "lake"), "SELECT event_id, dt, hour FROM events")).rows;
         assert.deepEqual(rows.map((r) => [r.event_id, r.dt, r.hour]), [["old-1", "2026-11-20", "10"]], "kept the recorded arrival partition");
     });

@@ -29,6 +29,22 @@ describe("transform: output record data encoded in one pass", () => {
         });
     });
 
+    it("slices each record's data exactly out of the batch's encoding: records of 5 B to 150 KB, empty ones between", () => {
+        const w = new RecordDataWriter(0);
+        const sizes = [12_000, 30_000, 0, 25_000, 150_000, 0, 9_000, 31_000, 28_000, 0, 17_000, 64_000, 5];
+        const records = sizes.map((n, i) => (n === 0 ? [] : [row(`r${i}`, { v: String.fromCharCode(97 + (i % 26)).repeat(n) }), row(`s${i}`, { w: "é".repeat(i) })]));
+        for (const rows of records) (rows.length ? w.addRecord(rows) : w.addEmpty());
+        const out = w.finish();
+        assert.equal(out.length, records.length);
+        records.forEach((rows, i) => {
+            if (rows.length === 0) return assert.equal(out[i], "");
+            assert.match(out[i], /^[A-Za-z0-9+/]+$/, "whole base64 quanta, no padding");
+            assert.equal(decode(out[i]).trim(), rows.map((r) => JSON.stringify(r)).join("\n"), `record ${i}`);
+        });
+        // Joined, the records are the one-pass encoding of all their bytes.
+        assert.equal(out.join(""), Buffer.from(out.map(decode).join(""), "utf8").toString("base64"));
+    });
+
     it("grows past its initial size and keeps every record intact (any content, any sizes)", () => {
         fc.assert(
             fc.property(fc.array(fc.array(fc.string({ unit: "binary", maxLength: 2000 }), { maxLength: 5 }), { maxLength: 40 }), (records) => {
