@@ -38,8 +38,8 @@ const EVENTS: TestEvent[] = [
 
 async function modelRows(lakeDir: string, model: string): Promise<Array<Record<string, unknown>>> {
     // Ordered by day first, then every column (ORDER BY ALL alone follows the column order).
-    return toJsonRows(await queryLake(lakeDir, `SELECT * FROM (SELECT event_date AS day_first, * FROM ${model}) ORDER BY ALL`))
-        .map(({ day_first: _day, ...row }) => row) as Array<Record<string, unknown>>;
+    const rows = toJsonRows(await queryLake(lakeDir, `SELECT * FROM (SELECT event_date AS day_first, * FROM ${model}) ORDER BY ALL`)) as Array<Record<string, unknown>>;
+    return rows.map(({ day_first: _day, ...row }) => row);
 }
 
 /** Every row of every model file, as text (what must not name the person). */
