@@ -124,4 +124,19 @@ describe("clickstream erase --local re-runs the models of the person's days", fu
         const again = await eraseLocal({ lakeDir: lake.dir, request: { anonymousId: "anon-alice" }, dryRun: true });
         assert.deepEqual([again.steps.find((s) => s.place === "sessions")!.removed, again.rows_removed], [0, 0]);
     });
+
+    it("also re-runs a modeled day the person had events on but no session of its own (a session crossing midnight)", async () => {
+        // anon-alice D2 23:55 -> D3 00:02: one session, on D2; day 3's counts include her event all the same.
+        await writeEventRows(db, lake.dir, transformRows([page("a-4", "anon-alice", `${D2} 23:55`, "/late"), page("a-5", "anon-alice", `${D3} 00:02`, "/later")]
+            .map((e) => nativeEnvelope(e.at + MIN, [e]))), "part-1.parquet");
+        for (const day of [D2, D3]) await runLocalModelsForDay(lake.dir, day);
+        const dau = async () => (await modelRows(lake.dir, "daily_users")).map((r) => [String(r.event_date).slice(0, 10), r.dau_anonymous]);
+        assert.deepEqual(await dau(), [[D1, 2], [D2, 2], [D3, 2]]);
+        assert.ok(!(await modelRows(lake.dir, "sessions")).some((r) => r.anonymous_id === alice && String(r.event_date).startsWith(D3)), "precondition: no session of hers on day 3");
+
+        const record = await eraseLocal({ lakeDir: lake.dir, request: { anonymousId: "anon-alice" }, dryRun: false });
+        assert.match(record.steps.find((s) => s.place === "sessions")!.note!, new RegExp(`day\\(s\\) ${D1}, ${D2}, ${D3} were re-run`));
+        assert.deepEqual(await dau(), [[D1, 1], [D2, 1], [D3, 1]]);
+        assert.ok(!(await allModelText(db, lake.dir)).includes(alice));
+    });
 });
