@@ -14,6 +14,8 @@ import { renderReport } from "../erasure/audit";
 import { eraseLocal } from "../erasure/local";
 import { eraseOnStack } from "../erasure/stack";
 import { erasureSubjects } from "../erasure/subject";
+import { loadLocalConfig } from "../local/config";
+import { localModelConfig } from "../local/models";
 import { resolveLakeDir } from "../local/query";
 import { readStackOutputs, stackLakeFromOutputs } from "../erasure/targets";
 
@@ -25,6 +27,7 @@ interface EraseFlags {
     lakeDir?: string;
     dryRun?: boolean;
     outputsFile?: string;
+    stackFile?: string;
     json?: boolean;
 }
 
@@ -43,6 +46,7 @@ export function registerErase(program: Command): void {
         .option("--stack <name>", "erase on this deployed stack (Athena, S3; run as a lake admin role)")
         .option("--local", "erase on the local pipeline's lake")
         .option("--lake-dir <path>", "with --local: the lake (default $LAKE_DIR, else ./lake)")
+        .option("--stack-file <path>", "with --local: the Pulumi.<stack>.yaml clickstream local mirrors, for the models' session gap and funnels when erase re-runs the person's days (default: as clickstream local)")
         .option("--dry-run", "only report what would be removed")
         .option("--outputs-file <path>", "the stack's `pulumi stack output --json`, when the Pulumi CLI is not on this machine")
         .option("--json", "print the audit record as JSON")
@@ -52,8 +56,11 @@ export function registerErase(program: Command): void {
             const userId = flags.userId === "-" ? await readStdinLine() : flags.userId;
             const anonymousId = flags.anonymousId === "-" ? await readStdinLine() : flags.anonymousId;
             if (flags.local) {
+                const lakeDir = resolveLakeDir(flags.lakeDir);
+                // The models are re-run with the pipeline's own session gap and funnels (cli/models.ts does the same).
+                const modelConfig = localModelConfig(loadLocalConfig({ stackFile: flags.stackFile, lakeDir }).stack);
                 const record = await eraseLocal({
-                    lakeDir: resolveLakeDir(flags.lakeDir), request: { userId, anonymousId }, dryRun: flags.dryRun === true,
+                    lakeDir, request: { userId, anonymousId }, dryRun: flags.dryRun === true, modelConfig,
                     log: (line) => process.stderr.write(`${line}\n`),
                 });
                 process.stdout.write(flags.json ? `${JSON.stringify(record, null, 2)}\n` : `${renderReport(record)}\n`);

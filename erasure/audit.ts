@@ -7,7 +7,7 @@ import type { ErasureSubject, SubjectKind } from "./subject";
 
 /** What happened at one place the pipeline keeps data. */
 export interface ErasureStep {
-    /** events | bad_rows | aggregates | raw_backup | error_output | alerts */
+    /** events | bad_rows | aggregates | sessions | raw_backup | error_output | alerts */
     place: string;
     /** How: athena-delete, partition-rewrite, object-rewrite, none (nothing per-person stored), ... */
     method: string;
@@ -31,7 +31,7 @@ export interface ErasureAuditRecord {
 }
 
 /** Places that are tables: their removals count as rows_removed (raw records and files do not). */
-const TABLE_PLACES = ["events", "bad_rows", "aggregates"];
+const TABLE_PLACES = ["events", "bad_rows", "aggregates", "sessions"];
 
 export function newErasureId(): string {
     return randomUUID();

@@ -13,6 +13,12 @@
  *   holds requests not yet in the lake (they would arrive after the erase); then every segment holds
  *   only delivered requests, whose rows and envelopes are in the lake, so the segments are deleted.
  *
+ * - models/ (the modeled tables): the days whose `sessions` file holds the person's pseudonyms, and the
+ *   days of their erased events that the models were run for, are run again (local/models.ts) once the
+ *   events are erased, so sessions and the counts of daily_users, page_stats_daily and funnel_daily
+ *   are recomputed without them. A crash before the re-run leaves the pseudonyms in sessions, which
+ *   the next erase finds again.
+ *
  * Then one audit row goes to erasures/dt=<day>/<erasure_id>.parquet (the `erasures` view): pseudonyms
  * and counts, never the raw id. The places are done one after another; a crash between two leaves the
  * earlier ones done and no audit row, and running erase again finishes the rest (it is idempotent).
@@ -25,10 +31,12 @@ import { LocalDb, openDuckDb, sqlString } from "../local/duckdb";
 import { fsyncPath, tempPathFor, writeFileAtomic, writeParquetAtomic } from "../local/parquet";
 import { PII_KEY_FILE } from "../local/pipeline";
 import { checkLakeDir } from "../local/query";
-import { AGGREGATES_TABLE, ALERTS_TABLE, ERASURES_TABLE, EVENTS_TABLE, LakeTable } from "../local/tables";
+import { runLocalModelsForDay } from "../local/models";
+import { AGGREGATES_TABLE, ALERTS_TABLE, ERASURES_TABLE, EVENTS_TABLE, LakeTable, MODEL_TABLES, MODELS_FOLDER } from "../local/tables";
+import type { ModelConfig } from "../models/sql";
 import { decodeWalSegment } from "../local/wal";
 import { ErasureAuditRecord, ErasureStep, auditRecord, newErasureId } from "./audit";
-import { aggregateRowPredicateSql, eventRowPredicateSql } from "./match";
+import { aggregateRowPredicateSql, eventRowPredicateSql, sessionRowPredicateSql } from "./match";
 import { RawObjectKind, rewriteRawObject } from "./rawRecords";
 import { ErasureRequest, ErasureSubject, erasureSubjects } from "./subject";
 
@@ -40,6 +48,11 @@ export interface LocalErasureOptions {
     log?: (line: string) => void;
     /** Clock for the audit record. Defaults to now. */
     now?: () => Date;
+    /**
+     * Session gap and funnels for re-running the models of the affected days: the pipeline's own
+     * (localModelConfig of the stack file `clickstream local` mirrors). Defaults to the models' defaults.
+     */
+    modelConfig?: ModelConfig;
 }
 
 /** Reads LAKE_DIR/pii-key without creating it: a lake without a key never stored a pseudonym. */
@@ -163,6 +176,8 @@ export async function eraseLocal(opts: LocalErasureOptions): Promise<ErasureAudi
         const steps: ErasureStep[] = [];
         const method = opts.dryRun ? "none (dry run)" : "file-rewrite";
 
+        // Read before the events go: the event-time days the person's events fall in (for the models).
+        const eventDays = await personEventDays(db, lakeDir, eventRowPredicateSql(subjects));
         const events = await eraseFromTable(db, lakeDir, EVENTS_TABLE, eventRowPredicateSql(subjects), opts.dryRun);
         steps.push(
             { place: "events", method, removed: events.removed - events.bad, objects: events.files },
@@ -175,6 +190,15 @@ export async function eraseLocal(opts: LocalErasureOptions): Promise<ErasureAudi
         steps.push({ place: "aggregates", method, removed: aggregates.removed, objects: aggregates.files, note: "rows of a person's group only; other groups keep their counts, which still include the person's past events" });
         const alerts = await eraseFromTable(db, lakeDir, ALERTS_TABLE, groupPredicate, opts.dryRun);
         steps.push({ place: "alerts", method, removed: alerts.removed, objects: alerts.files, note: "alerts of a person's group; roll-up alerts hold no identifier and stay. Webhook posts already sent are outside the lake" });
+
+        const models = await rerunModels(db, lakeDir, subjects, eventDays, opts);
+        steps.push({
+            place: "sessions", method: opts.dryRun ? "none (dry run)" : "model-rerun", removed: models.sessionRows, objects: models.days.length,
+            note: models.days.length === 0 ? "no modeled day held the person" :
+                `day(s) ${models.days.join(", ")} ${opts.dryRun ? "would be" : "were"} re-run from the erased events: sessions, daily_users, page_stats_daily, funnel_daily recomputed; ` +
+                "daily_users' wau/mau of the following 29 days still count the person (counts, no ids) until those days are re-run",
+        });
+        log(`models: ${models.sessionRows} session(s); ${models.days.length === 0 ? "no day" : `day(s) ${models.days.join(", ")}`} ${opts.dryRun ? "to re-run" : "re-run"}`);
 
         const raw = await eraseFromRawFiles(path.join(lakeDir, RAW_FOLDER), "raw-backup", subjects, opts.dryRun);
         steps.push({ place: "raw_backup", method, removed: raw.removed, objects: raw.files, note: "envelopes carrying the raw id, removed now" });
@@ -197,6 +221,45 @@ export async function eraseLocal(opts: LocalErasureOptions): Promise<ErasureAudi
         await db.close();
         await release();
     }
+}
+
+/** The event-time days (UTC, YYYY-MM-DD) of the good rows matching `predicate`. */
+async function personEventDays(db: LocalDb, lakeDir: string, predicate: string): Promise<string[]> {
+    const files = await filesUnder(path.join(lakeDir, EVENTS_TABLE.folder), ".parquet");
+    if (files.length === 0) return [];
+    const rows = await db.all<{ day: string }>(
+        `SELECT DISTINCT strftime(event_time, '%Y-%m-%d') AS day FROM read_parquet([${files.map(sqlString).join(", ")}], hive_partitioning = false) ` +
+        `WHERE coalesce(${predicate}, false) AND event_type <> 'bad_row' AND event_time IS NOT NULL`,
+    );
+    return rows.map((r) => r.day);
+}
+
+/**
+ * Re-runs the models for every day whose sessions file holds one of the subjects' pseudonyms, and every
+ * day of the person's events that the models ran for (a day with a model file): a session that started
+ * the day before, or an alias event on someone else's session, leaves no pseudonym in that day's sessions.
+ * Days never modeled stay unmodeled (the scheduler runs them when they close). Dry run: only finds them.
+ */
+async function rerunModels(
+    db: LocalDb, lakeDir: string, subjects: readonly ErasureSubject[], eventDays: readonly string[], opts: LocalErasureOptions,
+): Promise<{ days: string[]; sessionRows: number }> {
+    const sessionFiles = await filesUnder(path.join(lakeDir, MODEL_TABLES.sessions.folder), ".parquet");
+    const sessionDays = new Map<string, number>();
+    if (sessionFiles.length > 0) {
+        const rows = await db.all<{ day: string; n: number }>(
+            `SELECT strftime(event_date, '%Y-%m-%d') AS day, count(*) AS n FROM read_parquet([${sessionFiles.map(sqlString).join(", ")}], hive_partitioning = false) ` +
+            `WHERE coalesce(${sessionRowPredicateSql(subjects)}, false) GROUP BY 1`,
+        );
+        for (const r of rows) sessionDays.set(r.day, Number(r.n));
+    }
+    const modeled = new Set<string>();
+    for (const file of await filesUnder(path.join(lakeDir, MODELS_FOLDER), ".parquet")) {
+        const dt = /^dt=(\d{4}-\d{2}-\d{2})$/.exec(path.basename(path.dirname(file)));
+        if (dt) modeled.add(dt[1]);
+    }
+    const days = [...new Set([...sessionDays.keys(), ...eventDays.filter((d) => modeled.has(d))])].sort();
+    if (!opts.dryRun) for (const day of days) await runLocalModelsForDay(lakeDir, day, opts.modelConfig ?? {});
+    return { days, sessionRows: [...sessionDays.values()].reduce((a, b) => a + b, 0) };
 }
 
 async function writeAuditRow(db: LocalDb, lakeDir: string, r: ErasureAuditRecord): Promise<void> {

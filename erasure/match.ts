@@ -58,3 +58,12 @@ export function eventRowPredicateSql(subjects: readonly ErasureSubject[]): strin
 export function aggregateRowPredicateSql(subjects: readonly ErasureSubject[]): string {
     return checked(subjects).map((s) => `contains(map_values(group_values), '${s.pseudonym}')`).join(" OR ");
 }
+
+/**
+ * SQL (Athena/Trino and DuckDB) for the person's rows of the `sessions` model: a session belongs to a
+ * subject when its anonymous_id or user_id (by the subject's kind, as for events) EQUALS the pseudonym.
+ * The other models hold counts only (no ids), so sessions is the one model table erasure deletes from.
+ */
+export function sessionRowPredicateSql(subjects: readonly ErasureSubject[]): string {
+    return checked(subjects).map((s) => `${s.kind} = '${s.pseudonym}'`).join(" OR ");
+}

@@ -10,6 +10,8 @@
  * - raw backup and Firehose error output: every object within retention is read, the person's records
  *   (found by the raw id, in memory) are removed, and the object is rewritten or deleted, old versions too;
  * - Athena query results: result objects that contain one of the pseudonyms are deleted with all versions;
+ * - the `sessions` model table (Iceberg, when the stack runs the models): one Athena `DELETE` of the
+ *   sessions whose anonymous_id / user_id is the pseudonym; the other model tables hold counts, no ids;
  * - alerts (DynamoDB anomalies table): alarm transitions of roll-up metrics, no per-person data: nothing to do;
  * - an `erasures` audit record (JSON) under erasures/ in the lake bucket.
  *
@@ -25,7 +27,7 @@ import { ATHENA_RESULTS_PREFIX } from "../components/lake/glueTable";
 import { EVENT_COLUMNS } from "../dataplane/schema";
 import { AthenaRunner } from "./athena";
 import { auditRecord, newErasureId, type ErasureAuditRecord, type ErasureStep } from "./audit";
-import { aggregateRowPredicateSql, eventRowPredicateSql } from "./match";
+import { aggregateRowPredicateSql, eventRowPredicateSql, sessionRowPredicateSql } from "./match";
 import { rewriteRawObject, type RawObjectKind } from "./rawRecords";
 import type { ErasureSubject } from "./subject";
 
@@ -40,6 +42,8 @@ export interface StackLake {
     workgroup: string;
     /** The aggregates table, when the stack runs windows. */
     aggregatesTable?: string;
+    /** The `sessions` model table (Iceberg), when the stack runs the models (output sessionsTable). */
+    sessionsTable?: string;
 }
 
 export interface StackEraseOptions {
@@ -97,6 +101,18 @@ export async function eraseOnStack(o: StackEraseOptions): Promise<ErasureAuditRe
         const [[n]] = await athena.run(`SELECT count(*) FROM ${aggTable} WHERE ${aggPredicate}`);
         const files = Number(n) > 0 ? await rewriteParquetFiles(o, athena, erasureId, aggTable, AGGREGATE_COLUMNS.map((c) => c.name), aggPredicate, log) : 0;
         steps.push({ place: "aggregates", method: "partition-rewrite", removed: Number(n), objects: files, note: "groups of other values keep their counts, which still include the person's past events" });
+    }
+
+    // --- The sessions model keeps the person's pseudonyms (one row per session); the other models hold counts only.
+    if (lake.sessionsTable) {
+        const sessionsTable = `${quoted(lake.database)}.${quoted(lake.sessionsTable)}`;
+        const sessionsPredicate = sessionRowPredicateSql(o.subjects);
+        const [[n]] = await athena.run(`SELECT count(*) FROM ${sessionsTable} WHERE ${sessionsPredicate}`);
+        if (!o.dryRun && Number(n) > 0) await athena.run(`DELETE FROM ${sessionsTable} WHERE ${sessionsPredicate}`);
+        steps.push({
+            place: "sessions", method: "athena-delete", removed: Number(n),
+            note: "merge-on-read like events; daily_users, page_stats_daily and funnel_daily hold counts only and keep the person in them until their days are re-run",
+        });
     }
 
     // --- Raw copies, found by the raw id.

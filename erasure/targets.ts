@@ -48,6 +48,7 @@ export function stackLakeFromOutputs(stack: string, outputs: Record<string, unkn
         eventsTable: need("glueTable"),
         workgroup: need("athenaWorkgroup"),
         aggregatesTable: typeof outputs.aggregatesTable === "string" && outputs.aggregatesTable !== "" ? outputs.aggregatesTable : undefined,
+        sessionsTable: typeof outputs.sessionsTable === "string" && outputs.sessionsTable !== "" ? outputs.sessionsTable : undefined,
         piiSecretArn: need("piiSecretArn"),
     };
 }

@@ -85,7 +85,7 @@ export const ERASURE_COLUMNS: readonly AggregateColumnSpec[] = [
     { name: "target", type: "string", classification: "internal", comment: "local:<LAKE_DIR>" },
     { name: "subjects", type: "string", classification: "pii", comment: "JSON [{kind, pseudonym}]: the pseudonyms erased, never the raw ids" },
     { name: "steps", type: "string", classification: "internal", comment: "JSON [{place, method, removed, objects, note}]: what was removed where" },
-    { name: "rows_removed", type: "bigint", classification: "public", comment: "Rows removed from the tables (events, bad rows, aggregates, alerts)" },
+    { name: "rows_removed", type: "bigint", classification: "public", comment: "Rows removed from the tables (events, bad rows, aggregates, alerts, sessions)" },
 ];
 
 /** The erasure audit trail, partitioned by the day of the erasure. */

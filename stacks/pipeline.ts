@@ -142,7 +142,8 @@ export function deployPipeline(stack: string, cfg: StackConfig): StackOutputs {
 
     deployDashboard(name, cfg.tableFormat, ingest, lake, windows, models);
 
-    const modelOutputs = models ? { modelsStateMachine: models.stateMachineArn, modelsSchedule: models.scheduleName } : {};
+    // sessionsTable: `clickstream erase --stack` deletes the person's sessions (pseudonyms) from it.
+    const modelOutputs = models ? { modelsStateMachine: models.stateMachineArn, modelsSchedule: models.scheduleName, sessionsTable: models.tableNames.sessions } : {};
     if (!windows) return { ...outputs, ...modelOutputs };
     return {
         ...outputs,

@@ -52,8 +52,10 @@ describe("erasure: stack outputs", () => {
     const outputs = { lakeBucket: "l", rawBucket: "r", glueDatabase: "d", glueTable: "events", athenaWorkgroup: "w", piiSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k", lakeTableFormat: "iceberg" };
     it("reads the lake's names, and names a missing output with the fix", () => {
         assert.deepEqual(stackLakeFromOutputs("prod", outputs), {
-            stack: "prod", tableFormat: "iceberg", lakeBucket: "l", rawBucket: "r", database: "d", eventsTable: "events", workgroup: "w", aggregatesTable: undefined, piiSecretArn: outputs.piiSecretArn,
+            stack: "prod", tableFormat: "iceberg", lakeBucket: "l", rawBucket: "r", database: "d", eventsTable: "events", workgroup: "w", aggregatesTable: undefined, sessionsTable: undefined, piiSecretArn: outputs.piiSecretArn,
         });
+        // A stack with models exports its sessions table, which erase deletes the person's sessions from.
+        assert.equal(stackLakeFromOutputs("prod", { ...outputs, sessionsTable: "sessions" }).sessionsTable, "sessions");
         const { piiSecretArn: _omit, ...old } = outputs;
         assert.throws(() => stackLakeFromOutputs("prod", old), /stack prod has no output "piiSecretArn". Fix: deploy this version of the program \(pulumi up --stack prod\)/);
         assert.throws(() => stackLakeFromOutputs("prod", { ...outputs, lakeTableFormat: "delta" }), /lakeTableFormat is "delta"/);

@@ -209,6 +209,40 @@ describe("erasure on a stack (mocked Athena and S3, exact requests)", () => {
         assert.ok(!text.includes(RAW_ID));
     });
 
+    it("models: the person's sessions are deleted from the sessions Iceberg table (both ids), counted in the audit; a dry run only counts", async () => {
+        const subjects = erasureSubjects({ userId: RAW_ID, anonymousId: "anon-77" }, KEY);
+        const [U, A] = subjects.map((s) => s.pseudonym);
+        const both = `(user_id = '${U}' OR contains(map_values(properties), '${U}') OR contains(map_values(context), '${U}') OR (event_type = 'bad_row' AND strpos(bad_payload, '${U}') > 0))` +
+            ` OR (anonymous_id = '${A}' OR contains(map_values(properties), '${A}') OR contains(map_values(context), '${A}') OR (event_type = 'bad_row' AND strpos(bad_payload, '${A}') > 0))`;
+        const sessionsPred = `user_id = '${U}' OR anonymous_id = '${A}'`;
+        const answer = (sql: string) => (sql.startsWith("SELECT count_if") ? [["4", "0"]] : sql.startsWith("SELECT count(*)") ? [["3"]] : []);
+        const withSessions: StackLake = { ...lake("iceberg"), sessionsTable: "sessions" };
+        const ctx = { WorkGroup: "wg", QueryExecutionContext: { Database: "clickstream_prod" } };
+
+        const athena = fakeAthena(answer);
+        fakeS3({});
+        const record = await eraseOnStack({ lake: withSessions, subjects, dryRun: false, athena: new AthenaClient({}), s3: new S3Client({}), pollMs: 0, now: () => NOW, erasureId: "e-5" });
+        assert.deepEqual(athena.statements(), [
+            { QueryString: `SELECT count_if(event_type <> 'bad_row'), count_if(event_type = 'bad_row') FROM "clickstream_prod"."events" WHERE ${both}`, ...ctx },
+            { QueryString: `DELETE FROM "clickstream_prod"."events" WHERE ${both}`, ...ctx },
+            { QueryString: `SELECT count(*) FROM "clickstream_prod"."sessions" WHERE ${sessionsPred}`, ...ctx },
+            { QueryString: `DELETE FROM "clickstream_prod"."sessions" WHERE ${sessionsPred}`, ...ctx },
+        ]);
+        assert.deepEqual(record.steps.slice(0, 3).map((s) => [s.place, s.method, s.removed]), [["events", "athena-delete", 4], ["bad_rows", "athena-delete", 0], ["sessions", "athena-delete", 3]]);
+        assert.equal(record.rows_removed, 7, "sessions rows count as table rows");
+        mockClient(AthenaClient).restore();
+        mockClient(S3Client).restore();
+
+        const dry = fakeAthena(answer);
+        fakeS3({});
+        const plan = await eraseOnStack({ lake: withSessions, subjects, dryRun: true, athena: new AthenaClient({}), s3: new S3Client({}), pollMs: 0, now: () => NOW, erasureId: "e-6" });
+        assert.deepEqual(dry.statements().map((s) => s.QueryString!.split(" WHERE ")[0]), [
+            `SELECT count_if(event_type <> 'bad_row'), count_if(event_type = 'bad_row') FROM "clickstream_prod"."events"`,
+            `SELECT count(*) FROM "clickstream_prod"."sessions"`,
+        ]);
+        assert.equal(plan.steps.find((s) => s.place === "sessions")!.removed, 3);
+    });
+
     it("a failed Athena statement stops the erasure with its reason, before anything is deleted", async () => {
         fakeAthena(() => [["1", "0"]], (sql) => sql.startsWith("DELETE"));
         const s3 = fakeS3(rawObjects());

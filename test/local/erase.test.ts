@@ -113,7 +113,7 @@ describe("clickstream erase --local (end to end through the local pipeline)", fu
         assert.equal(audit[0].rows_removed, 10);
         assert.deepEqual(JSON.parse(String(audit[0].subjects)).map((s: { pseudonym: string }) => s.pseudonym), pseudonyms);
         const steps = JSON.parse(String(audit[0].steps)) as Array<{ place: string; removed: number }>;
-        assert.deepEqual(steps.map((s) => [s.place, s.removed]), [["events", 8], ["bad_rows", 2], ["aggregates", 0], ["alerts", 0], ["raw_backup", 6], ["error_output", 0], ["wal", 0]]);
+        assert.deepEqual(steps.map((s) => [s.place, s.removed]), [["events", 8], ["bad_rows", 2], ["aggregates", 0], ["alerts", 0], ["sessions", 0], ["raw_backup", 6], ["error_output", 0], ["wal", 0]]);
         assert.ok(!JSON.stringify(audit).includes(ALICE));
 
         // Erasing again finds nothing; the lake keeps working: a restarted pipeline continues the sequence.

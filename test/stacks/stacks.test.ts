@@ -226,7 +226,7 @@ describe("shipped stacks", function () {
         const role = one(run, "aws:iam/rolePolicy:RolePolicy", "-ingest-integration-policy");
         const statements = JSON.parse(role.inputs.policy).Statement;
         assert.deepEqual(statements.flatMap((st: any) => st.Resource), [firehose.state.arn, ...statements.slice(1).flatMap((st: any) => st.Resource)]);
-        assert.deepEqual(Object.keys(run.outputs).filter((k) => run.outputs[k] !== undefined).sort(), ["apiKeyIds", "athenaWorkgroup", "deliveryStream", "glueDatabase", "glueTable", "ingestEndpoints", "ingestUrl", "kmsKeyArn", "lakeBucket", "lakeTableFormat", "modelsSchedule", "modelsStateMachine", "piiSecretArn", "rawBucket"]);
+        assert.deepEqual(Object.keys(run.outputs).filter((k) => run.outputs[k] !== undefined).sort(), ["apiKeyIds", "athenaWorkgroup", "deliveryStream", "glueDatabase", "glueTable", "ingestEndpoints", "ingestUrl", "kmsKeyArn", "lakeBucket", "lakeTableFormat", "modelsSchedule", "modelsStateMachine", "piiSecretArn", "rawBucket", "sessionsTable"]);
         assert.deepEqual(await checkProgram(run), []);
     });
 
