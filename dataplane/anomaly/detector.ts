@@ -13,6 +13,10 @@
  *   weekly (7 x `seasonPeriod`); the one with the smallest recent mean absolute residual is used, a
  *   more complex one only when it is clearly (>= 5%) better. Most machine metrics have no season;
  *   traffic has daily and weekly ones.
+ * - Slow changes: the level-change test compares the running level with the level `levelWindow` points
+ *   earlier (two disjoint medians: sd sqrt(pi / levelWindow) x scale under noise) through the same z and
+ *   rarity tests, so a rise the running median follows is still called; the reference restarts after an
+ *   episode from points outside it, so one change is one episode.
  * - Level shifts: the level is a running median, so after a shift that persists the expected value
  *   re-baselines within about levelWindow/2 points (one episode, not an alarm forever).
  * - Scale that does not collapse: 1.4826 x MAD of residuals; when the MAD is 0 (sparse series, few
@@ -58,8 +62,8 @@ export interface DetectorOptions {
     sustainedPoints?: number;
     /**
      * Probability per point and side, estimated from the tail of recent scores, that a score must be rarer than
-     * (0-0.5; 0 turns the test off). Defaults to 0.00025: four one-sided tests (point and sustained, up and down)
-     * then allow about one false alarm per 1,000 points if the tail model holds; real tails are heavier than the
+     * (0-0.5; 0 turns the test off). Defaults to 0.00025: six one-sided tests (point, sustained and level change, up
+     * and down) then allow about 1.5 false alarms per 1,000 points if the tail model holds; real tails are heavier than the
      * exponential one fitted, so the budget is set well under the 5 per 1,000 target.
      */
     rarity?: number;
