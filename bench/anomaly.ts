@@ -13,6 +13,7 @@
  *     npm run bench:anomaly -- --per-file         # also one line per real series
  *     npm run bench:anomaly -- --split-half       # choose options on half the files (and on one category), report on the rest
  *     npm run bench:anomaly -- --threshold 4 --rarity 0.002   # other detector options
+ *     npm run bench:anomaly -- --no-level-change  # without the level-change test (issue 15, third round)
  */
 import * as os from "os";
 import { SeasonalRobustDetector } from "../dataplane/anomaly/detector";
@@ -35,6 +36,8 @@ for (const key of ["threshold", "rarity", "rarityWindow", "sustainedPoints", "le
     const v = arg(key);
     if (v !== undefined) detectorOptions[key] = v;
 }
+
+if (flag("no-level-change")) detectorOptions.levelChange = false;
 
 const fmt = (s: SeriesScore) => `recall ${recall(s).toFixed(3)} (${s.detected}/${s.windows}), false positives ${String(s.falsePositives).padStart(3)} = ${fpPer1000(s).toFixed(2)} per 1,000 points`;
 
@@ -117,8 +120,8 @@ for (const anomaliesPerDay of [0.5, 3]) {
     for (const k of Object.keys(kinds) as AnomalyKind[]) kinds[k] = { anomalies: 0, detected: 0 };
     for (let seed = 1; seed <= seriesCount; seed++) {
         const series = syntheticSeries({ seed, days, anomaliesPerDay });
-        const { sustainedPoints, threshold, rarity, rarityWindow, levelWindow } = detectorOptions;
-        const detector = new SeasonalRobustDetector({ seasonPeriod: series.period, sustainedPoints, threshold, rarity, rarityWindow, levelWindow });
+        const { sustainedPoints, threshold, rarity, rarityWindow, levelWindow, levelChange } = detectorOptions;
+        const detector = new SeasonalRobustDetector({ seasonPeriod: series.period, sustainedPoints, threshold, rarity, rarityWindow, levelWindow, levelChange });
         const onsets = new Set(groupEpisodes(series.values.map((v) => detector.update(v))).map((e) => e.first.index));
         const score = scoreAlarms(series, onsets);
         anomalies += score.anomalies; hits += score.detected; fps += score.falsePositives; scored += score.scoredPoints;

@@ -13,6 +13,10 @@
  *   weekly (7 x `seasonPeriod`); the one with the smallest recent mean absolute residual is used, a
  *   more complex one only when it is clearly (>= 5%) better. Most machine metrics have no season;
  *   traffic has daily and weekly ones.
+ * - Slow changes: the level-change test compares the running level with the level `levelWindow` points
+ *   earlier (two disjoint medians: sd sqrt(pi / levelWindow) x scale under noise) through the same z and
+ *   rarity tests, so a rise the running median follows is still called; the reference restarts after an
+ *   episode from points outside it, so one change is one episode.
  * - Level shifts: the level is a running median, so after a shift that persists the expected value
  *   re-baselines within about levelWindow/2 points (one episode, not an alarm forever).
  * - Scale that does not collapse: 1.4826 x MAD of residuals; when the MAD is 0 (sparse series, few
@@ -58,13 +62,19 @@ export interface DetectorOptions {
     sustainedPoints?: number;
     /**
      * Probability per point and side, estimated from the tail of recent scores, that a score must be rarer than
-     * (0-0.5; 0 turns the test off). Defaults to 0.00025: four one-sided tests (point and sustained, up and down)
-     * then allow about one false alarm per 1,000 points if the tail model holds; real tails are heavier than the
+     * (0-0.5; 0 turns the test off). Defaults to 0.00025: six one-sided tests (point, sustained and level change, up
+     * and down) then allow about 1.5 false alarms per 1,000 points if the tail model holds; real tails are heavier than the
      * exponential one fitted, so the budget is set well under the 5 per 1,000 target.
      */
     rarity?: number;
     /** Scores kept for the rarity test. Defaults to 2016 (a week of 5-minute points). */
     rarityWindow?: number;
+    /**
+     * Also run the level-change test: the running level now against the level `levelWindow` points earlier (two
+     * disjoint medians), through the same z and rarity tests, so a slow rise or fall the running median follows is
+     * still called. Defaults to true.
+     */
+    levelChange?: boolean;
     /** Seasons (days) observed before any alarm. Defaults to 1. */
     warmupSeasons?: number;
     /** Smallest scale, as a fraction of |expected| (avoids dividing by ~0 on flat series). Defaults to 0.01. */
@@ -95,10 +105,12 @@ export interface DetectorResult {
     /** False during warm-up, when no alarm is raised. */
     warm: boolean;
     /**
-     * Why the point is flagged: "point" (the value is outside the band) or "sustained" (the mean deviation of
-     * the last `sustainedPoints` is; the value itself may be inside the band). Null when not anomalous.
+     * Why the point is flagged: "point" (the value is outside the band), "sustained" (the mean deviation of
+     * the last `sustainedPoints` is; the value itself may be inside the band) or "level" (the running level moved
+     * from where it was `levelWindow` points earlier, or at the end of the last episode if later, by more than
+     * usual: a slow change). Null when not anomalous.
      */
-    reason: "point" | "sustained" | null;
+    reason: "point" | "sustained" | "level" | null;
     /** The band of values that would not have been flagged at this point. */
     lower: number;
     upper: number;
@@ -185,7 +197,7 @@ class SeasonalModel {
     }
 
     /** Expected value, residual centre and scale parts at `index`, before learning `value`. */
-    predict(index: number, value: number): { seasonal: number; expected: number; centre: number; robustScale: number; residualCount: number } {
+    predict(index: number, value: number): { seasonal: number; level: number; expected: number; centre: number; robustScale: number; residualCount: number } {
         const seasonal = this.seasonal(index);
         const level = this.level.size > 0 ? median(this.level.values()) : value - seasonal;
         if (index - this.scaleCache.at >= REFRESH || this.residuals.size < MIN_RESIDUALS) this.refreshScale(index);
@@ -193,7 +205,7 @@ class SeasonalModel {
         // MAD collapses to 0 when over half the residuals are equal (sparse or few-valued series): fall back
         // to the mean absolute deviation, which still sees the rarer values.
         const robustScale = mad > 0 ? MAD_TO_SIGMA * mad : MEANAD_TO_SIGMA * meanAd;
-        return { seasonal, expected: level + seasonal, centre, robustScale, residualCount: this.residuals.size };
+        return { seasonal, level, expected: level + seasonal, centre, robustScale, residualCount: this.residuals.size };
     }
 
     private refreshScale(index: number): void {
@@ -225,6 +237,17 @@ export class SeasonalRobustDetector {
     private readonly sustainedHistory: Ring;
     private readonly recentDeviations: Ring;
     private sustainedBars = { up: Infinity, down: -Infinity };
+    /** Recent level changes (level now minus the reference level) for the level-change test; same rule. */
+    private readonly levelHistory: Ring;
+    private levelBars = { up: Infinity, down: -Infinity };
+    /**
+     * Per model, the levels of the last `levelWindow` points (index, level), oldest first: the oldest is the
+     * reference the level now is compared with. Emptied when an episode ends, so a change already reported is not
+     * reported again once the running median has followed it.
+     */
+    private readonly levelTrails: Array<Array<{ index: number; level: number }>>;
+    /** Index of the last anomalous point. */
+    private lastFlag = -Infinity;
     private bars = { up: Infinity, down: -Infinity, at: -Infinity };
     private index = 0;
     private inEpisode = false;
@@ -234,7 +257,7 @@ export class SeasonalRobustDetector {
     constructor(options: DetectorOptions) {
         const o = {
             seasonsKept: 7, weeksKept: 4, weekly: true, seasonalHalfWidth: 2, levelWindow: 31, residualWindow: 240, threshold: 3,
-            sustainedPoints: 12, rarity: 0.00025, rarityWindow: 2016, warmupSeasons: 1, minRelativeScale: 0.01, counts: "auto" as const, missing: "skip" as const,
+            sustainedPoints: 12, rarity: 0.00025, rarityWindow: 2016, levelChange: true, warmupSeasons: 1, minRelativeScale: 0.01, counts: "auto" as const, missing: "skip" as const,
             // Options given as undefined keep their defaults (callers pass optional settings through).
             ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
         } as Required<Omit<DetectorOptions, "periodSeconds">> & { periodSeconds?: number };
@@ -259,6 +282,8 @@ export class SeasonalRobustDetector {
         this.history = new Ring(o.rarityWindow);
         this.sustainedHistory = new Ring(o.rarityWindow);
         this.recentDeviations = new Ring(o.sustainedPoints);
+        this.levelHistory = new Ring(o.rarityWindow);
+        this.levelTrails = this.models.map(() => []);
     }
 
     /** Points consumed so far (scored and missing): the index the next value gets. */
@@ -270,6 +295,7 @@ export class SeasonalRobustDetector {
     skip(count = 1): void {
         if (!Number.isInteger(count) || count < 0) throw new Error(`skip count must be a non-negative integer, got ${count}`);
         this.index += count;
+        if (count > 0 && this.inEpisode) for (const t of this.levelTrails) t.length = 0; // the episode ends here
         if (count > 0) this.inEpisode = false;
     }
 
@@ -332,8 +358,16 @@ export class SeasonalRobustDetector {
         const meanUpBar = Math.max((o.threshold * scale) / Math.sqrt(n), this.sustainedBars.up);
         const meanDownBar = Math.min((-o.threshold * scale) / Math.sqrt(n), this.sustainedBars.down);
         const sustained = o.sustainedPoints > 1 && (mean > meanUpBar || mean < meanDownBar);
+        // Level change: the running level now against the level `levelWindow` points ago (the oldest in the trail;
+        // later if an episode ended since). Two medians of w disjoint points differ by sd sqrt(pi / w) x scale
+        // under noise, so the z part of the test is threshold x that; the rarity part is the same tail fit.
+        const trail = this.levelTrails[chosen];
+        while (trail.length > 0 && trail[0].index < index - o.levelWindow) trail.shift();
+        const levelChange = trail.length > 0 ? p.level - trail[0].level : 0;
+        const levelCap = o.threshold * scale * Math.sqrt(Math.PI / o.levelWindow);
+        const levelFlag = o.levelChange && trail.length > 0 && (levelChange > Math.max(levelCap, this.levelBars.up) || levelChange < Math.min(-levelCap, this.levelBars.down));
         const pointFlag = deviation > upBar || deviation < downBar;
-        const anomalous = warm && (pointFlag || sustained);
+        const anomalous = warm && (pointFlag || sustained || levelFlag);
 
         // Learn. Anomalous points are clamped to the band so they teach neither the profile nor the scale.
         const fitWeight = 4 / o.seasonPeriod; // about a quarter of a day's memory
@@ -355,14 +389,22 @@ export class SeasonalRobustDetector {
             const meanCap = pointCap / Math.sqrt(n);
             this.history.push(anomalous && this.inEpisode ? Math.max(-pointCap, Math.min(pointCap, deviation)) : deviation);
             this.sustainedHistory.push(anomalous && this.inEpisode ? Math.max(-meanCap, Math.min(meanCap, mean)) : mean);
+            if (trail.length > 0) this.levelHistory.push(anomalous && this.inEpisode ? Math.max(-levelCap, Math.min(levelCap, levelChange)) : levelChange);
         }
+        // An episode that ends has reported its change: the level after it is the new reference.
+        // A reference is made of points outside episodes only (the level at `index` is the median of the `levelWindow`
+        // points before it): just after a short episode, the running median may still be following the change the
+        // episode reported, and compared with the level of those points it would report the change again.
+        if (this.inEpisode && !anomalous) for (const t of this.levelTrails) t.length = 0;
+        if (anomalous) this.lastFlag = index;
+        if (index - o.levelWindow > this.lastFlag) this.levelTrails.forEach((t, i) => t.push({ index, level: predictions[i].level }));
         this.inEpisode = anomalous;
 
         const base = p.expected + p.centre;
         const result: DetectorResult = {
             index, value, expected: p.expected, score, anomalous,
-            direction: anomalous ? ((pointFlag ? deviation : mean) > 0 ? "up" : "down") : null,
-            reason: anomalous ? (pointFlag ? "point" : "sustained") : null, warm,
+            direction: anomalous ? ((pointFlag ? deviation : sustained ? mean : levelChange) > 0 ? "up" : "down") : null,
+            reason: anomalous ? (pointFlag ? "point" : sustained ? "sustained" : "level") : null, warm,
             lower: base + downBar, upper: base + upBar, season: this.models[chosen].name,
         };
         this.index++;
@@ -386,6 +428,7 @@ export class SeasonalRobustDetector {
         if (this.o.rarity === 0 || h.length === 0) {
             this.bars = { up: -Infinity, down: Infinity, at: index };
             this.sustainedBars = { up: -Infinity, down: Infinity };
+            this.levelBars = { up: -Infinity, down: Infinity };
             return;
         }
         const q = this.o.rarity;
@@ -393,6 +436,8 @@ export class SeasonalRobustDetector {
         this.bars = { up: tailQuantile(s, q, 1), down: tailQuantile(s, q, -1), at: index };
         const t = Float64Array.from(this.sustainedHistory.values()).sort();
         this.sustainedBars = { up: tailQuantile(t, q, 1), down: tailQuantile(t, q, -1) };
+        const l = Float64Array.from(this.levelHistory.values()).sort();
+        this.levelBars = l.length ? { up: tailQuantile(l, q, 1), down: tailQuantile(l, q, -1) } : { up: Infinity, down: -Infinity };
     }
 }
 

@@ -97,6 +97,33 @@ describe("anomaly/SeasonalRobustDetector", () => {
         assert.ok(Math.abs(results[4 * DAY].expected - (750 + 200 * Math.sin(0))) < 30, "the expected value follows the new level");
     });
 
+    it("a slow ramp of 8 sd over 6 hours, which the running median follows, is one episode (the level-change test, issue 15)", () => {
+        const start = 4 * DAY + 40;
+        for (const seed of [3, 8]) {
+            // +160 (8 x the noise sd of 20) over 72 five-minute points, then the new level persists.
+            const values = seasonal(6, seed).map((v, t) => v + 160 * Math.min(1, Math.max(0, (t - start) / 72)));
+            const episodes = episodesIn(run(values), start - 5);
+            assert.equal(episodes.length, 1, `seed ${seed}: episodes ${episodes.map((e) => `${e.first.index - start}-${e.last.index - start} ${e.first.reason}`).join(", ")}`);
+            const [e] = episodes;
+            assert.deepEqual([e.first.reason, e.direction], ["level", "up"]);
+            assert.ok(e.first.index > start && e.first.index < start + 72, "called while the ramp is under way");
+            assert.equal(episodesIn(run(values, { levelChange: false }), start - 5).length, 0, `seed ${seed}: without the level-change test the ramp is not called`);
+        }
+    });
+
+    it("seasonal noise: the level-change test stays within its rarity budget (2 x 0.00025 of points)", () => {
+        assert.equal(groupEpisodes(run(seasonal(6, 2))).length, 0, "no episode at all on this series");
+        let levelEpisodes = 0;
+        let points = 0;
+        for (let seed = 1; seed <= 12; seed++) {
+            const results = run(seasonal(6, seed));
+            points += results.filter((r) => r.warm).length;
+            levelEpisodes += groupEpisodes(results).filter((e) => e.first.reason === "level").length;
+        }
+        // Budget: 2 x 0.00025 x ~16,000 warm points = 8 flagged points; episodes are no more than flagged points.
+        assert.ok(levelEpisodes <= 1.5 * 2 * 0.00025 * points, `${levelEpisodes} level episodes in ${points} warm points of clean seasonal noise`);
+    });
+
     it("a big spike does not mask the next, smaller one: the band narrows again at once (issue 15)", () => {
         const values = seasonal(5, 5);
         values[2 * DAY + 50] += 2000; // 100 sigma, twice
