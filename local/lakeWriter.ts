@@ -19,6 +19,7 @@ import type { EventRow } from "../dataplane/schema";
 import type { Transformer } from "../dataplane/transform";
 import type { LocalDb } from "./duckdb";
 import { writeFileAtomic, writeParquetFromJson } from "./parquet";
+import { DeliveredDays, modelDaysOf } from "./modelDays";
 import { EVENTS_TABLE } from "./tables";
 
 export const RAW_FOLDER = "raw/";
@@ -42,6 +43,8 @@ export interface DeliveryResult {
     badRows: number;
     processingFailed: number;
     files: string[];
+    /** The event-time days and latest event time of the rows, for the model scheduler. */
+    modelDays: DeliveredDays;
 }
 
 /** Receives the rows of each request once its delivery is committed (the windows). */
@@ -237,7 +240,7 @@ export class LakeWriter {
      */
     async deliver(items: readonly DeliveryItem[], chunkRequests = 250): Promise<DeliveryResult> {
         if (items.length === 0) throw new Error("LakeWriter.deliver: nothing to deliver");
-        const result: DeliveryResult = { firstSeq: items[0].seq, lastSeq: items[items.length - 1].seq, requests: items.length, rows: 0, badRows: 0, processingFailed: 0, files: [] };
+        const result: DeliveryResult = { firstSeq: items[0].seq, lastSeq: items[items.length - 1].seq, requests: items.length, rows: 0, badRows: 0, processingFailed: 0, files: [], modelDays: { days: [], latestMs: -Infinity } };
         const delivered: Array<{ rows: EventRow[]; arrivalMs: number }> = [];
         let writing: Promise<void> = Promise.resolve();
         try {
@@ -255,6 +258,7 @@ export class LakeWriter {
         }
         // The commit: from here on the range is in the lake and will not be replayed.
         await writeFileAtomic(path.join(this.lakeDir, COMMIT_MARKER), JSON.stringify({ seq: result.lastSeq, committedAt: new Date().toISOString() }) + "\n");
+        result.modelDays = modelDaysOf(delivered);
         if (this.onRows) for (const d of delivered) this.onRows(d.rows, d.arrivalMs);
         return result;
     }

@@ -2,9 +2,9 @@
  * Runs the modeled tables (local/models.ts) from the local pipeline, in event time, as the stacks'
  * schedule runs them on Athena once a day is over:
  *
- * - After each committed delivery, the pipeline hands over the events files it wrote; their good rows'
- *   event-time days (UTC date of event_time) become pending, and their latest event time moves the
- *   watermark, by the windows' rule (local/windows.ts `eventTimeWatermark`: max(latest event time,
+ * - After each committed delivery, the pipeline hands over what the delivery worker noted from the rows
+ *   it wrote (modelDaysOf): their good rows' event-time days (UTC date of event_time) become pending,
+ *   and their latest event time moves the watermark, by the windows' rule (local/windows.ts `eventTimeWatermark`: max(latest event time,
  *   clock) minus the allowed lateness, with event times more than MAX_EVENT_AHEAD_MS after arrival
  *   counted at arrival). The clock is the wall clock live and the latest arrival in a replay.
  * - A pending day is run once the watermark passes its end. Late events landing in a day already run
@@ -22,11 +22,11 @@ import { promises as fsp } from "fs";
 import * as path from "path";
 import type { ModelRunResult } from "../models/run";
 import { ModelConfig, addDays } from "../models/sql";
-import { LocalDb, openDuckDb, sqlString } from "./duckdb";
 import { LocalModelRunOptions, runLocalModelsForDay } from "./models";
 import { writeFileAtomic } from "./parquet";
-import { BAD_ROW_TYPE, EVENTS_TABLE, MODELS_FOLDER } from "./tables";
-import { DEFAULT_ALLOWED_LATENESS_MS, MAX_EVENT_AHEAD_MS, eventTimeWatermark } from "./windows";
+import type { DeliveredDays } from "./modelDays";
+import { MODELS_FOLDER } from "./tables";
+import { DEFAULT_ALLOWED_LATENESS_MS, eventTimeWatermark } from "./windows";
 
 /** The scheduler's state file inside LAKE_DIR. */
 export const SCHEDULE_FILE = path.join(MODELS_FOLDER, "_schedule.json");
@@ -40,7 +40,7 @@ export interface ModelSchedulerOptions {
     log: (line: string) => void;
     /** Lateness added to a day's end before it is run. Defaults to the windows' (30 s). */
     allowedLatenessMs?: number;
-    /** DuckDB threads for the runs and file reads. Defaults to DuckDB's default. */
+    /** DuckDB threads for the runs. Defaults to DuckDB's default. */
     threads?: number;
     /** Runs one day (tests). Defaults to runLocalModelsForDay. */
     runDay?: (day: string) => Promise<ModelRunResult[]>;
@@ -65,16 +65,16 @@ interface ScheduleState {
 export class ModelScheduler {
     private readonly pending = new Set<string>();
     private readonly modeled = new Set<string>();
-    private readonly newFiles: string[] = [];
     private readonly lateness: number;
     private readonly runDay: (day: string) => Promise<ModelRunResult[]>;
+    /** Deliveries not yet noted: applied between runs, so a day's late events re-open it after its run. */
+    private readonly newDeliveries: DeliveredDays[] = [];
     private clockMs = -Infinity;
     private maxEventMs = -Infinity;
     private retryAt = 0;
     private runs = 0;
     private lastDay: string | undefined;
     private readonly daysRun = new Set<string>();
-    private db: Promise<LocalDb> | undefined;
     private pumping: Promise<void> | undefined;
     private closed = false;
 
@@ -104,10 +104,9 @@ export class ModelScheduler {
         return scheduler;
     }
 
-    /** A committed delivery's files (the events Parquet files among them are read). */
-    delivered(files: readonly string[]): void {
-        const eventsDir = path.join(this.opts.lakeDir, EVENTS_TABLE.folder);
-        for (const f of files) if (f.startsWith(eventsDir) && f.endsWith(".parquet")) this.newFiles.push(f);
+    /** A committed delivery's event-time days and latest event time (modelDaysOf); taken in between runs. */
+    delivered(summary: DeliveredDays): void {
+        this.newDeliveries.push(summary);
         this.kick();
     }
 
@@ -118,21 +117,20 @@ export class ModelScheduler {
     }
 
     /**
-     * Waits for the running work, notes the last delivered files, runs every pending day whatever the
-     * watermark when `runPending` (the end of a replay: the recording is complete), else leaves them
-     * pending in the state file (a live shutdown: those days are not over), and releases the database.
+     * Waits for the running work, runs every pending day whatever the watermark when `runPending` (the
+     * end of a replay: the recording is complete), else leaves them pending in the state file (a live
+     * shutdown: those days are not over).
      */
     async close(runPending = true): Promise<void> {
         if (this.closed) return;
         await this.idle();
         this.closed = true;
-        await this.noteNewFiles();
+        await this.noteDeliveries();
         this.retryAt = 0;
         if (runPending) await this.runDays([...this.pending]);
-        if (this.db) await (await this.db).close();
     }
 
-    /** Resolves once the work started so far (reading delivered files, due runs) is done. */
+    /** Resolves once the work started so far (noting deliveries, due runs) is done. */
     async idle(): Promise<void> {
         while (this.pumping) await this.pumping;
     }
@@ -155,8 +153,8 @@ export class ModelScheduler {
 
     private async pump(): Promise<void> {
         for (;;) {
-            if (this.newFiles.length > 0) {
-                await this.noteNewFiles();
+            if (this.newDeliveries.length > 0) {
+                await this.noteDeliveries();
                 continue;
             }
             const watermark = this.watermark();
@@ -166,35 +164,18 @@ export class ModelScheduler {
         }
     }
 
-    /** Reads the event-time days and the latest (trusted) event time of the files delivered since the last call. */
-    private async noteNewFiles(): Promise<void> {
-        const files = this.newFiles.splice(0);
-        if (files.length === 0) return;
-        try {
-            this.db ??= openDuckDb().then(async (db) => {
-                if (this.opts.threads !== undefined) await db.run(`SET threads = ${this.opts.threads}`);
-                return db;
-            });
-            const db = await this.db;
-            // The time the windows use (local/windows.ts timeOf): event time, unless missing or too far after arrival.
-            const windowTime = `CASE WHEN event_time IS NOT NULL AND event_time <= received_at + INTERVAL ${MAX_EVENT_AHEAD_MS} MILLISECOND THEN event_time ELSE received_at END`;
-            // The days the models read: good rows with an anonymous id, by event_time (models/sql.ts).
-            const modeled = `event_type <> ${sqlString(BAD_ROW_TYPE)} AND anonymous_id IS NOT NULL AND event_time IS NOT NULL`;
-            const rows = await db.all<{ day: string | null; latest: Date | null }>(
-                `SELECT CASE WHEN ${modeled} THEN strftime(CAST(event_time AS DATE), '%Y-%m-%d') END AS day, max(${windowTime}) AS latest
-                 FROM read_parquet([${files.map(sqlString).join(", ")}]) GROUP BY 1`);
-            let changed = false;
-            for (const r of rows) {
-                if (r.latest && r.latest.getTime() > this.maxEventMs) this.maxEventMs = r.latest.getTime();
-                if (r.day && !this.pending.has(r.day)) {
-                    this.pending.add(r.day);
-                    changed = true;
-                }
+    /** Makes the days of the deliveries since the last call pending and moves the latest event time. */
+    private async noteDeliveries(): Promise<void> {
+        let changed = false;
+        for (const { days, latestMs } of this.newDeliveries.splice(0)) {
+            if (latestMs > this.maxEventMs) this.maxEventMs = latestMs;
+            for (const d of days) {
+                if (this.pending.has(d)) continue;
+                this.pending.add(d);
+                changed = true;
             }
-            if (changed) await this.saveState();
-        } catch (e) {
-            this.opts.log(`models: could not read the event days of ${files.length} delivered file(s) (${(e as Error).message}); their days are not scheduled. Fix: \`clickstream models run --day <day>\` for those days`);
         }
+        if (changed) await this.saveState();
     }
 
     /** Runs `days` (and the day before each, when it was run before) in date order. Returns false on a failure. */

@@ -268,7 +268,7 @@ export class LocalPipeline {
             }
             await this.wal.release(result.lastSeq);
             // Not awaited: model runs go on beside the deliveries.
-            this.models?.delivered(result.files);
+            this.models?.delivered(result.modelDays);
             this.models?.advance(this.watermarkClock());
             if (this.windows) await this.advanceWindows();
             this.log(`delivered requests ${result.firstSeq}-${result.lastSeq}: ${result.rows} rows (${result.badRows} bad), ${result.processingFailed} processing-failed, ${result.files.length} files`);

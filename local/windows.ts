@@ -93,6 +93,17 @@ export const DEFAULT_ALLOWED_LATENESS_MS = 30_000;
 export function eventTimeWatermark(clockMs: number, maxEventMs: number, allowedLatenessMs: number): number {
     return Math.max(clockMs, maxEventMs) - allowedLatenessMs;
 }
+/**
+ * A row's event time as the windows and the model scheduler count it: event_time, unless missing or
+ * more than MAX_EVENT_AHEAD_MS after the row's arrival (received_at, else the request's arrival).
+ */
+export function eventTimeOf(row: EventRow, arrivalMs: number): number {
+    const received = Date.parse(row.received_at);
+    const reference = Number.isFinite(received) ? received : arrivalMs;
+    const event = row.event_time === null ? NaN : Date.parse(row.event_time);
+    return Number.isFinite(event) && event <= reference + MAX_EVENT_AHEAD_MS ? event : reference;
+}
+
 /** Shard id of local aggregate rows: one process, one "shard". */
 export const LOCAL_SHARD_ID = "local";
 
@@ -160,11 +171,7 @@ export class LocalWindows {
 
     /** The time a row is windowed by (see the module comment). */
     private timeOf(row: EventRow, arrivalMs: number): number {
-        if (this.opts.timeBasis === "arrival") return arrivalMs;
-        const received = Date.parse(row.received_at);
-        const reference = Number.isFinite(received) ? received : arrivalMs;
-        const event = row.event_time === null ? NaN : Date.parse(row.event_time);
-        return Number.isFinite(event) && event <= reference + MAX_EVENT_AHEAD_MS ? event : reference;
+        return this.opts.timeBasis === "arrival" ? arrivalMs : eventTimeOf(row, arrivalMs);
     }
 
     /** Rows as the transform emitted them, with their request's arrival time. */

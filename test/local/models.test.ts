@@ -9,6 +9,7 @@ import * as path from "path";
 import { buildProgram, main } from "../../cli/main";
 import { LocalDb, openDuckDb } from "../../local/duckdb";
 import { modelDayFile, runLocalModelsForDay } from "../../local/models";
+import { modelDaysOf } from "../../local/modelDays";
 import { ModelScheduler, SCHEDULE_FILE } from "../../local/modelScheduler";
 import { queryLake } from "../../local/query";
 import { MODEL_TABLES } from "../../local/tables";
@@ -200,6 +201,21 @@ describe("local models", function () {
     describe("the pipeline's event-time schedule", function () {
         this.timeout(60_000);
 
+        it("notes a delivery's days from its rows: good rows with an anonymous id by event-time date; the latest event time of all rows", () => {
+            const [row] = transformRows([nativeEnvelope(at("2026-03-10 23:59"), [page("g-1", "anon-g", "2026-03-10 23:58", "/home")])]);
+            const arrivalMs = at("2026-03-11 00:30");
+            const summary = modelDaysOf([{ arrivalMs, rows: [
+                row,
+                { ...row, event_time: "2026-03-09T12:00:00.000Z", event_type: "bad_row" },
+                { ...row, event_time: "2026-03-08T12:00:00.000Z", anonymous_id: null },
+                // An event time more than 5 minutes after arrival counts at arrival (received_at), as in the windows.
+                { ...row, event_time: "2026-03-12T00:00:00.000Z", received_at: "2026-03-11T00:30:00.000Z" },
+            ] }]);
+            assert.deepEqual(summary.days.sort(), ["2026-03-10", "2026-03-12"]);
+            assert.equal(summary.latestMs, at("2026-03-11 00:30"));
+            assert.deepEqual(modelDaysOf([]), { days: [], latestMs: -Infinity });
+        });
+
         it("runs a day once the watermark passes its end plus the lateness, re-runs it for late events, and keeps its state", async () => {
             const ran: string[] = [];
             const logs: string[] = [];
@@ -218,10 +234,11 @@ describe("local models", function () {
             /** Delivers events as one committed delivery would, at `clock`, and waits for the scheduler. */
             const deliver = async (events: TestEvent[], clock: number, receivedAt?: number) => {
                 const name = `delivery-${fileNo++}.parquet`;
-                await writeEvents(db, lake.dir, events, name, receivedAt === undefined ? undefined : () => receivedAt);
-                const files: string[] = [];
-                for (const f of await fsp.readdir(path.join(lake.dir, "events"), { recursive: true })) if (f.endsWith(name)) files.push(path.join(lake.dir, "events", f));
-                scheduler.delivered(files);
+                const envelopes = events.map((e) => nativeEnvelope(receivedAt ?? e.at + MIN, [e]));
+                const delivered = envelopes.map((envelope) => ({ rows: transformRows([envelope]), arrivalMs: envelope.receivedAt }));
+                await writeEventRows(db, lake.dir, delivered.flatMap((d) => d.rows), name);
+                // What the delivery worker hands the scheduler for these rows (local/lakeWriter.ts).
+                scheduler.delivered(modelDaysOf(delivered));
                 scheduler.advance(clock);
                 await scheduler.idle();
             };
