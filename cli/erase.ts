@@ -14,8 +14,7 @@ import { renderReport } from "../erasure/audit";
 import { eraseLocal } from "../erasure/local";
 import { eraseOnStack } from "../erasure/stack";
 import { erasureSubjects } from "../erasure/subject";
-import { loadLocalConfig } from "../local/config";
-import { localModelConfig } from "../local/models";
+import { stackFileModelConfig } from "../local/models";
 import { resolveLakeDir } from "../local/query";
 import { readStackOutputs, stackLakeFromOutputs } from "../erasure/targets";
 
@@ -58,7 +57,7 @@ export function registerErase(program: Command): void {
             if (flags.local) {
                 const lakeDir = resolveLakeDir(flags.lakeDir);
                 // The models are re-run with the pipeline's own session gap and funnels (cli/models.ts does the same).
-                const modelConfig = localModelConfig(loadLocalConfig({ stackFile: flags.stackFile, lakeDir }).stack);
+                const modelConfig = stackFileModelConfig(flags.stackFile);
                 const record = await eraseLocal({
                     lakeDir, request: { userId, anonymousId }, dryRun: flags.dryRun === true, modelConfig,
                     log: (line) => process.stderr.write(`${line}\n`),

@@ -42,7 +42,7 @@ export function daysFromFlags(flags: ModelsRunFlags): string[] {
 export async function runModelsCommand(flags: ModelsRunFlags, print: (line: string) => void = console.log): Promise<void> {
     const days = daysFromFlags(flags);
     const { checkLakeDir, resolveLakeDir } = require("../local/query") as typeof import("../local/query");
-    const { runLocalModelsForDay } = require("../local/models") as typeof import("../local/models");
+    const { runLocalModelsForDay, stackFileModelConfig } = require("../local/models") as typeof import("../local/models");
     const { EVENTS_TABLE, MODELS_FOLDER } = require("../local/tables") as typeof import("../local/tables");
     const lakeDir = resolveLakeDir(flags.lakeDir);
     await checkLakeDir(lakeDir);
@@ -51,9 +51,7 @@ export async function runModelsCommand(flags: ModelsRunFlags, print: (line: stri
         throw new Error(`lake dir ${lakeDir} has no events table (${eventsDir} is missing): load events first (clickstream local, or clickstream local --replay <file>), or point --lake-dir / LAKE_DIR at the pipeline's lake`);
     }
     // The session gap and funnels of the stack file clickstream local mirrors (Pulumi.dev.yaml), as the pipeline's own runs use.
-    const { loadLocalConfig } = require("../local/config") as typeof import("../local/config");
-    const { localModelConfig } = require("../local/models") as typeof import("../local/models");
-    const config = localModelConfig(loadLocalConfig({ stackFile: flags.stackFile, lakeDir }).stack);
+    const config = stackFileModelConfig(flags.stackFile);
     if (flags.sessionGap !== undefined) {
         if (!/^\d+$/.test(flags.sessionGap.trim())) throw new Error(`--session-gap ${flags.sessionGap} is not a whole number of minutes; pass e.g. --session-gap 30`);
         config.sessionGapMinutes = Number(flags.sessionGap);

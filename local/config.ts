@@ -104,17 +104,24 @@ export function defaultStackFile(): string {
     return path.resolve(__dirname, "..", `Pulumi.${LOCAL_STACK}.yaml`);
 }
 
-export function loadLocalConfig(flags: LocalFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalConfig {
+/**
+ * The stack config the local pipeline mirrors (--stack-file, STACK_FILE, else the repository's
+ * Pulumi.dev.yaml), checked by the stacks' rules; only that, for commands that need no server settings.
+ */
+export function loadLocalStackConfig(flags: Pick<LocalFlags, "stackFile"> = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): { stackFile: string; stack: StackConfig } {
     const stackPick = pick(flags.stackFile, "--stack-file", env, "STACK_FILE");
     const stackFile = stackPick ? path.resolve(cwd, stackPick.raw) : defaultStackFile();
     if (stackPick && !existsSync(stackFile)) fail(stackPick.key, `names ${stackFile}, which does not exist`, "pass the path of a Pulumi.<stack>.yaml");
     const get = existsSync(stackFile) ? stackFileGetter(stackFile) : () => undefined;
-    let stack: StackConfig;
     try {
-        stack = readStackConfig(LOCAL_STACK, DEV_DEFAULTS, get);
+        return { stackFile, stack: readStackConfig(LOCAL_STACK, DEV_DEFAULTS, get) };
     } catch (e) {
         throw new LocalConfigError(`${(e as Error).message.replace(`Pulumi.${LOCAL_STACK}.yaml`, stackFile)}`);
     }
+}
+
+export function loadLocalConfig(flags: LocalFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalConfig {
+    const { stackFile, stack } = loadLocalStackConfig(flags, env, cwd);
 
     const portPick = pick(flags.port, "--port", env, "PORT");
     const port = portPick ? number(portPick.key, portPick.raw, 1, 65535, `${portPick.key === "PORT" ? "PORT=8080 npm start" : "--port 8080"}`, true) : 8080;

@@ -14,6 +14,7 @@ import * as path from "path";
 import { ModelRunResult, runModelsForDay } from "../models/run";
 import { DATE_COLUMN, MODEL_NAMES, ModelConfig, ModelName, checkDay } from "../models/sql";
 import type { StackConfig } from "../stacks/configRules";
+import { loadLocalStackConfig } from "./config";
 import { LocalDb, openDuckDb, sqlIdentifier, sqlString } from "./duckdb";
 import { fsyncPath, tempPathFor } from "./parquet";
 import { tableViewSql } from "./query";
@@ -27,6 +28,11 @@ import { EVENTS_TABLE, MODEL_TABLES } from "./tables";
  */
 export function localModelConfig(stack: Pick<StackConfig, "models">): ModelConfig {
     return { sessionGapMinutes: stack.models.sessionTimeoutMinutes, funnels: stack.models.funnels };
+}
+
+/** localModelConfig of the stack file (default Pulumi.dev.yaml): what `clickstream models run` and `erase --local` re-run the models with. */
+export function stackFileModelConfig(stackFile?: string): ModelConfig {
+    return localModelConfig(loadLocalStackConfig({ stackFile }).stack);
 }
 
 export interface LocalModelRunOptions {
