@@ -13,8 +13,8 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { INGEST_ROUTES, IngestPath } from "../dataplane/envelope";
 import { parseWriteKey } from "../dataplane/auth/writeKey";
-import { allowedOriginFor, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, INGEST_ERRORS, PREFLIGHT_MAX_AGE_SECONDS } from "../dataplane/ingest/http";
-import { buildEnvelopePieces, buildRequestValidators, isIngestPath, MAX_BODY_BYTES, validationMessage } from "../dataplane/ingest/request";
+import { INGEST_ERRORS } from "../dataplane/ingest/http";
+import { answerHeaders, buildEnvelopePieces, buildRequestValidators, isIngestPath, MAX_BODY_BYTES, parseRequestBody, PREFLIGHT_HEADERS } from "../dataplane/ingest/request";
 
 export { buildEnvelope, buildEnvelopePieces, MAX_BODY_BYTES } from "../dataplane/ingest/request";
 
@@ -58,12 +58,8 @@ export function startIngestServer(opts: IngestServerOptions): Promise<IngestServ
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
         const requestId = randomUUID();
         const route = (req.url ?? "/").split("?")[0];
-        const allowOrigin = origins.length > 0 ? allowedOriginFor(origins, req.headers.origin) : undefined;
-        const send = (status: number, body: object, extra: Record<string, string> = {}): void => {
-            const headers: Record<string, string> = { "Content-Type": "application/json", ...extra };
-            if (origins.length > 0) headers.Vary = "Origin";
-            if (allowOrigin) headers["Access-Control-Allow-Origin"] = allowOrigin;
-            res.writeHead(status, headers);
+        const send = (status: number, body: object, extra?: Record<string, string>): void => {
+            res.writeHead(status, answerHeaders(origins, req.headers.origin, extra));
             res.end(JSON.stringify(body));
         };
         const error = (status: number, code: string, message: string, extra?: Record<string, string>): void =>
@@ -86,11 +82,7 @@ export function startIngestServer(opts: IngestServerOptions): Promise<IngestServ
                 error(403, INGEST_ERRORS.clientError, "CORS is off: corsAllowedOrigins is empty (set clickstream:corsAllowedOrigins or CORS_ALLOWED_ORIGINS)");
                 return;
             }
-            send(200, {}, {
-                "Access-Control-Allow-Methods": CORS_ALLOWED_METHODS.join(","),
-                "Access-Control-Allow-Headers": CORS_ALLOWED_HEADERS.join(","),
-                "Access-Control-Max-Age": String(PREFLIGHT_MAX_AGE_SECONDS),
-            });
+            send(200, {}, PREFLIGHT_HEADERS);
             return;
         }
         if (req.method !== "POST") {
@@ -142,16 +134,9 @@ export function startIngestServer(opts: IngestServerOptions): Promise<IngestServ
             if (tooLarge) return;
             const receivedAt = Date.now();
             const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-            let body: unknown;
-            try {
-                body = JSON.parse(bytes.toString("utf8"));
-            } catch (e) {
-                error(400, INGEST_ERRORS.invalidBody, `Invalid request body: not JSON (${(e as Error).message})`);
-                return;
-            }
-            const validate = validators[path];
-            if (!validate(body)) {
-                error(400, INGEST_ERRORS.invalidBody, validationMessage(path, validate));
+            const parsed = parseRequestBody(path, bytes, validators);
+            if (!parsed.ok) {
+                error(400, INGEST_ERRORS.invalidBody, parsed.message);
                 return;
             }
             const envelope = buildEnvelopePieces(receivedAt, clientIp(req), String(req.headers["user-agent"] ?? ""), path, requestId, apiKeyId, bytes);

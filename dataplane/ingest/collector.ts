@@ -12,8 +12,8 @@
  */
 import { checkWriteKey } from "../auth/writeKey";
 import { INGEST_ROUTES } from "../envelope";
-import { allowedOriginFor, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, INGEST_ERRORS, PREFLIGHT_MAX_AGE_SECONDS } from "./http";
-import { buildEnvelope, buildRequestValidators, isIngestPath, MAX_BODY_BYTES, partitionKeyFor, RequestValidators, validationMessage } from "./request";
+import { INGEST_ERRORS } from "./http";
+import { answerHeaders, buildEnvelope, buildRequestValidators, isIngestPath, MAX_BODY_BYTES, parseRequestBody, partitionKeyFor, PREFLIGHT_HEADERS, RequestValidators } from "./request";
 
 /** The parts of a Lambda function URL event (payload format 2.0) the collector reads. */
 export interface FunctionUrlEvent {
@@ -112,13 +112,8 @@ export function createCollector(settings: CollectorSettings, putRecords: PutReco
         const ctx = event.requestContext;
         const requestId = ctx.requestId;
         const headers = lowerCaseKeys(event.headers);
-        const allowOrigin = origins.length > 0 ? allowedOriginFor(origins, headers.origin) : undefined;
-        const send = (status: number, body: object, extra: Record<string, string> = {}): FunctionUrlResult => {
-            const out: Record<string, string> = { "Content-Type": "application/json", ...extra };
-            if (origins.length > 0) out.Vary = "Origin";
-            if (allowOrigin) out["Access-Control-Allow-Origin"] = allowOrigin;
-            return { statusCode: status, headers: out, body: JSON.stringify(body) };
-        };
+        const send = (status: number, body: object, extra?: Record<string, string>): FunctionUrlResult =>
+            ({ statusCode: status, headers: answerHeaders(origins, headers.origin, extra), body: JSON.stringify(body) });
         const error = (status: number, code: string, message: string, extra?: Record<string, string>) => send(status, { success: false, error: code, message, requestId }, extra);
 
         const route = event.rawPath ?? ctx.http.path ?? "/";
@@ -128,11 +123,7 @@ export function createCollector(settings: CollectorSettings, putRecords: PutReco
             // The function URL's CORS configuration answers preflights before the function runs; this is
             // the same answer for a preflight that reaches the code (and for the tests).
             if (origins.length === 0) return error(403, INGEST_ERRORS.clientError, "CORS is off: corsAllowedOrigins is empty");
-            return send(200, {}, {
-                "Access-Control-Allow-Methods": CORS_ALLOWED_METHODS.join(","),
-                "Access-Control-Allow-Headers": CORS_ALLOWED_HEADERS.join(","),
-                "Access-Control-Max-Age": String(PREFLIGHT_MAX_AGE_SECONDS),
-            });
+            return send(200, {}, PREFLIGHT_HEADERS);
         }
         if (method !== "POST") return error(405, INGEST_ERRORS.clientError, `Method ${method} not allowed; use POST`, { Allow: "POST, OPTIONS" });
 
@@ -151,14 +142,9 @@ export function createCollector(settings: CollectorSettings, putRecords: PutReco
 
         const bytes = Buffer.from(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8");
         if (bytes.length > MAX_BODY_BYTES) return error(413, INGEST_ERRORS.rejected, `Request body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES} (one stream record); send smaller batches`);
-        let body: unknown;
-        try {
-            body = JSON.parse(bytes.toString("utf8"));
-        } catch (e) {
-            return error(400, INGEST_ERRORS.invalidBody, `Invalid request body: not JSON (${(e as Error).message})`);
-        }
-        const validate = validators[route];
-        if (!validate(body)) return error(400, INGEST_ERRORS.invalidBody, validationMessage(route, validate));
+        const parsed = parseRequestBody(route, bytes, validators);
+        if (!parsed.ok) return error(400, INGEST_ERRORS.invalidBody, parsed.message);
+        const body = parsed.body;
 
         const receivedAt = ctx.timeEpoch ?? Date.now();
         const envelope = buildEnvelope(receivedAt, ctx.http.sourceIp ?? "", ctx.http.userAgent ?? headers["user-agent"] ?? "", route, requestId, keyName, bytes);

@@ -9,7 +9,7 @@
 import Ajv from "ajv-draft-04";
 import type { ValidateFunction } from "ajv";
 import { INGEST_ROUTES, IngestPath } from "../envelope";
-import { MAX_RECORD_BYTES } from "./http";
+import { allowedOriginFor, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, MAX_RECORD_BYTES, PREFLIGHT_MAX_AGE_SECONDS } from "./http";
 import { requestModelFor } from "./models";
 
 /** Room the envelope's own fields take besides the body, so envelope <= MAX_RECORD_BYTES. */
@@ -31,6 +31,38 @@ export function buildRequestValidators(maxBatchEvents: number): RequestValidator
 export function validationMessage(path: IngestPath, validate: ValidateFunction): string {
     const details = (validate.errors ?? []).map((err) => `${err.instancePath || "body"} ${err.message}`).join("; ");
     return `Invalid request body for POST ${path} (${INGEST_ROUTES[path]}): ${details}`;
+}
+
+/**
+ * Headers of every answer: JSON, and with CORS on, `Vary: Origin` plus the allowed origin when the
+ * request's Origin is one of `origins` (the same rule as the REST API's gateway responses).
+ */
+export function answerHeaders(origins: readonly string[], requestOrigin: string | undefined, extra: Record<string, string> = {}): Record<string, string> {
+    const headers: Record<string, string> = { "Content-Type": "application/json", ...extra };
+    if (origins.length === 0) return headers;
+    headers.Vary = "Origin";
+    const allowOrigin = allowedOriginFor(origins, requestOrigin);
+    if (allowOrigin) headers["Access-Control-Allow-Origin"] = allowOrigin;
+    return headers;
+}
+
+/** Extra headers of a CORS preflight's answer (OPTIONS on an ingest route, CORS on). */
+export const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
+    "Access-Control-Allow-Methods": CORS_ALLOWED_METHODS.join(","),
+    "Access-Control-Allow-Headers": CORS_ALLOWED_HEADERS.join(","),
+    "Access-Control-Max-Age": String(PREFLIGHT_MAX_AGE_SECONDS),
+};
+
+/** A request body parsed and checked against its route's model, or the message of its 400 answer. */
+export function parseRequestBody(path: IngestPath, bytes: Buffer, validators: RequestValidators): { ok: true; body: unknown } | { ok: false; message: string } {
+    let body: unknown;
+    try {
+        body = JSON.parse(bytes.toString("utf8"));
+    } catch (e) {
+        return { ok: false, message: `Invalid request body: not JSON (${(e as Error).message})` };
+    }
+    const validate = validators[path];
+    return validate(body) ? { ok: true, body } : { ok: false, message: validationMessage(path, validate) };
 }
 
 /** True when `route` is one of the ingest routes. */
