@@ -32,7 +32,7 @@ import { fsyncPath, tempPathFor, writeFileAtomic, writeParquetAtomic } from "../
 import { PII_KEY_FILE } from "../local/pipeline";
 import { checkLakeDir } from "../local/query";
 import { runLocalModelsForDay } from "../local/models";
-import { AGGREGATES_TABLE, ALERTS_TABLE, ERASURES_TABLE, EVENTS_TABLE, LakeTable, MODEL_TABLES, MODELS_FOLDER } from "../local/tables";
+import { AGGREGATES_TABLE, ALERTS_TABLE, BAD_ROW_TYPE, ERASURES_TABLE, EVENTS_TABLE, LakeTable, MODEL_TABLES, MODELS_FOLDER } from "../local/tables";
 import type { ModelConfig } from "../models/sql";
 import { decodeWalSegment } from "../local/wal";
 import { ErasureAuditRecord, ErasureStep, auditRecord, newErasureId } from "./audit";
@@ -229,7 +229,7 @@ async function personEventDays(db: LocalDb, lakeDir: string, predicate: string):
     if (files.length === 0) return [];
     const rows = await db.all<{ day: string }>(
         `SELECT DISTINCT strftime(event_time, '%Y-%m-%d') AS day FROM read_parquet([${files.map(sqlString).join(", ")}], hive_partitioning = false) ` +
-        `WHERE coalesce(${predicate}, false) AND event_type <> 'bad_row' AND event_time IS NOT NULL`,
+        `WHERE coalesce(${predicate}, false) AND event_type <> ${sqlString(BAD_ROW_TYPE)} AND event_time IS NOT NULL`,
     );
     return rows.map((r) => r.day);
 }
