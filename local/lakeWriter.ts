@@ -18,7 +18,8 @@ import { ERRORS_PREFIX } from "../components/lake/glueTable";
 import type { EventRow } from "../dataplane/schema";
 import type { Transformer } from "../dataplane/transform";
 import type { LocalDb } from "./duckdb";
-import { writeFileAtomic, writeParquetFromJson } from "./parquet";
+import { writeEventsParquet } from "./eventsParquet";
+import { writeFileAtomic } from "./parquet";
 import { DeliveredDays, modelDaysOf } from "./modelDays";
 import { EVENTS_TABLE } from "./tables";
 
@@ -125,8 +126,8 @@ export async function recoverLake(lakeDir: string): Promise<{ committedSeq: numb
 }
 
 interface PartitionBuffer {
-    /** Each request's rows as JSON array text (encoded to UTF-8 once, into the joiner's buffer, at write time). */
-    rows: string[];
+    /** Each request's rows, encoded straight to Parquet at write time (local/eventsParquet.ts). */
+    rows: EventRow[][];
     rowCount: number;
     /** Each request's envelope, then a newline. */
     raw: Buffer[];
@@ -221,12 +222,10 @@ interface PreparedChunk {
 }
 
 export class LakeWriter {
-    /** Joins a partition's rows into the bytes DuckDB reads; one buffer reused for every file. */
-    private readonly rowsJoiner = new JsonArrayJoiner();
-
     constructor(
         private readonly lakeDir: string,
-        private readonly db: LocalDb,
+        /** Unused since events are encoded in JavaScript (local/eventsParquet.ts); kept so callers need no change. */
+        _db: LocalDb,
         private readonly transformer: Transformer,
         private readonly onRows?: RowsListener,
     ) {}
@@ -271,10 +270,9 @@ export class LakeWriter {
             const arrivalMs = envelopeArrivalMs(envelope) ?? Date.now();
             const { dt, hour } = partitionOf(arrivalMs);
             let eventRows: EventRow[] | undefined;
-            let json = "";
             let failure = "the transform returned no rows";
             try {
-                ({ rows: eventRows, json } = this.transformer.normalizeJson(envelope));
+                eventRows = this.transformer.normalize(envelope);
             } catch (e) {
                 failure = (e as Error).message;
             }
@@ -290,7 +288,7 @@ export class LakeWriter {
                 (failed.get(dayKey) ?? failed.set(dayKey, []).get(dayKey)!).push(line);
                 continue;
             }
-            partition.rows.push(json);
+            partition.rows.push(eventRows);
             partition.rowCount += eventRows.length;
             for (const row of eventRows) if (row.bad_reason !== null) result.badRows++;
             result.rows += eventRows.length;
@@ -309,11 +307,8 @@ export class LakeWriter {
         for (const [key, partition] of chunk.partitions) {
             if (partition.rowCount > 0) {
                 const file = path.join(this.lakeDir, EVENTS_TABLE.folder, key, `${chunk.range}.parquet`);
-                // Each request's rows are a JSON array: one array for the file. writeParquetFromJson
-                // writes the bytes to its temp file before it returns, so the joiner's buffer is free again.
-                this.rowsJoiner.reset();
-                for (const rows of partition.rows) this.rowsJoiner.add(rows);
-                add(file, writeParquetFromJson(this.db, file, EVENTS_TABLE.columns, this.rowsJoiner.bytes(), "array"));
+                // Encoded in JavaScript, without the JSON round trip through DuckDB (~12 us of CPU per row against ~3).
+                add(file, writeEventsParquet(file, partition.rows));
             }
             const rawFile = path.join(this.lakeDir, RAW_FOLDER, key, `${chunk.range}.ndjson`);
             add(rawFile, writeFileAtomic(rawFile, partition.raw));

@@ -1,0 +1,612 @@
+/**
+ * The events table's Parquet writer: EventRow objects straight to Parquet bytes in JavaScript, without
+ * the JSON round trip through DuckDB (local/parquet.ts writeParquetFromJson), which cost ~12 us of CPU
+ * per row (JSON.stringify, read_json, DuckDB's Parquet writer) against ~3 us here (bench/parquetWriter.ts).
+ *
+ * The file is what DuckDB itself writes for the same rows, column for column: every column OPTIONAL,
+ * strings BYTE_ARRAY/UTF8, timestamps INT64 TIMESTAMP(MICROS, isAdjustedToUTC=false), maps the standard
+ * three-level MAP group (`key_value` repeated, `key` required, `value` optional). One row group, one
+ * dictionary page and one data page (format v1) per column; strings are dictionary-encoded (RLE_DICTIONARY,
+ * indices bit-packed), levels bit-packed (RLE/bit-packed hybrid), pages compressed with GZIP level 1
+ * (Node's zlib: Node 20 has no zstd). Timestamp columns carry min/max statistics, so DuckDB can skip a
+ * file on an event_time filter.
+ *
+ * Strings are encoded as UTF-8 by Buffer, which writes a lone UTF-16 surrogate as U+FFFD, as the JSON
+ * path does (lakeWriter.ts withoutLoneSurrogates).
+ *
+ * The column list comes from EVENTS_TABLE (dataplane/schema.ts), so a new column is written without an
+ * edit here; a column type this writer does not know fails at load, naming the column.
+ */
+import { gzipSync } from "zlib";
+import type { EventRow } from "../dataplane/schema";
+import { writeFileAtomic } from "./parquet";
+import { EVENTS_TABLE } from "./tables";
+
+/** Rows to write: one array per request, written in order (no copy into one array). */
+export type EventRowBatches = readonly (readonly EventRow[])[];
+
+/** Writes the rows to `finalPath` as one Parquet file, atomically: temp file, fsync, rename, fsync of the folder. */
+export async function writeEventsParquet(finalPath: string, batches: EventRowBatches): Promise<void> {
+    await writeFileAtomic(finalPath, encodeEventsParquet(batches));
+}
+
+/** The Parquet file of the rows, as buffers to write in order. Throws (naming the column) on a value of the wrong type. */
+export function encodeEventsParquet(batches: EventRowBatches): Buffer[] {
+    let rowCount = 0;
+    for (const batch of batches) rowCount += batch.length;
+    if (rowCount === 0) throw new Error("encodeEventsParquet: no rows; skip the write instead of creating an empty file");
+    const columns = EVENTS_TABLE.columns.map((c) => newColumn(c.name, c.duckType, rowCount));
+    for (const batch of batches) {
+        for (let r = 0; r < batch.length; r++) {
+            const row = batch[r] as unknown as Record<string, unknown>;
+            for (let c = 0; c < columns.length; c++) columns[c].add(row[columns[c].name]);
+        }
+    }
+
+    const parts: Buffer[] = [MAGIC];
+    let offset = MAGIC.length;
+    const chunks: ChunkMeta[] = [];
+    for (const column of columns) {
+        for (const leaf of column.leaves()) {
+            const chunk = writeLeaf(leaf, offset, parts);
+            offset += chunk.compressedSize;
+            chunks.push(chunk);
+        }
+    }
+    const footer = fileMetaData(columns, chunks, rowCount);
+    const tail = Buffer.allocUnsafe(8);
+    tail.writeUInt32LE(footer.length, 0);
+    MAGIC.copy(tail, 4);
+    parts.push(footer, tail);
+    return parts;
+}
+
+const MAGIC = Buffer.from("PAR1", "latin1");
+
+// Parquet enums (parquet.thrift).
+const TYPE_INT64 = 2;
+const TYPE_BYTE_ARRAY = 6;
+const REPETITION_REQUIRED = 0;
+const REPETITION_OPTIONAL = 1;
+const REPETITION_REPEATED = 2;
+const CONVERTED_UTF8 = 0;
+const CONVERTED_MAP = 1;
+const CONVERTED_TIMESTAMP_MICROS = 10;
+const ENCODING_PLAIN = 0;
+const ENCODING_RLE = 3;
+const ENCODING_RLE_DICTIONARY = 8;
+const CODEC_UNCOMPRESSED = 0;
+const CODEC_GZIP = 2;
+const PAGE_DATA = 0;
+const PAGE_DICTIONARY = 2;
+/** Pages smaller than this are stored uncompressed: zlib's per-call cost outweighs the few bytes saved. */
+const MIN_COMPRESS_BYTES = 256;
+
+/** One leaf column's levels and values, ready to encode. */
+interface Leaf {
+    /** path_in_schema, e.g. ["properties", "key_value", "key"]. */
+    readonly path: readonly string[];
+    readonly physicalType: number;
+    readonly maxRep: number;
+    readonly maxDef: number;
+    /** Number of level entries (rows, or map entries plus null/empty maps). */
+    readonly levelCount: number;
+    readonly repLevels: Uint8Array | undefined;
+    readonly defLevels: Uint8Array;
+    /** Dictionary-encoded strings, or plain INT64 values (timestamps). */
+    readonly values: { kind: "dictionary"; dictionary: readonly string[]; indices: Int32Array; count: number } | { kind: "int64"; bytes: Buffer; count: number; min: number; max: number };
+}
+
+interface Column {
+    readonly name: string;
+    add(value: unknown): void;
+    leaves(): Leaf[];
+    /** Schema elements of the column (the group and its children for a map). */
+    schema(): SchemaElement[];
+}
+
+function newColumn(name: string, duckType: string, rowCount: number): Column {
+    switch (duckType) {
+        case "VARCHAR": return new StringColumn(name, rowCount);
+        case "TIMESTAMP": return new TimestampColumn(name, rowCount);
+        case "MAP(VARCHAR, VARCHAR)": return new StringMapColumn(name);
+        default: throw new Error(`eventsParquet: column ${name} has type ${duckType}, which this writer does not encode; add it to newColumn in local/eventsParquet.ts`);
+    }
+}
+
+/** Strings with a per-column dictionary: each distinct string is UTF-8 encoded once. */
+class Dictionary {
+    private readonly ids = new Map<string, number>();
+    readonly strings: string[] = [];
+
+    id(value: string): number {
+        let id = this.ids.get(value);
+        if (id === undefined) {
+            id = this.strings.length;
+            this.ids.set(value, id);
+            this.strings.push(value);
+        }
+        return id;
+    }
+}
+
+class StringColumn implements Column {
+    private readonly dictionary = new Dictionary();
+    private readonly defs: Uint8Array;
+    private readonly indices: Int32Array;
+    private rows = 0;
+    private count = 0;
+
+    constructor(readonly name: string, rowCount: number) {
+        this.defs = new Uint8Array(rowCount);
+        this.indices = new Int32Array(rowCount);
+    }
+
+    add(value: unknown): void {
+        if (value === null || value === undefined) {
+            this.defs[this.rows++] = 0;
+            return;
+        }
+        if (typeof value !== "string") throw new Error(`eventsParquet: column ${this.name} must be a string or null, got ${typeof value}`);
+        this.defs[this.rows++] = 1;
+        this.indices[this.count++] = this.dictionary.id(value);
+    }
+
+    leaves(): Leaf[] {
+        return [{
+            path: [this.name], physicalType: TYPE_BYTE_ARRAY, maxRep: 0, maxDef: 1, levelCount: this.rows, repLevels: undefined, defLevels: this.defs,
+            values: { kind: "dictionary", dictionary: this.dictionary.strings, indices: this.indices, count: this.count },
+        }];
+    }
+
+    schema(): SchemaElement[] {
+        return [{ name: this.name, type: TYPE_BYTE_ARRAY, repetition: REPETITION_OPTIONAL, convertedType: CONVERTED_UTF8 }];
+    }
+}
+
+/** ISO-8601 text (as EventRow has it) -> INT64 microseconds since the epoch, written little-endian. */
+class TimestampColumn implements Column {
+    private readonly defs: Uint8Array;
+    private readonly bytes: Buffer;
+    private rows = 0;
+    private count = 0;
+    private min = Infinity;
+    private max = -Infinity;
+
+    constructor(readonly name: string, rowCount: number) {
+        this.defs = new Uint8Array(rowCount);
+        this.bytes = Buffer.allocUnsafe(rowCount * 8);
+    }
+
+    add(value: unknown): void {
+        if (value === null || value === undefined) {
+            this.defs[this.rows++] = 0;
+            return;
+        }
+        const ms = typeof value === "string" ? Date.parse(value) : NaN;
+        if (!Number.isFinite(ms)) throw new Error(`eventsParquet: column ${this.name} must be an ISO-8601 timestamp or null, got ${JSON.stringify(value)}`);
+        this.defs[this.rows++] = 1;
+        writeMicros(this.bytes, this.count++ * 8, ms);
+        if (ms < this.min) this.min = ms;
+        if (ms > this.max) this.max = ms;
+    }
+
+    leaves(): Leaf[] {
+        return [{
+            path: [this.name], physicalType: TYPE_INT64, maxRep: 0, maxDef: 1, levelCount: this.rows, repLevels: undefined, defLevels: this.defs,
+            values: { kind: "int64", bytes: this.bytes, count: this.count, min: this.min, max: this.max },
+        }];
+    }
+
+    schema(): SchemaElement[] {
+        return [{ name: this.name, type: TYPE_INT64, repetition: REPETITION_OPTIONAL, convertedType: CONVERTED_TIMESTAMP_MICROS, timestampMicros: true }];
+    }
+}
+
+/** Writes integer milliseconds `ms` as INT64 microseconds (exact beyond 2^53, which ms * 1000 is not). */
+function writeMicros(buffer: Buffer, at: number, ms: number): void {
+    const high = Math.floor(ms / 4294967296);
+    const lowMicros = (ms - high * 4294967296) * 1000; // < 2^42: exact
+    const carry = Math.floor(lowMicros / 4294967296);
+    buffer.writeUInt32LE(lowMicros - carry * 4294967296, at);
+    buffer.writeInt32LE(high * 1000 + carry, at + 4);
+}
+
+function microsBytes(ms: number): Buffer {
+    const out = Buffer.allocUnsafe(8);
+    writeMicros(out, 0, ms);
+    return out;
+}
+
+/**
+ * MAP(VARCHAR, VARCHAR): leaves key (max definition 2) and value (max definition 3), repetition 1 for
+ * every entry after a map's first. Definition: 0 null map, 1 empty map, 2 entry (value null), 3 value set.
+ */
+class StringMapColumn implements Column {
+    private readonly keys = new Dictionary();
+    private readonly values = new Dictionary();
+    private reps = new Uint8Array(1024);
+    private defs = new Uint8Array(1024);
+    private keyIndices = new Int32Array(1024);
+    private valueIndices = new Int32Array(1024);
+    private levels = 0;
+    private keyCount = 0;
+    private valueCount = 0;
+
+    constructor(readonly name: string) {}
+
+    add(value: unknown): void {
+        if (value === null || value === undefined) return this.level(0, 0);
+        if (typeof value !== "object" || Array.isArray(value)) throw new Error(`eventsParquet: column ${this.name} must be an object of strings or null, got ${Array.isArray(value) ? "an array" : typeof value}`);
+        let first = true;
+        for (const key in value) {
+            const entry = (value as Record<string, unknown>)[key];
+            if (entry === undefined) continue; // JSON.stringify leaves such a key out, so read_json never sees it
+            if (entry !== null && typeof entry !== "string") throw new Error(`eventsParquet: column ${this.name}[${JSON.stringify(key)}] must be a string or null, got ${typeof entry}`);
+            this.level(first ? 0 : 1, entry === null ? 2 : 3);
+            first = false;
+            this.keyIndices[this.keyCount++] = this.keys.id(key);
+            if (entry !== null) this.valueIndices[this.valueCount++] = this.values.id(entry);
+        }
+        if (first) this.level(0, 1);
+    }
+
+    private level(rep: number, def: number): void {
+        if (this.levels === this.reps.length) {
+            const size = this.reps.length * 2;
+            this.reps = grow(this.reps, new Uint8Array(size));
+            this.defs = grow(this.defs, new Uint8Array(size));
+            this.keyIndices = grow(this.keyIndices, new Int32Array(size));
+            this.valueIndices = grow(this.valueIndices, new Int32Array(size));
+        }
+        this.reps[this.levels] = rep;
+        this.defs[this.levels++] = def;
+    }
+
+    leaves(): Leaf[] {
+        const reps = this.reps.subarray(0, this.levels);
+        const defs = this.defs.subarray(0, this.levels);
+        // The key is required inside an entry: its definition stops at 2 where the value's goes to 3.
+        const keyDefs = new Uint8Array(this.levels);
+        for (let i = 0; i < this.levels; i++) keyDefs[i] = defs[i] > 2 ? 2 : defs[i];
+        return [
+            {
+                path: [this.name, "key_value", "key"], physicalType: TYPE_BYTE_ARRAY, maxRep: 1, maxDef: 2, levelCount: this.levels, repLevels: reps, defLevels: keyDefs,
+                values: { kind: "dictionary", dictionary: this.keys.strings, indices: this.keyIndices, count: this.keyCount },
+            },
+            {
+                path: [this.name, "key_value", "value"], physicalType: TYPE_BYTE_ARRAY, maxRep: 1, maxDef: 3, levelCount: this.levels, repLevels: reps, defLevels: defs,
+                values: { kind: "dictionary", dictionary: this.values.strings, indices: this.valueIndices, count: this.valueCount },
+            },
+        ];
+    }
+
+    schema(): SchemaElement[] {
+        return [
+            { name: this.name, repetition: REPETITION_OPTIONAL, numChildren: 1, convertedType: CONVERTED_MAP },
+            { name: "key_value", repetition: REPETITION_REPEATED, numChildren: 2 },
+            { name: "key", type: TYPE_BYTE_ARRAY, repetition: REPETITION_REQUIRED, convertedType: CONVERTED_UTF8 },
+            { name: "value", type: TYPE_BYTE_ARRAY, repetition: REPETITION_OPTIONAL, convertedType: CONVERTED_UTF8 },
+        ];
+    }
+}
+
+function grow<T extends Uint8Array | Int32Array>(from: T, to: T): T {
+    to.set(from);
+    return to;
+}
+
+interface ChunkMeta {
+    readonly leaf: Leaf;
+    readonly fileOffset: number;
+    readonly dictionaryPageOffset: number | undefined;
+    readonly dataPageOffset: number;
+    readonly codec: number;
+    readonly encodings: readonly number[];
+    readonly uncompressedSize: number;
+    readonly compressedSize: number;
+}
+
+/** Appends one column chunk (dictionary page if any, then the data page) to `parts`, starting at file offset `offset`. */
+function writeLeaf(leaf: Leaf, offset: number, parts: Buffer[]): ChunkMeta {
+    const bodies: Array<{ type: number; body: Buffer; valueCount: number; encoding: number }> = [];
+    const values = leaf.values;
+    const levels = new ByteWriter(64 + leaf.levelCount / 2);
+    if (leaf.repLevels) writeLevels(levels, leaf.repLevels, leaf.levelCount, leaf.maxRep);
+    writeLevels(levels, leaf.defLevels, leaf.levelCount, leaf.maxDef);
+    let dataEncoding = ENCODING_PLAIN;
+    if (values.kind === "dictionary" && values.dictionary.length > 0) {
+        bodies.push({ type: PAGE_DICTIONARY, body: plainStrings(values.dictionary), valueCount: values.dictionary.length, encoding: ENCODING_PLAIN });
+        const width = bitWidth(values.dictionary.length - 1) || 1;
+        levels.byte(width);
+        writeBitPacked(levels, values.indices, values.count, width);
+        dataEncoding = ENCODING_RLE_DICTIONARY;
+    } else if (values.kind === "int64") {
+        levels.bytes(values.bytes.subarray(0, values.count * 8));
+    }
+    bodies.push({ type: PAGE_DATA, body: levels.result(), valueCount: leaf.levelCount, encoding: dataEncoding });
+
+    let total = 0;
+    for (const b of bodies) total += b.body.length;
+    const codec = total >= MIN_COMPRESS_BYTES ? CODEC_GZIP : CODEC_UNCOMPRESSED;
+    let uncompressedSize = 0;
+    let compressedSize = 0;
+    let dictionaryPageOffset: number | undefined;
+    let dataPageOffset = offset;
+    for (const page of bodies) {
+        const stored = codec === CODEC_GZIP ? gzipSync(page.body, { level: 1 }) : page.body;
+        const header = pageHeader(page.type, page.body.length, stored.length, page.valueCount, page.encoding, leaf);
+        if (page.type === PAGE_DICTIONARY) dictionaryPageOffset = offset + compressedSize;
+        else dataPageOffset = offset + compressedSize;
+        parts.push(header, stored);
+        uncompressedSize += header.length + page.body.length;
+        compressedSize += header.length + stored.length;
+    }
+    const encodings = dataEncoding === ENCODING_RLE_DICTIONARY ? [ENCODING_PLAIN, ENCODING_RLE, ENCODING_RLE_DICTIONARY] : [ENCODING_PLAIN, ENCODING_RLE];
+    return { leaf, fileOffset: offset, dictionaryPageOffset, dataPageOffset, codec, encodings, uncompressedSize, compressedSize };
+}
+
+/** PLAIN BYTE_ARRAY: each string as a 4-byte little-endian length and its UTF-8 bytes. */
+function plainStrings(strings: readonly string[]): Buffer {
+    let capacity = 0;
+    for (const s of strings) capacity += 4 + s.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
+    const out = Buffer.allocUnsafe(capacity);
+    let at = 0;
+    for (const s of strings) {
+        const written = out.write(s, at + 4, "utf8");
+        out.writeUInt32LE(written, at);
+        at += 4 + written;
+    }
+    return out.subarray(0, at);
+}
+
+/** Levels as the v1 data page has them: a 4-byte length, then the RLE/bit-packed hybrid. Nothing when the max level is 0. */
+function writeLevels(out: ByteWriter, levels: Uint8Array, count: number, maxLevel: number): void {
+    const lengthAt = out.reserve(4);
+    const start = out.length;
+    writeBitPacked(out, levels, count, bitWidth(maxLevel));
+    out.setUInt32LE(lengthAt, out.length - start);
+}
+
+function bitWidth(max: number): number {
+    return max === 0 ? 0 : 32 - Math.clz32(max);
+}
+
+/**
+ * The RLE/bit-packed hybrid as one bit-packed run: a header (groups of 8 << 1 | 1), then the values
+ * `width` bits each, least significant bit first, the last group padded with zeros.
+ */
+function writeBitPacked(out: ByteWriter, values: ArrayLike<number>, count: number, width: number): void {
+    if (count === 0) return;
+    if (width > 24) throw new Error(`eventsParquet: ${width}-bit values (over 16 million distinct strings in one column) are not supported`);
+    const groups = Math.ceil(count / 8);
+    out.varint(groups * 2 + 1);
+    const padded = groups * 8;
+    out.ensure(groups * width);
+    const buffer = out.buffer;
+    let at = out.length;
+    let acc = 0;
+    let bits = 0;
+    for (let i = 0; i < padded; i++) {
+        acc |= (i < count ? values[i] : 0) << bits;
+        bits += width;
+        while (bits >= 8) {
+            buffer[at++] = acc & 0xff;
+            acc >>>= 8;
+            bits -= 8;
+        }
+    }
+    out.length = at;
+}
+
+/** A growable byte buffer for page bodies and Thrift structures. */
+class ByteWriter {
+    buffer: Buffer;
+    length = 0;
+
+    constructor(initial: number) {
+        this.buffer = Buffer.allocUnsafe(Math.max(64, Math.ceil(initial)));
+    }
+
+    ensure(more: number): void {
+        if (this.length + more <= this.buffer.length) return;
+        const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + more));
+        this.buffer.copy(grown, 0, 0, this.length);
+        this.buffer = grown;
+    }
+
+    byte(value: number): void {
+        this.ensure(1);
+        this.buffer[this.length++] = value;
+    }
+
+    bytes(data: Uint8Array): void {
+        this.ensure(data.length);
+        this.buffer.set(data, this.length);
+        this.length += data.length;
+    }
+
+    /** Unsigned LEB128 varint of a non-negative integer up to 2^53. */
+    varint(value: number): void {
+        this.ensure(8);
+        while (value >= 0x80) {
+            this.buffer[this.length++] = (value % 0x80) | 0x80;
+            value = Math.floor(value / 0x80);
+        }
+        this.buffer[this.length++] = value;
+    }
+
+    /** Reserves `n` bytes, returning their offset. */
+    reserve(n: number): number {
+        this.ensure(n);
+        const at = this.length;
+        this.length += n;
+        return at;
+    }
+
+    setUInt32LE(at: number, value: number): void {
+        this.buffer.writeUInt32LE(value, at);
+    }
+
+    result(): Buffer {
+        return this.buffer.subarray(0, this.length);
+    }
+}
+
+/**
+ * Thrift compact protocol, just what Parquet's metadata needs: structs of i32/i64/binary/bool/list
+ * fields, written in increasing field id order.
+ */
+class ThriftWriter {
+    private readonly out = new ByteWriter(256);
+    private readonly lastField: number[] = [0];
+
+    private field(id: number, type: number): void {
+        const delta = id - this.lastField[this.lastField.length - 1];
+        if (delta > 0 && delta <= 15) this.out.byte((delta << 4) | type);
+        else {
+            this.out.byte(type);
+            this.out.varint(zigzag(id));
+        }
+        this.lastField[this.lastField.length - 1] = id;
+    }
+
+    i32(id: number, value: number): this {
+        this.field(id, 5);
+        this.out.varint(zigzag(value));
+        return this;
+    }
+
+    i64(id: number, value: number): this {
+        this.field(id, 6);
+        this.out.varint(zigzag(value));
+        return this;
+    }
+
+    bool(id: number, value: boolean): this {
+        this.field(id, value ? 1 : 2);
+        return this;
+    }
+
+    binary(id: number, value: Buffer | string): this {
+        this.field(id, 8);
+        const bytes = typeof value === "string" ? Buffer.from(value, "utf8") : value;
+        this.out.varint(bytes.length);
+        this.out.bytes(bytes);
+        return this;
+    }
+
+    /** A struct field: `body` writes its fields. */
+    struct(id: number, body: (w: this) => void): this {
+        this.field(id, 12);
+        this.structBody(body);
+        return this;
+    }
+
+    private structBody(body: (w: this) => void): void {
+        this.lastField.push(0);
+        body(this);
+        this.out.byte(0);
+        this.lastField.pop();
+    }
+
+    private listHeader(id: number, size: number, elementType: number): void {
+        this.field(id, 9);
+        if (size < 15) this.out.byte((size << 4) | elementType);
+        else {
+            this.out.byte(0xf0 | elementType);
+            this.out.varint(size);
+        }
+    }
+
+    i32List(id: number, values: readonly number[]): this {
+        this.listHeader(id, values.length, 5);
+        for (const v of values) this.out.varint(zigzag(v));
+        return this;
+    }
+
+    stringList(id: number, values: readonly string[]): this {
+        this.listHeader(id, values.length, 8);
+        for (const v of values) {
+            const bytes = Buffer.from(v, "utf8");
+            this.out.varint(bytes.length);
+            this.out.bytes(bytes);
+        }
+        return this;
+    }
+
+    structList<T>(id: number, items: readonly T[], body: (w: this, item: T) => void): this {
+        this.listHeader(id, items.length, 12);
+        for (const item of items) this.structBody((w) => body(w, item));
+        return this;
+    }
+
+    /** The bytes of a top-level struct: its fields, then the stop byte. */
+    finish(): Buffer {
+        this.out.byte(0);
+        return Buffer.from(this.out.result());
+    }
+}
+
+function zigzag(n: number): number {
+    return n >= 0 ? n * 2 : -n * 2 - 1;
+}
+
+function pageHeader(type: number, uncompressed: number, compressed: number, valueCount: number, encoding: number, leaf: Leaf): Buffer {
+    const w = new ThriftWriter().i32(1, type).i32(2, uncompressed).i32(3, compressed);
+    if (type === PAGE_DATA) {
+        w.struct(5, (d) => d.i32(1, valueCount).i32(2, encoding).i32(3, ENCODING_RLE).i32(4, ENCODING_RLE));
+    } else {
+        w.struct(7, (d) => d.i32(1, valueCount).i32(2, ENCODING_PLAIN));
+    }
+    void leaf;
+    return w.finish();
+}
+
+interface SchemaElement {
+    name: string;
+    type?: number;
+    repetition: number;
+    numChildren?: number;
+    convertedType?: number;
+    /** TIMESTAMP(isAdjustedToUTC=false, MICROS) logical type, as DuckDB writes TIMESTAMP. */
+    timestampMicros?: boolean;
+}
+
+function fileMetaData(columns: readonly Column[], chunks: readonly ChunkMeta[], rowCount: number): Buffer {
+    const schema: SchemaElement[] = [{ name: "duckdb_schema", repetition: REPETITION_REQUIRED, numChildren: columns.length }, ...columns.flatMap((c) => c.schema())];
+    let totalBytes = 0;
+    for (const c of chunks) totalBytes += c.uncompressedSize;
+    return new ThriftWriter()
+        .i32(1, 1)
+        .structList(2, schema, (w, e) => {
+            if (e.type !== undefined) w.i32(1, e.type);
+            w.i32(3, e.repetition).binary(4, e.name);
+            if (e.numChildren !== undefined) w.i32(5, e.numChildren);
+            if (e.convertedType !== undefined) w.i32(6, e.convertedType);
+            // LogicalType union, field 8 TIMESTAMP: TimestampType { 1: isAdjustedToUTC, 2: unit (TimeUnit union, 2 MICROS) }.
+            if (e.timestampMicros) w.struct(10, (l) => l.struct(8, (t) => t.bool(1, false).struct(2, (u) => u.struct(2, () => undefined))));
+        })
+        .i64(3, rowCount)
+        .structList(4, [chunks], (w, group) => {
+            w.structList(1, group, (cw, chunk) => {
+                cw.i64(2, chunk.fileOffset).struct(3, (m) => {
+                    const leaf = chunk.leaf;
+                    m.i32(1, leaf.physicalType).i32List(2, chunk.encodings).stringList(3, leaf.path).i32(4, chunk.codec)
+                        .i64(5, leaf.levelCount).i64(6, chunk.uncompressedSize).i64(7, chunk.compressedSize).i64(9, chunk.dataPageOffset);
+                    if (chunk.dictionaryPageOffset !== undefined) m.i64(11, chunk.dictionaryPageOffset);
+                    const values = leaf.values;
+                    if (values.kind === "int64") {
+                        // Statistics { 3: null_count, 5: max_value, 6: min_value }: signed INT64 order, as the logical type implies.
+                        m.struct(12, (s) => {
+                            s.i64(3, leaf.levelCount - values.count);
+                            if (values.count > 0) s.binary(5, microsBytes(values.max)).binary(6, microsBytes(values.min));
+                        });
+                    }
+                });
+            });
+            w.i64(2, totalBytes).i64(3, rowCount);
+        })
+        .binary(6, "clickstream local/eventsParquet.ts")
+        .finish();
+}
