@@ -1,23 +1,25 @@
 /**
  * The events table's Parquet writer: EventRow objects straight to Parquet bytes in JavaScript, without
- * the JSON round trip through DuckDB (local/parquet.ts writeParquetFromJson), which cost ~12 us of CPU
- * per row (JSON.stringify, read_json, DuckDB's Parquet writer) against ~3 us here (bench/parquetWriter.ts).
+ * the JSON round trip through DuckDB (local/parquet.ts writeParquetFromJson: JSON.stringify, a temp
+ * JSON file, read_json, DuckDB's Parquet writer), at about a third of its CPU per row
+ * (bench/parquetWriter.ts, `npm run bench:parquet`).
  *
- * The file is what DuckDB itself writes for the same rows, column for column: every column OPTIONAL,
- * strings BYTE_ARRAY/UTF8, timestamps INT64 TIMESTAMP(MICROS, isAdjustedToUTC=false), maps the standard
- * three-level MAP group (`key_value` repeated, `key` required, `value` optional). One row group, one
- * dictionary page and one data page (format v1) per column; strings are dictionary-encoded (RLE_DICTIONARY,
- * indices bit-packed), levels bit-packed (RLE/bit-packed hybrid), pages compressed with GZIP level 1
- * (Node's zlib: Node 20 has no zstd). Timestamp columns carry min/max statistics, so DuckDB can skip a
- * file on an event_time filter.
+ * The file has the schema DuckDB itself writes for these columns: every column OPTIONAL, strings
+ * BYTE_ARRAY/UTF8, timestamps INT64 TIMESTAMP(MICROS, isAdjustedToUTC=false), maps the standard
+ * three-level MAP group (`key_value` repeated, `key` required, `value` optional). One row group; per
+ * leaf column one data page (format v1), after a dictionary page when the strings repeat: strings are
+ * dictionary-encoded (RLE_DICTIONARY, indices bit-packed) unless over 90 % distinct (then PLAIN),
+ * levels bit-packed (RLE/bit-packed hybrid), pages compressed with Brotli quality 1 (Node's zlib; Node
+ * 20 has no zstd). Timestamp columns carry min/max statistics, so DuckDB can skip a file on an
+ * event_time filter.
  *
  * Strings are encoded as UTF-8 by Buffer, which writes a lone UTF-16 surrogate as U+FFFD, as the JSON
- * path does (lakeWriter.ts withoutLoneSurrogates).
+ * path did (lakeWriter.ts withoutLoneSurrogates).
  *
  * The column list comes from EVENTS_TABLE (dataplane/schema.ts), so a new column is written without an
  * edit here; a column type this writer does not know fails at load, naming the column.
  */
-import { gzipSync } from "zlib";
+import { brotliCompressSync, constants as zlibConstants } from "zlib";
 import type { EventRow } from "../dataplane/schema";
 import { writeFileAtomic } from "./parquet";
 import { EVENTS_TABLE } from "./tables";
@@ -36,12 +38,7 @@ export function encodeEventsParquet(batches: EventRowBatches): Buffer[] {
     for (const batch of batches) rowCount += batch.length;
     if (rowCount === 0) throw new Error("encodeEventsParquet: no rows; skip the write instead of creating an empty file");
     const columns = EVENTS_TABLE.columns.map((c) => newColumn(c.name, c.duckType, rowCount));
-    for (const batch of batches) {
-        for (let r = 0; r < batch.length; r++) {
-            const row = batch[r] as unknown as Record<string, unknown>;
-            for (let c = 0; c < columns.length; c++) columns[c].add(row[columns[c].name]);
-        }
-    }
+    for (const batch of batches) addRows(columns, batch);
 
     const parts: Buffer[] = [MAGIC];
     let offset = MAGIC.length;
@@ -63,6 +60,21 @@ export function encodeEventsParquet(batches: EventRowBatches): Buffer[] {
 
 const MAGIC = Buffer.from("PAR1", "latin1");
 
+/**
+ * Adds each row's values to the columns: `columns[0].add(row.event_id); columns[1].add(row.event_type); ...`,
+ * generated once from the column names. Written out, every property read and `add` call has a
+ * site of its own, which V8 keeps monomorphic; one loop over the columns (`row[column.name]`) made
+ * them megamorphic and cost a fifth of the encoding.
+ */
+const addRows = ((): ((columns: readonly Column[], rows: readonly EventRow[]) => void) => {
+    const body = EVENTS_TABLE.columns.map((c, i) => {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.name)) throw new Error(`eventsParquet: column name ${JSON.stringify(c.name)} is not a plain identifier`);
+        return `c${i}.add(row.${c.name});`;
+    });
+    const locals = EVENTS_TABLE.columns.map((_c, i) => `const c${i} = columns[${i}];`);
+    return new Function("columns", "rows", `${locals.join("\n")}\nfor (let r = 0; r < rows.length; r++) {\nconst row = rows[r];\n${body.join("\n")}\n}`) as (columns: readonly Column[], rows: readonly EventRow[]) => void;
+})();
+
 // Parquet enums (parquet.thrift).
 const TYPE_INT64 = 2;
 const TYPE_BYTE_ARRAY = 6;
@@ -76,9 +88,14 @@ const ENCODING_PLAIN = 0;
 const ENCODING_RLE = 3;
 const ENCODING_RLE_DICTIONARY = 8;
 const CODEC_UNCOMPRESSED = 0;
-const CODEC_GZIP = 2;
+const CODEC_BROTLI = 4;
 const PAGE_DATA = 0;
 const PAGE_DICTIONARY = 2;
+/**
+ * Brotli at quality 1: on the events pages it compresses as well as GZIP level 1 (and as DuckDB's
+ * ZSTD level 1 the whole file) in 40 % of GZIP's time (bench/parquetWriter.ts). Node 20 has no zstd.
+ */
+const BROTLI_OPTIONS = { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } };
 /** Pages smaller than this are stored uncompressed: zlib's per-call cost outweighs the few bytes saved. */
 const MIN_COMPRESS_BYTES = 256;
 
@@ -94,8 +111,14 @@ interface Leaf {
     readonly repLevels: Uint8Array | undefined;
     readonly defLevels: Uint8Array;
     /** Dictionary-encoded strings, or plain INT64 values (timestamps). */
-    readonly values: { kind: "dictionary"; dictionary: readonly string[]; indices: Int32Array; count: number } | { kind: "int64"; bytes: Buffer; count: number; min: number; max: number };
+    readonly values: LeafValues;
 }
+
+/** A leaf's values: dictionary-encoded or PLAIN strings, or PLAIN INT64 (timestamps). */
+type LeafValues =
+    | { kind: "dictionary"; dictionary: readonly string[]; indices: Int32Array; count: number }
+    | { kind: "plain"; strings: readonly string[] }
+    | { kind: "int64"; bytes: Buffer; count: number; min: number; max: number };
 
 interface Column {
     readonly name: string;
@@ -109,37 +132,79 @@ function newColumn(name: string, duckType: string, rowCount: number): Column {
     switch (duckType) {
         case "VARCHAR": return new StringColumn(name, rowCount);
         case "TIMESTAMP": return new TimestampColumn(name, rowCount);
-        case "MAP(VARCHAR, VARCHAR)": return new StringMapColumn(name);
+        case "MAP(VARCHAR, VARCHAR)": return new StringMapColumn(name, rowCount);
         default: throw new Error(`eventsParquet: column ${name} has type ${duckType}, which this writer does not encode; add it to newColumn in local/eventsParquet.ts`);
     }
 }
 
-/** Strings with a per-column dictionary: each distinct string is UTF-8 encoded once. */
-class Dictionary {
-    private readonly ids = new Map<string, number>();
-    readonly strings: string[] = [];
+/** Past this many values, a column whose values are over 90 % distinct is written PLAIN. */
+const DICTIONARY_PROBE = 256;
+/** Dictionary indices are bit-packed at most 24 bits wide (writeBitPacked); far more than a file holds. */
+const MAX_DICTIONARY = 1 << 20;
 
-    id(value: string): number {
-        let id = this.ids.get(value);
-        if (id === undefined) {
-            id = this.strings.length;
-            this.ids.set(value, id);
-            this.strings.push(value);
+/**
+ * One leaf's strings: dictionary-encoded (each distinct string UTF-8 encoded once, a bit-packed index
+ * per value) while repeats pay for the map lookups, PLAIN once over half the values are distinct
+ * (event ids, pseudonymized ids), where the dictionary would cost a hash insert per value for nothing.
+ * A value equal to the previous one skips the lookup: a request's rows share many of their values.
+ */
+class StringValues {
+    private ids: Map<string, number> | undefined = new Map();
+    private readonly dictionary: string[] = [];
+    private indices: Int32Array;
+    private plain: string[] | undefined;
+    private count = 0;
+    private last: string | undefined;
+    private lastId = 0;
+
+    constructor(capacity: number) {
+        this.indices = new Int32Array(Math.max(capacity, 16));
+    }
+
+    add(value: string): void {
+        if (this.plain) {
+            this.plain.push(value);
+            return;
         }
-        return id;
+        if (this.count === this.indices.length) this.indices = grow(this.indices, new Int32Array(this.count * 2));
+        if (value === this.last) {
+            this.indices[this.count++] = this.lastId;
+            return;
+        }
+        let id = this.ids!.get(value);
+        if (id === undefined) {
+            id = this.dictionary.length;
+            if (id >= MAX_DICTIONARY || (this.count >= DICTIONARY_PROBE && id > this.count * 0.9)) return this.toPlain(value);
+            this.ids!.set(value, id);
+            this.dictionary.push(value);
+        }
+        this.last = value;
+        this.lastId = id;
+        this.indices[this.count++] = id;
+    }
+
+    private toPlain(value: string): void {
+        const plain: string[] = new Array(this.count + 1);
+        for (let i = 0; i < this.count; i++) plain[i] = this.dictionary[this.indices[i]];
+        plain[this.count] = value;
+        this.plain = plain;
+        this.ids = undefined;
+    }
+
+    encoded(): LeafValues {
+        if (this.plain) return { kind: "plain", strings: this.plain };
+        return { kind: "dictionary", dictionary: this.dictionary, indices: this.indices, count: this.count };
     }
 }
 
 class StringColumn implements Column {
-    private readonly dictionary = new Dictionary();
+    private readonly values: StringValues;
     private readonly defs: Uint8Array;
-    private readonly indices: Int32Array;
     private rows = 0;
-    private count = 0;
 
     constructor(readonly name: string, rowCount: number) {
         this.defs = new Uint8Array(rowCount);
-        this.indices = new Int32Array(rowCount);
+        this.values = new StringValues(rowCount);
     }
 
     add(value: unknown): void {
@@ -149,14 +214,11 @@ class StringColumn implements Column {
         }
         if (typeof value !== "string") throw new Error(`eventsParquet: column ${this.name} must be a string or null, got ${typeof value}`);
         this.defs[this.rows++] = 1;
-        this.indices[this.count++] = this.dictionary.id(value);
+        this.values.add(value);
     }
 
     leaves(): Leaf[] {
-        return [{
-            path: [this.name], physicalType: TYPE_BYTE_ARRAY, maxRep: 0, maxDef: 1, levelCount: this.rows, repLevels: undefined, defLevels: this.defs,
-            values: { kind: "dictionary", dictionary: this.dictionary.strings, indices: this.indices, count: this.count },
-        }];
+        return [{ path: [this.name], physicalType: TYPE_BYTE_ARRAY, maxRep: 0, maxDef: 1, levelCount: this.rows, repLevels: undefined, defLevels: this.defs, values: this.values.encoded() }];
     }
 
     schema(): SchemaElement[] {
@@ -172,6 +234,8 @@ class TimestampColumn implements Column {
     private count = 0;
     private min = Infinity;
     private max = -Infinity;
+    private lastText: unknown;
+    private lastMs = NaN;
 
     constructor(readonly name: string, rowCount: number) {
         this.defs = new Uint8Array(rowCount);
@@ -183,8 +247,11 @@ class TimestampColumn implements Column {
             this.defs[this.rows++] = 0;
             return;
         }
-        const ms = typeof value === "string" ? Date.parse(value) : NaN;
+        // A request's rows share received_at and sent_at: parse a repeat once.
+        const ms = value === this.lastText ? this.lastMs : typeof value === "string" ? Date.parse(value) : NaN;
         if (!Number.isFinite(ms)) throw new Error(`eventsParquet: column ${this.name} must be an ISO-8601 timestamp or null, got ${JSON.stringify(value)}`);
+        this.lastText = value;
+        this.lastMs = ms;
         this.defs[this.rows++] = 1;
         writeMicros(this.bytes, this.count++ * 8, ms);
         if (ms < this.min) this.min = ms;
@@ -223,17 +290,18 @@ function microsBytes(ms: number): Buffer {
  * every entry after a map's first. Definition: 0 null map, 1 empty map, 2 entry (value null), 3 value set.
  */
 class StringMapColumn implements Column {
-    private readonly keys = new Dictionary();
-    private readonly values = new Dictionary();
-    private reps = new Uint8Array(1024);
-    private defs = new Uint8Array(1024);
-    private keyIndices = new Int32Array(1024);
-    private valueIndices = new Int32Array(1024);
+    private readonly keys: StringValues;
+    private readonly values: StringValues;
+    private reps: Uint8Array;
+    private defs: Uint8Array;
     private levels = 0;
-    private keyCount = 0;
-    private valueCount = 0;
 
-    constructor(readonly name: string) {}
+    constructor(readonly name: string, rowCount: number) {
+        this.keys = new StringValues(rowCount * 4);
+        this.values = new StringValues(rowCount * 4);
+        this.reps = new Uint8Array(rowCount * 4);
+        this.defs = new Uint8Array(rowCount * 4);
+    }
 
     add(value: unknown): void {
         if (value === null || value === undefined) return this.level(0, 0);
@@ -245,8 +313,8 @@ class StringMapColumn implements Column {
             if (entry !== null && typeof entry !== "string") throw new Error(`eventsParquet: column ${this.name}[${JSON.stringify(key)}] must be a string or null, got ${typeof entry}`);
             this.level(first ? 0 : 1, entry === null ? 2 : 3);
             first = false;
-            this.keyIndices[this.keyCount++] = this.keys.id(key);
-            if (entry !== null) this.valueIndices[this.valueCount++] = this.values.id(entry);
+            this.keys.add(key);
+            if (entry !== null) this.values.add(entry);
         }
         if (first) this.level(0, 1);
     }
@@ -256,8 +324,6 @@ class StringMapColumn implements Column {
             const size = this.reps.length * 2;
             this.reps = grow(this.reps, new Uint8Array(size));
             this.defs = grow(this.defs, new Uint8Array(size));
-            this.keyIndices = grow(this.keyIndices, new Int32Array(size));
-            this.valueIndices = grow(this.valueIndices, new Int32Array(size));
         }
         this.reps[this.levels] = rep;
         this.defs[this.levels++] = def;
@@ -272,11 +338,11 @@ class StringMapColumn implements Column {
         return [
             {
                 path: [this.name, "key_value", "key"], physicalType: TYPE_BYTE_ARRAY, maxRep: 1, maxDef: 2, levelCount: this.levels, repLevels: reps, defLevels: keyDefs,
-                values: { kind: "dictionary", dictionary: this.keys.strings, indices: this.keyIndices, count: this.keyCount },
+                values: this.keys.encoded(),
             },
             {
                 path: [this.name, "key_value", "value"], physicalType: TYPE_BYTE_ARRAY, maxRep: 1, maxDef: 3, levelCount: this.levels, repLevels: reps, defLevels: defs,
-                values: { kind: "dictionary", dictionary: this.values.strings, indices: this.valueIndices, count: this.valueCount },
+                values: this.values.encoded(),
             },
         ];
     }
@@ -321,6 +387,8 @@ function writeLeaf(leaf: Leaf, offset: number, parts: Buffer[]): ChunkMeta {
         levels.byte(width);
         writeBitPacked(levels, values.indices, values.count, width);
         dataEncoding = ENCODING_RLE_DICTIONARY;
+    } else if (values.kind === "plain") {
+        levels.bytes(plainStrings(values.strings));
     } else if (values.kind === "int64") {
         levels.bytes(values.bytes.subarray(0, values.count * 8));
     }
@@ -328,13 +396,13 @@ function writeLeaf(leaf: Leaf, offset: number, parts: Buffer[]): ChunkMeta {
 
     let total = 0;
     for (const b of bodies) total += b.body.length;
-    const codec = total >= MIN_COMPRESS_BYTES ? CODEC_GZIP : CODEC_UNCOMPRESSED;
+    const codec = total >= MIN_COMPRESS_BYTES ? CODEC_BROTLI : CODEC_UNCOMPRESSED;
     let uncompressedSize = 0;
     let compressedSize = 0;
     let dictionaryPageOffset: number | undefined;
     let dataPageOffset = offset;
     for (const page of bodies) {
-        const stored = codec === CODEC_GZIP ? gzipSync(page.body, { level: 1 }) : page.body;
+        const stored = codec === CODEC_BROTLI ? brotliCompressSync(page.body, BROTLI_OPTIONS) : page.body;
         const header = pageHeader(page.type, page.body.length, stored.length, page.valueCount, page.encoding, leaf);
         if (page.type === PAGE_DICTIONARY) dictionaryPageOffset = offset + compressedSize;
         else dataPageOffset = offset + compressedSize;
