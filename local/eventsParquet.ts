@@ -141,12 +141,15 @@ function newColumn(name: string, duckType: string, rowCount: number): Column {
 const DICTIONARY_PROBE = 256;
 /** Dictionary indices are bit-packed at most 24 bits wide (writeBitPacked); far more than a file holds. */
 const MAX_DICTIONARY = 1 << 20;
+/** Last values remembered per column: one per map entry index up to this many (StringValues.add). */
+const MEMO_SLOTS = 16;
 
 /**
  * One leaf's strings: dictionary-encoded (each distinct string UTF-8 encoded once, a bit-packed index
  * per value) while repeats pay for the map lookups, PLAIN once over half the values are distinct
  * (event ids, pseudonymized ids), where the dictionary would cost a hash insert per value for nothing.
- * A value equal to the previous one skips the lookup: a request's rows share many of their values.
+ * A value equal to the last one added in the same slot skips the lookup: a request's rows share many
+ * of their values, and maps repeat their keys (and often values) entry for entry (slot = entry index).
  */
 class StringValues {
     private ids: Map<string, number> | undefined = new Map();
@@ -154,21 +157,22 @@ class StringValues {
     private indices: Int32Array;
     private plain: string[] | undefined;
     private count = 0;
-    private last: string | undefined;
-    private lastId = 0;
+    private readonly lastValues: Array<string | undefined> = new Array<string | undefined>(MEMO_SLOTS).fill(undefined);
+    private readonly lastIds = new Int32Array(MEMO_SLOTS);
 
     constructor(capacity: number) {
         this.indices = new Int32Array(Math.max(capacity, 16));
     }
 
-    add(value: string): void {
+    /** Adds `value`; `slot` (0..MEMO_SLOTS-1) picks the remembered last value it is compared with. */
+    add(value: string, slot: number): void {
         if (this.plain) {
             this.plain.push(value);
             return;
         }
         if (this.count === this.indices.length) this.indices = grow(this.indices, new Int32Array(this.count * 2));
-        if (value === this.last) {
-            this.indices[this.count++] = this.lastId;
+        if (value === this.lastValues[slot]) {
+            this.indices[this.count++] = this.lastIds[slot];
             return;
         }
         let id = this.ids!.get(value);
@@ -178,8 +182,8 @@ class StringValues {
             this.ids!.set(value, id);
             this.dictionary.push(value);
         }
-        this.last = value;
-        this.lastId = id;
+        this.lastValues[slot] = value;
+        this.lastIds[slot] = id;
         this.indices[this.count++] = id;
     }
 
@@ -214,7 +218,7 @@ class StringColumn implements Column {
         }
         if (typeof value !== "string") throw new Error(`eventsParquet: column ${this.name} must be a string or null, got ${typeof value}`);
         this.defs[this.rows++] = 1;
-        this.values.add(value);
+        this.values.add(value, 0);
     }
 
     leaves(): Leaf[] {
@@ -234,8 +238,9 @@ class TimestampColumn implements Column {
     private count = 0;
     private min = Infinity;
     private max = -Infinity;
-    private lastText: unknown;
-    private lastMs = NaN;
+    /** "YYYY-MM-DDTHH:MM:" of the last timestamp Date.parse read, and its epoch ms: most of a file's timestamps share it. */
+    private minute = "";
+    private minuteMs = 0;
 
     constructor(readonly name: string, rowCount: number) {
         this.defs = new Uint8Array(rowCount);
@@ -247,15 +252,40 @@ class TimestampColumn implements Column {
             this.defs[this.rows++] = 0;
             return;
         }
-        // A request's rows share received_at and sent_at: parse a repeat once.
-        const ms = value === this.lastText ? this.lastMs : typeof value === "string" ? Date.parse(value) : NaN;
-        if (!Number.isFinite(ms)) throw new Error(`eventsParquet: column ${this.name} must be an ISO-8601 timestamp or null, got ${JSON.stringify(value)}`);
-        this.lastText = value;
-        this.lastMs = ms;
+        if (typeof value !== "string") throw new Error(`eventsParquet: column ${this.name} must be an ISO-8601 timestamp or null, got ${typeof value}`);
+        const ms = this.parse(value);
         this.defs[this.rows++] = 1;
         writeMicros(this.bytes, this.count++ * 8, ms);
         if (ms < this.min) this.min = ms;
         if (ms > this.max) this.max = ms;
+    }
+
+    /**
+     * Epoch ms of ISO-8601 text. The transform's form ("2026-11-26T16:05:00.123Z", toISOString) within
+     * the minute of the previous parse costs a few digit reads; anything else goes through Date.parse.
+     */
+    private parse(text: string): number {
+        if (text.length === 24 && this.minute !== "" && text.startsWith(this.minute) && text.charCodeAt(19) === 0x2e && text.charCodeAt(23) === 0x5a) {
+            const s1 = text.charCodeAt(17) - 48;
+            const s0 = text.charCodeAt(18) - 48;
+            const m2 = text.charCodeAt(20) - 48;
+            const m1 = text.charCodeAt(21) - 48;
+            const m0 = text.charCodeAt(22) - 48;
+            if (s1 >= 0 && s1 <= 5 && s0 >= 0 && s0 <= 9 && m2 >= 0 && m2 <= 9 && m1 >= 0 && m1 <= 9 && m0 >= 0 && m0 <= 9) {
+                return this.minuteMs + (s1 * 10 + s0) * 1000 + m2 * 100 + m1 * 10 + m0;
+            }
+        }
+        const ms = Date.parse(text);
+        if (!Number.isFinite(ms)) throw new Error(`eventsParquet: column ${this.name} must be an ISO-8601 timestamp or null, got ${JSON.stringify(text)}`);
+        if (text.length === 24 && text.charCodeAt(23) === 0x5a) {
+            const minute = text.slice(0, 17);
+            const minuteMs = Date.parse(`${minute}00.000Z`);
+            if (Number.isFinite(minuteMs)) {
+                this.minute = minute;
+                this.minuteMs = minuteMs;
+            }
+        }
+        return ms;
     }
 
     leaves(): Leaf[] {
@@ -307,14 +337,16 @@ class StringMapColumn implements Column {
         if (value === null || value === undefined) return this.level(0, 0);
         if (typeof value !== "object" || Array.isArray(value)) throw new Error(`eventsParquet: column ${this.name} must be an object of strings or null, got ${Array.isArray(value) ? "an array" : typeof value}`);
         let first = true;
+        let slot = 0;
         for (const key in value) {
             const entry = (value as Record<string, unknown>)[key];
             if (entry === undefined) continue; // JSON.stringify leaves such a key out, so read_json never sees it
             if (entry !== null && typeof entry !== "string") throw new Error(`eventsParquet: column ${this.name}[${JSON.stringify(key)}] must be a string or null, got ${typeof entry}`);
             this.level(first ? 0 : 1, entry === null ? 2 : 3);
             first = false;
-            this.keys.add(key);
-            if (entry !== null) this.values.add(entry);
+            this.keys.add(key, slot);
+            if (entry !== null) this.values.add(entry, slot);
+            if (slot < MEMO_SLOTS - 1) slot++;
         }
         if (first) this.level(0, 1);
     }
