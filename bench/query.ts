@@ -7,8 +7,8 @@
  *
  * Data: request envelopes from the transform benchmark's generator (bench/transformBatch.ts: native and
  * Segment batches, PII, user agents), re-timed to arrive evenly over the last BENCH_DAYS days, run
- * through the real transform, written with the pipeline's Parquet writer (local/parquet.ts, ZSTD), one
- * file per dt/hour partition.
+ * through the real transform, written with the pipeline's events Parquet writer (local/eventsParquet.ts,
+ * Brotli), one file per dt/hour partition.
  *
  * Bytes read: file-level accounting by the kernel: the growth of `rchar` in /proc/self/io (bytes this
  * process read through read/pread) while DuckDB runs the query once, with DuckDB's external file cache
@@ -25,7 +25,8 @@ import type { RequestEnvelope } from "../dataplane/envelope";
 import type { EventRow } from "../dataplane/schema";
 import { createTransformer, rowsToText } from "../dataplane/transform";
 import { LocalDb, openDuckDb, sqlIdentifier, sqlString } from "../local/duckdb";
-import { writeFileAtomic, writeParquetAtomic } from "../local/parquet";
+import { writeEventsParquet } from "../local/eventsParquet";
+import { writeFileAtomic } from "../local/parquet";
 import { createLakeViews, translateAthenaSql } from "../local/query";
 import { EVENTS_TABLE } from "../local/tables";
 import { median } from "./timing";
@@ -58,7 +59,7 @@ function envelopes(): { list: RequestEnvelope[]; events: number } {
 }
 
 /** Transforms and writes the lake: events Parquet and the same rows as JSON, one file per dt/hour. */
-async function writeLakes(db: LocalDb, root: string, list: RequestEnvelope[]): Promise<{ rows: number; parquetBytes: number; jsonBytes: number; partitions: number }> {
+async function writeLakes(root: string, list: RequestEnvelope[]): Promise<{ rows: number; parquetBytes: number; jsonBytes: number; partitions: number }> {
     const transformer = createTransformer(undefined, BENCH_PII_KEY);
     const byPartition = new Map<string, EventRow[]>();
     let rows = 0;
@@ -76,7 +77,7 @@ async function writeLakes(db: LocalDb, root: string, list: RequestEnvelope[]): P
         const text = rowsToText(partRows);
         const parquet = path.join(root, "parquet", EVENTS_TABLE.folder, key, "part-0.parquet");
         const json = path.join(root, "json", EVENTS_TABLE.folder, key, "part-0.ndjson");
-        await writeParquetAtomic(db, parquet, EVENTS_TABLE.columns, partRows);
+        await writeEventsParquet(parquet, [partRows]);
         await writeFileAtomic(json, text + "\n");
         parquetBytes += (await fsp.stat(parquet)).size;
         jsonBytes += (await fsp.stat(json)).size;
@@ -116,9 +117,9 @@ async function main(): Promise<void> {
     const jsonDb = await openDuckDb();
     try {
         const { list, events } = envelopes();
-        const lake = await writeLakes(parquetDb, root, list);
+        const lake = await writeLakes(root, list);
         console.log(`data: ${list.length} requests, ${events} events -> ${lake.rows} rows (real transform) over ${DAYS} days, ${lake.partitions} dt/hour partitions; ` +
-            `Parquet (ZSTD) ${mb(lake.parquetBytes)}, JSON ${mb(lake.jsonBytes)} on disk; prepared in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+            `Parquet (Brotli) ${mb(lake.parquetBytes)}, JSON ${mb(lake.jsonBytes)} on disk; prepared in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         for (const db of [parquetDb, jsonDb]) await db.run("SET enable_external_file_cache = false");
         await createLakeViews(parquetDb, path.join(root, "parquet"));
         await createJsonView(jsonDb, path.join(root, "json"));
