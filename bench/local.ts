@@ -121,6 +121,7 @@ async function main(): Promise<void> {
         const cpuBefore = processCpuSeconds(local.child.pid);
         const threadsBefore = threadCpuSeconds(local.child.pid);
         const started = Date.now();
+        const loadGeneratorCpu = process.cpuUsage();
         const result = await autocannon({
             url: local.url,
             connections: CONNECTIONS,
@@ -133,6 +134,8 @@ async function main(): Promise<void> {
                 setupRequest: (req) => ({ ...req, body: pool[counter % POOL].replace(/__ID__/g, `r${counter++}`) }),
             }],
         });
+        // The load generator shares the 2 cores with the server: what it costs bounds what is left.
+        const loadCpu = process.cpuUsage(loadGeneratorCpu);
         const ackedRequests = result["2xx"];
         const acked = ackedRequests * EVENTS_PER_REQUEST;
         // How far the lake lagged the acknowledgements when the load stopped: the rest is the tail
@@ -184,6 +187,7 @@ async function main(): Promise<void> {
             const serverCpuUs = ((cpuAfter - cpuBefore) * 1e6) / acked;
             console.log(`server CPU per event (all threads, load + delivery until the last row): ${serverCpuUs.toFixed(1)} us = ${(serverCpuUs / transformCpuUs).toFixed(2)}x the transform alone's CPU (${transformCpuUs.toFixed(1)} us); 2 cores give a ratio ceiling of ${(2 * transformCpuUs / serverCpuUs).toFixed(2)}`);
         }
+        console.log(`load generator CPU per acknowledged event (this process: autocannon): ${(((loadCpu.user + loadCpu.system) / acked)).toFixed(1)} us`);
         // Per thread: the main thread (HTTP, log), the delivery worker (transform, JSON), libuv's pool (DuckDB, fs), V8 (GC, compiler).
         const perThread = [...threadsAfter].map(([key, after]) => [key, (after - (threadsBefore.get(key) ?? 0)) * 1e6 / acked] as const).filter(([, us]) => us >= 0.5).sort((a, b) => b[1] - a[1]);
         if (perThread.length > 0) console.log(`server CPU per event by thread (us): ${perThread.map(([key, us]) => `${key} ${us.toFixed(1)}`).join(", ")}`);
