@@ -1,6 +1,7 @@
 /**
- * Benchmark of `clickstream local` end to end: a real HTTP load generator (autocannon, loopback only,
- * bounded in time) posting native batches of 20 events to the real binary in a child process.
+ * Benchmark of `clickstream local` end to end: a real HTTP load generator (wrk when installed, else
+ * autocannon: bench/loadGenerators.ts; loopback only, bounded in time) posting native batches of 20
+ * events to the real binary in a child process.
  *
  * Prints the CPU model and load, acknowledged events/s, p99 acknowledgement latency, end-to-end
  * events/s (from the first request until every acknowledged event is a row in the Parquet lake), the
@@ -8,16 +9,16 @@
  * end-to-end events/s divided by the transform alone on the same events on one core (same run).
  * Targets: ratio >= 0.5 with zero loss, p99 acknowledgement < 50 ms.
  *
- *   npm run bench:local      (BENCH_SECONDS=12 BENCH_CONNECTIONS=16 BENCH_BUFFER_SECONDS=0.5)
+ *   npm run bench:local      (BENCH_SECONDS=12 BENCH_CONNECTIONS=16 BENCH_BUFFER_SECONDS=0.5; BENCH_LOADGEN=wrk|autocannon)
  *   BENCH_CPU_PROF_DIR=/tmp/prof npm run bench:local    also writes the server's V8 CPU profiles there
  */
-import autocannon from "autocannon";
 import { promises as fsp, readdirSync, readFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { createTransformer } from "../dataplane/transform";
 import { queryLake } from "../local/query";
 import { spawnLocal } from "../test/local/localProcess";
+import { runLoad } from "./loadGenerators";
 import { median, timeWithCpu } from "./timing";
 import { BENCH_PII_KEY, nativeEvent } from "./transformBatch";
 
@@ -117,23 +118,11 @@ async function main(): Promise<void> {
     const profileDir = process.env.BENCH_CPU_PROF_DIR;
     const local = await spawnLocal(lakeDir, { BUFFER_INTERVAL_SECONDS: BUFFER_SECONDS }, 120_000, true, profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
     try {
-        let counter = 0;
         const cpuBefore = processCpuSeconds(local.child.pid);
         const threadsBefore = threadCpuSeconds(local.child.pid);
         const started = Date.now();
-        const result = await autocannon({
-            url: local.url,
-            connections: CONNECTIONS,
-            duration: SECONDS,
-            timeout: 10,
-            requests: [{
-                method: "POST",
-                path: "/v1/events",
-                headers: { "content-type": "application/json" },
-                setupRequest: (req) => ({ ...req, body: pool[counter % POOL].replace(/__ID__/g, `r${counter++}`) }),
-            }],
-        });
-        const ackedRequests = result["2xx"];
+        const result = await runLoad({ url: local.url, path: "/v1/events", connections: CONNECTIONS, seconds: SECONDS, bodies: pool }, console.log);
+        const ackedRequests = result.acknowledged;
         const acked = ackedRequests * EVENTS_PER_REQUEST;
         // How far the lake lagged the acknowledgements when the load stopped: the rest is the tail
         // that only the delivery side works on.
@@ -172,10 +161,10 @@ async function main(): Promise<void> {
         const transformRate = Math.max(transformBefore, transformAfter);
         const endToEnd = acked / endToEndSeconds;
         const lossFree = Number(check.n) === serverAcked && serverAcked >= acked && Number(check.d) === Number(check.n) && result.non2xx === 0;
-        console.log(`load: autocannon, ${CONNECTIONS} connections, ${SECONDS} s, POST /v1/events with ${EVENTS_PER_REQUEST} events each; server (own session) buffer ${BUFFER_SECONDS} s`);
-        console.log(`requests: ${result.requests.total} sent, ${ackedRequests} acknowledged (2xx), ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+        console.log(`load: ${result.generator}, ${SECONDS} s, POST /v1/events with ${EVENTS_PER_REQUEST} events each; server (own session) buffer ${BUFFER_SECONDS} s`);
+        console.log(`requests: ${result.answered} answered, ${ackedRequests} acknowledged (2xx), ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
         console.log(`acknowledged events/s: ${(acked / SECONDS).toFixed(0)}`);
-        console.log(`ack latency ms: p50 ${result.latency.p50}, p99 ${result.latency.p99}, max ${result.latency.max} (target p99 < 50)`);
+        console.log(`ack latency ms: p50 ${result.latencyMs.p50}, p99 ${result.latencyMs.p99}, max ${result.latencyMs.max} (target p99 < 50)`);
         console.log(`end-to-end events/s: ${endToEnd.toFixed(0)} (${acked} events acknowledged and in Parquet ${endToEndSeconds.toFixed(1)} s after the first request)`);
         console.log(`delivery lag: ${rowsAtLoadEnd} of ${acked} acknowledged events (${((100 * rowsAtLoadEnd) / acked).toFixed(0)}%) were in Parquet when the load stopped after ${loadSeconds.toFixed(1)} s; the rest took ${(endToEndSeconds - loadSeconds).toFixed(1)} s more`);
         console.log(`loss check: acknowledged ${serverAcked} (server; ${acked} answers received before the load generator stopped), rows ${Number(check.n) - Number(check.bad)} + bad rows ${check.bad} = ${check.n}, distinct event ids ${check.d}: ${lossFree ? "OK, each exactly once" : "MISMATCH"}`);
@@ -184,6 +173,7 @@ async function main(): Promise<void> {
             const serverCpuUs = ((cpuAfter - cpuBefore) * 1e6) / acked;
             console.log(`server CPU per event (all threads, load + delivery until the last row): ${serverCpuUs.toFixed(1)} us = ${(serverCpuUs / transformCpuUs).toFixed(2)}x the transform alone's CPU (${transformCpuUs.toFixed(1)} us); 2 cores give a ratio ceiling of ${(2 * transformCpuUs / serverCpuUs).toFixed(2)}`);
         }
+        console.log(`load generator CPU per acknowledged event: ${((result.cpuSeconds * 1e6) / acked).toFixed(1)} us (the same 2 cores as the server)`);
         // Per thread: the main thread (HTTP, log), the delivery worker (transform, JSON), libuv's pool (DuckDB, fs), V8 (GC, compiler).
         const perThread = [...threadsAfter].map(([key, after]) => [key, (after - (threadsBefore.get(key) ?? 0)) * 1e6 / acked] as const).filter(([, us]) => us >= 0.5).sort((a, b) => b[1] - a[1]);
         if (perThread.length > 0) console.log(`server CPU per event by thread (us): ${perThread.map(([key, us]) => `${key} ${us.toFixed(1)}`).join(", ")}`);

@@ -9,7 +9,7 @@
  *
  * Prints B/A as the median of the per-pair ratios, as the ratio of the fastest runs and as the median
  * of the per-pair ratios of CPU time (below 1: B is faster), and each side's paired ratio to the
- * bench:transform baseline.
+ * bench:transform baseline. Both sides run under the transform Lambda's malloc settings (transformEnv.ts).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -17,6 +17,7 @@ import * as path from "path";
 import { loadBundledTransform, TransformModule } from "./loadTransform";
 import { machineLine, median, time, timeWithCpu } from "./timing";
 import { baseline, BENCH_PII_KEY, buildBatch } from "./transformBatch";
+import { mallocLine, runWithTransformMallocEnv } from "./transformEnv";
 
 const ROOT = path.resolve(__dirname, "..");
 const PAIRS = Number(process.env.AB_PAIRS ?? 61);
@@ -48,6 +49,7 @@ function main(): void {
     try {
         const sides: [string, TransformModule][] = [[`A ${revision} (${a.sha.slice(0, 12)})`, loadBundledTransform(a.dir)], ["B this checkout", loadBundledTransform()]];
         console.log(machineLine());
+        console.log(mallocLine());
         const { event } = buildBatch();
         for (let i = 0; i < 3; i++) for (const [, t] of sides) t.createTransformer(undefined, BENCH_PII_KEY).firehose(event);
         const times: number[][] = [[], []];
@@ -72,7 +74,7 @@ function main(): void {
 }
 
 try {
-    main();
+    if (runWithTransformMallocEnv()) main();
 } catch (err) {
     console.error(`bench:transform:ab: ${(err as Error).message}`);
     process.exitCode = 2;

@@ -10,8 +10,8 @@ import * as os from "os";
 import { parentPort, Worker, workerData } from "worker_threads";
 import type { WindowSpec } from "../dataplane/analytics/spec";
 import type { TransformConfig } from "../dataplane/transform/config";
-import { EnvelopeBytes, envelopePieces } from "./envelopeBytes";
 import type { DeliveryItem, DeliveryResult } from "./lakeWriter";
+import type { WalEntry } from "./wal";
 
 export interface DeliveryWorkerInit {
     lakeDir: string;
@@ -23,19 +23,24 @@ export interface DeliveryWorkerInit {
 
 export type WindowStats = { openWindows: number; aggregatesWritten: number; alerts: number };
 
-/** A buffered request on the main thread: its log sequence number, envelope (maybe in pieces) and size. */
-export interface OutgoingRequest {
-    seq: number;
-    envelope: EnvelopeBytes;
-    bytes: number;
+/** A buffered request on the main thread: where its envelope is in the write-ahead log, and its arrival time. */
+export interface OutgoingRequest extends WalEntry {
+    arrivalMs: number | undefined;
 }
 
-/** A delivery's envelopes packed into one transferable buffer (posting thousands of Buffers costs more than copying them once). */
+/**
+ * A delivery's log entries packed into transferable arrays (posting thousands of objects costs more).
+ * The worker reads the envelopes from the log itself: the HTTP thread neither keeps the request
+ * bodies until their delivery nor copies them (a fresh multi-megabyte transfer buffer per delivery
+ * faulted in every page, at ~17 us a page on this kind of VM).
+ */
 interface PackedItems {
     seqs: Float64Array;
-    /** End offset of each envelope in `bytes`. */
-    ends: Uint32Array;
-    bytes: Uint8Array;
+    offsets: Float64Array;
+    lengths: Uint32Array;
+    /** Index into `files` of each entry's segment. */
+    fileIndex: Uint32Array;
+    files: string[];
 }
 
 type Request = { id: number; op: "deliver"; packed: PackedItems } | { id: number; op: "advance"; watermarkMs: number } | { id: number; op: "close" };
@@ -95,25 +100,20 @@ export class DeliveryWorker {
     }
 
     async deliver(items: readonly OutgoingRequest[]): Promise<DeliveryResult> {
-        // A copy, transferred: the originals stay in the pipeline's buffer until the delivery commits.
-        // The envelopes' pieces are joined here, in the one copy the transfer needs anyway.
         const seqs = new Float64Array(items.length);
-        const ends = new Uint32Array(items.length);
-        let total = 0;
+        const offsets = new Float64Array(items.length);
+        const lengths = new Uint32Array(items.length);
+        const fileIndex = new Uint32Array(items.length);
+        const files: string[] = [];
         for (let i = 0; i < items.length; i++) {
             seqs[i] = items[i].seq;
-            total += items[i].bytes;
-            ends[i] = total;
+            offsets[i] = items[i].offset;
+            lengths[i] = items[i].length;
+            if (files.length === 0 || files[files.length - 1] !== items[i].file) files.push(items[i].file);
+            fileIndex[i] = files.length - 1;
         }
-        const bytes = new Uint8Array(total);
-        for (let i = 0, at = 0; i < items.length; i++) {
-            for (const piece of envelopePieces(items[i].envelope)) {
-                bytes.set(piece, at);
-                at += piece.length;
-            }
-            if (at !== ends[i]) throw new Error(`delivery of request ${items[i].seq}: its envelope has ${at - (ends[i] - items[i].bytes)} bytes, ${items[i].bytes} were counted`);
-        }
-        return (await this.call({ op: "deliver", packed: { seqs, ends, bytes } }, [seqs.buffer, ends.buffer, bytes.buffer] as ArrayBuffer[])).result!;
+        const packed: PackedItems = { seqs, offsets, lengths, fileIndex, files };
+        return (await this.call({ op: "deliver", packed }, [seqs.buffer, offsets.buffer, lengths.buffer, fileIndex.buffer] as ArrayBuffer[])).result!;
     }
 
     async advance(watermarkMs: number): Promise<void> {
@@ -157,6 +157,7 @@ export async function runDeliveryWorker(): Promise<void> {
     const { openDuckDb } = require("./duckdb") as typeof import("./duckdb");
     const { LakeWriter } = require("./lakeWriter") as typeof import("./lakeWriter");
     const { LocalWindows } = require("./windows") as typeof import("./windows");
+    const { WalEntryReader } = require("./wal") as typeof import("./wal");
     const init = workerData as DeliveryWorkerInit;
     const port = parentPort!;
     const log = (line: string) => port.postMessage({ log: line } satisfies Reply);
@@ -167,6 +168,7 @@ export async function runDeliveryWorker(): Promise<void> {
     const windowsDb = init.windowSpecs.length > 0 ? await openDuckDb() : undefined;
     if (windowsDb) await windowsDb.run("SET threads = 1");
     const windows = windowsDb ? new LocalWindows({ lakeDir: init.lakeDir, specs: init.windowSpecs, db: windowsDb, webhookUrl: init.alertWebhookUrl, log }) : undefined;
+    const wal = new WalEntryReader();
     const writer = new LakeWriter(init.lakeDir, db, createTransformer(init.transformConfig, init.piiKey), windows ? (rows, arrivalMs) => windows.addRows(rows, arrivalMs) : undefined);
     // Requests run one at a time, in order (the pipeline sends one at a time anyway).
     let queue = Promise.resolve();
@@ -175,10 +177,13 @@ export async function runDeliveryWorker(): Promise<void> {
             try {
                 let result: DeliveryResult | undefined;
                 if (request.op === "deliver") {
-                    const { seqs, ends, bytes } = request.packed;
-                    const all = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+                    const { seqs, offsets, lengths, fileIndex, files } = request.packed;
+                    const entries: WalEntry[] = new Array(seqs.length);
+                    for (let i = 0; i < seqs.length; i++) entries[i] = { seq: seqs[i], file: files[fileIndex[i]], offset: offsets[i], length: lengths[i] };
+                    // Views into the reader's buffer, which the next delivery reuses: this one is done with them by then.
+                    const envelopes = wal.read(entries);
                     const items: DeliveryItem[] = new Array(seqs.length);
-                    for (let i = 0, at = 0; i < seqs.length; at = ends[i++]) items[i] = { seq: seqs[i], envelope: all.subarray(at, ends[i]) };
+                    for (let i = 0; i < seqs.length; i++) items[i] = { seq: seqs[i], envelope: envelopes[i] };
                     result = await writer.deliver(items);
                 } else if (request.op === "advance") {
                     if (request.watermarkMs > 0) await windows?.advance(request.watermarkMs);

@@ -15,13 +15,13 @@ import { resolveTransformConfig } from "../dataplane/transform/resolve";
 import type { LocalConfig } from "./config";
 import { DashboardRoutes, dashboardRoutes } from "./dashboard/routes";
 import { DeliveryWorker, OutgoingRequest } from "./deliveryWorker";
-import { EnvelopeBytes, envelopeBuffer, envelopeLength } from "./envelopeBytes";
+import { EnvelopeBytes, envelopeBuffer } from "./envelopeBytes";
 import { DeliveryResult, envelopeArrivalMs, recoverLake } from "./lakeWriter";
 import { acquireLakeLock } from "./lakeLock";
 import { ModelScheduler, ModelSchedulerStats } from "./modelScheduler";
 import { localModelConfig } from "./models";
 import { IngestServer, startIngestServer, StoreThrottledError, StoreUnavailableError } from "./server";
-import { WriteAheadLog } from "./wal";
+import { WalEntry, WriteAheadLog } from "./wal";
 
 export interface PipelineOptions {
     config: LocalConfig;
@@ -147,7 +147,7 @@ export class LocalPipeline {
         pipeline.releaseLock = releaseLock;
         // A replay has the machine to itself; live, the models leave a core to the server and the deliveries.
         if (opts.models !== false) pipeline.models = await ModelScheduler.start({ lakeDir: config.lakeDir, config: localModelConfig(config.stack), log, threads: opts.listen === false ? undefined : 1 });
-        for (const record of pending) pipeline.enqueue(record.seq, record.data);
+        for (const record of pending) pipeline.enqueue(record, record.data);
         pipeline.counters.replayedOnStart = pending.length;
         if (pending.length > 0) log(`replaying ${pending.length} request(s) from the write-ahead log that were acknowledged but not yet in the lake`);
         pipeline.timer = setInterval(() => pipeline.tick(), Math.min(100, config.bufferIntervalSeconds * 1000));
@@ -171,23 +171,25 @@ export class LocalPipeline {
         if (this.stopping) throw new StoreUnavailableError("shutting down; retry shortly");
         if (this.lakeError !== undefined) throw new StoreUnavailableError(this.lakeError);
         if (this.bufferedBytes > this.maxBufferedBytes) throw new StoreThrottledError(`${Math.round(this.bufferedBytes / 1048576)} MiB are waiting for the lake; retry shortly`);
-        let seq: number;
+        let entry: WalEntry;
         try {
-            seq = await this.wal.append(envelope);
+            entry = await this.wal.append(envelope);
         } catch (e) {
             const message = describeLakeError(this.config.lakeDir, e);
             this.log(`write-ahead log: ${message}`);
             throw new StoreUnavailableError(message);
         }
         this.counters.requests++;
-        this.enqueue(seq, envelope);
+        this.enqueue(entry, envelope);
     }
 
-    private enqueue(seq: number, envelope: EnvelopeBytes): void {
+    /** Buffers a logged request by its place in the log (the delivery worker reads it from there). */
+    private enqueue(entry: WalEntry, envelope: EnvelopeBytes): void {
         if (this.buffer.length === 0) this.oldestAt = Date.now();
-        const bytes = envelopeLength(envelope);
-        this.buffer.push({ seq, envelope, bytes });
-        this.bufferedBytes += bytes;
+        // The server's head piece holds receivedAt; a replayed envelope is one buffer.
+        const arrivalMs = envelopeArrivalMs(Buffer.isBuffer(envelope) ? envelope : envelope[0]) ?? envelopeArrivalMs(envelopeBuffer(envelope));
+        this.buffer.push({ ...entry, arrivalMs });
+        this.bufferedBytes += entry.length;
         if (this.bufferedBytes >= this.config.bufferSizeMiB * 1048576) this.kick();
     }
 
@@ -239,7 +241,7 @@ export class LocalPipeline {
             // any the failed attempt could not remove (files of a bigger range would duplicate them).
             let take = 0;
             let bytes = 0;
-            while (take < this.buffer.length && (this.retryTake !== undefined ? take < this.retryTake : take === 0 || bytes + this.buffer[take].bytes <= sizeBytes)) bytes += this.buffer[take++].bytes;
+            while (take < this.buffer.length && (this.retryTake !== undefined ? take < this.retryTake : take === 0 || bytes + this.buffer[take].length <= sizeBytes)) bytes += this.buffer[take++].length;
             const items = this.buffer.slice(0, take);
             let result: DeliveryResult;
             try {
@@ -261,11 +263,7 @@ export class LocalPipeline {
             this.counters.badRows += result.badRows;
             this.counters.processingFailed += result.processingFailed;
             this.counters.deliveries++;
-            for (const item of items) {
-                // The server's head piece holds receivedAt; a replayed envelope is one buffer.
-                const arrival = envelopeArrivalMs(Buffer.isBuffer(item.envelope) ? item.envelope : item.envelope[0]) ?? envelopeArrivalMs(envelopeBuffer(item.envelope));
-                if (arrival !== undefined && arrival > this.latestArrival) this.latestArrival = arrival;
-            }
+            for (const { arrivalMs } of items) if (arrivalMs !== undefined && arrivalMs > this.latestArrival) this.latestArrival = arrivalMs;
             await this.wal.release(result.lastSeq);
             // Not awaited: model runs go on beside the deliveries.
             this.models?.delivered(result.modelDays);

@@ -16,7 +16,7 @@
  * (the lake's commit marker) to `open`, gets back the records after it, and `release`s segments
  * once everything in them is delivered.
  */
-import { constants as fsc, promises as fsp } from "fs";
+import { closeSync, constants as fsc, openSync, promises as fsp, readSync } from "fs";
 import type { FileHandle } from "fs/promises";
 import * as path from "path";
 import { crc32 } from "zlib";
@@ -32,12 +32,26 @@ const SEGMENT_PATTERN = /^(\d{16})\.log$/;
 export interface WalRecord {
     seq: number;
     data: Buffer;
+    /** Byte offset of the payload in its segment. */
+    offset: number;
+}
+
+/**
+ * Where a record's payload lies on disk: its segment file, byte offset and length. The delivery
+ * worker reads deliveries back from the log by these (WalEntryReader), so the HTTP thread neither
+ * keeps request bodies until their delivery nor copies them to the worker.
+ */
+export interface WalEntry {
+    seq: number;
+    file: string;
+    offset: number;
+    length: number;
 }
 
 export interface WalOpenResult {
     wal: WriteAheadLog;
     /** Records with seq > deliveredSeq, in order: what the caller must still deliver. */
-    pending: WalRecord[];
+    pending: Array<WalRecord & WalEntry>;
     /** Bytes cut from torn segment tails (0 after a clean shutdown). */
     truncatedBytes: number;
 }
@@ -53,7 +67,10 @@ interface Waiter {
     payload: readonly Buffer[];
     payloadBytes: number;
     seq: number;
-    resolve: (seq: number) => void;
+    /** Payload offset in `file`, set when the group is written. */
+    offset: number;
+    file: string;
+    resolve: (entry: WalEntry) => void;
     reject: (err: Error) => void;
 }
 
@@ -98,7 +115,7 @@ export function decodeWalSegment(bytes: Buffer): { records: WalRecord[]; validBy
         if (crc32(bytes.subarray(offset + 8, offset + HEADER_BYTES + length)) !== crc) break;
         const seq = Number(bytes.readBigUInt64LE(offset + 8));
         if (seq <= previousSeq) break;
-        records.push({ seq, data: Buffer.from(bytes.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length)) });
+        records.push({ seq, data: Buffer.from(bytes.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length)), offset: offset + HEADER_BYTES });
         previousSeq = seq;
         offset += HEADER_BYTES + length;
     }
@@ -137,7 +154,7 @@ export class WriteAheadLog {
         await fsp.mkdir(dir, { recursive: true });
         const names = (await fsp.readdir(dir)).filter((n) => SEGMENT_PATTERN.test(n)).sort();
         const segments: Segment[] = [];
-        const pending: WalRecord[] = [];
+        const pending: Array<WalRecord & WalEntry> = [];
         let truncatedBytes = 0;
         let maxSeq = deliveredSeq;
         let lastValidBytes = 0;
@@ -153,7 +170,7 @@ export class WriteAheadLog {
             const firstSeq = Number(SEGMENT_PATTERN.exec(name)![1]);
             const lastSeq = records.length > 0 ? records[records.length - 1].seq : firstSeq - 1;
             for (const r of records) {
-                if (r.seq > deliveredSeq) pending.push(r);
+                if (r.seq > deliveredSeq) pending.push({ ...r, file, length: r.data.length });
                 if (r.seq > maxSeq) maxSeq = r.seq;
             }
             segments.push({ firstSeq, lastSeq, file });
@@ -181,15 +198,15 @@ export class WriteAheadLog {
 
     /**
      * Appends one payload (one buffer, or pieces written as their concatenation); resolves with its
-     * sequence number once it is on disk (fdatasync), rejects if it is not.
+     * sequence number and place in the log once it is on disk (fdatasync), rejects if it is not.
      */
-    append(data: EnvelopeBytes): Promise<number> {
+    append(data: EnvelopeBytes): Promise<WalEntry> {
         if (this.closed) return Promise.reject(new Error("write-ahead log is closed"));
         const bytes = envelopeLength(data);
         if (bytes > MAX_WAL_PAYLOAD_BYTES) return Promise.reject(new Error(`record of ${bytes} bytes exceeds the log's ${MAX_WAL_PAYLOAD_BYTES}`));
         const seq = this.nextSeq++;
-        return new Promise<number>((resolve, reject) => {
-            this.queue.push({ header: walRecordHeader(seq, data), payload: envelopePieces(data), payloadBytes: bytes, seq, resolve, reject });
+        return new Promise<WalEntry>((resolve, reject) => {
+            this.queue.push({ header: walRecordHeader(seq, data), payload: envelopePieces(data), payloadBytes: bytes, seq, offset: -1, file: "", resolve, reject });
             if (!this.writing) void this.drain();
         });
     }
@@ -202,7 +219,7 @@ export class WriteAheadLog {
             this.queue = [];
             try {
                 await this.writeGroup(group);
-                for (const w of group) w.resolve(w.seq);
+                for (const w of group) w.resolve({ seq: w.seq, file: w.file, offset: w.offset, length: w.payloadBytes });
             } catch (e) {
                 const err = e as Error;
                 for (const w of group) w.reject(err);
@@ -222,6 +239,8 @@ export class WriteAheadLog {
         for (const waiter of group) {
             parts.push(waiter.header);
             for (const piece of waiter.payload) parts.push(piece);
+            waiter.file = this.current.file;
+            waiter.offset = this.goodBytes + total + HEADER_BYTES;
             total += HEADER_BYTES + waiter.payloadBytes;
         }
         try {
@@ -271,6 +290,68 @@ export class WriteAheadLog {
         await this.handle?.close();
         this.handle = undefined;
     }
+}
+
+/**
+ * Reads records back from the log by their entries (the delivery worker), into one buffer reused
+ * from call to call: consecutive records of a segment are read with one pread. Each record's header
+ * is checked against its entry (length, sequence number, crc), so a wrong entry fails loudly instead
+ * of delivering other bytes.
+ */
+export class WalEntryReader {
+    private buffer = Buffer.alloc(0);
+
+    /** The payloads of `entries`, in order: views into the reader's buffer, valid until the next `read`. */
+    read(entries: readonly WalEntry[]): Buffer[] {
+        let total = 0;
+        for (const e of entries) total += HEADER_BYTES + e.length;
+        // A buffer reused across deliveries: a new multi-megabyte one per delivery would fault in every page.
+        if (this.buffer.length < total) this.buffer = Buffer.allocUnsafe(Math.max(total, 2 * this.buffer.length));
+        const out: Buffer[] = new Array(entries.length);
+        const fds = new Map<string, number>();
+        try {
+            let at = 0;
+            for (let i = 0; i < entries.length;) {
+                // A span: the next entries of the same segment that follow each other on disk.
+                const first = entries[i];
+                let end = first.offset + first.length;
+                let j = i + 1;
+                while (j < entries.length && entries[j].file === first.file && entries[j].offset === end + HEADER_BYTES) end = entries[j].offset + entries[j++].length;
+                const start = first.offset - HEADER_BYTES;
+                let fd = fds.get(first.file);
+                if (fd === undefined) fds.set(first.file, (fd = openSync(first.file, "r")));
+                readFully(fd, this.buffer, at, end - start, start, first.file);
+                for (let k = i; k < j; k++) {
+                    const header = at + entries[k].offset - HEADER_BYTES - start;
+                    out[k] = checkedPayload(this.buffer, header, entries[k]);
+                }
+                at += end - start;
+                i = j;
+            }
+        } finally {
+            for (const fd of fds.values()) closeSync(fd);
+        }
+        return out;
+    }
+}
+
+function readFully(fd: number, into: Buffer, at: number, length: number, position: number, file: string): void {
+    for (let done = 0; done < length;) {
+        const n = readSync(fd, into, at + done, length - done, position + done);
+        if (n === 0) throw new Error(`write-ahead log ${file}: ended at byte ${position + done}, ${length - done} bytes short of the records to deliver`);
+        done += n;
+    }
+}
+
+/** The payload of the record whose header starts at `header` in `bytes`, after checking it is `entry`'s. */
+function checkedPayload(bytes: Buffer, header: number, entry: WalEntry): Buffer {
+    const length = bytes.readUInt32LE(header);
+    const seq = Number(bytes.readBigUInt64LE(header + 8));
+    const payload = bytes.subarray(header + HEADER_BYTES, header + HEADER_BYTES + entry.length);
+    if (length !== entry.length || seq !== entry.seq || crc32(payload, crc32(bytes.subarray(header + 8, header + HEADER_BYTES))) !== bytes.readUInt32LE(header + 4)) {
+        throw new Error(`write-ahead log ${entry.file}: the record at byte ${entry.offset - HEADER_BYTES} is not request ${entry.seq} (${length} bytes, seq ${seq}, or a bad crc)`);
+    }
+    return payload;
 }
 
 /** writev at `position` until every byte is written (a short write continues where it stopped). */

@@ -34,6 +34,7 @@ import { murmur3 } from "../dataplane/analytics/hll";
 import { AggregateRow, WindowClose, toAggregateRows } from "../dataplane/analytics/output";
 import { WindowSpec, metricNameOf } from "../dataplane/analytics/spec";
 import type { EventRow } from "../dataplane/schema";
+import { parseIso } from "../dataplane/transform/fields";
 import { AlertRow, WebhookSink, alertText } from "./alerts";
 import { AnomalyEpisode, MetricScorer, ScorerOptions, createMetricScorer } from "./anomaly";
 import type { LocalDb } from "./duckdb";
@@ -98,9 +99,11 @@ export function eventTimeWatermark(clockMs: number, maxEventMs: number, allowedL
  * more than MAX_EVENT_AHEAD_MS after the row's arrival (received_at, else the request's arrival).
  */
 export function eventTimeOf(row: EventRow, arrivalMs: number): number {
-    const received = Date.parse(row.received_at);
+    // parseIso: the transform's own ISO-8601 reader (Date.parse for other shapes), ~5x faster than
+    // Date.parse on the transform's "YYYY-MM-DDTHH:MM:SS.sssZ"; this runs twice per row in a delivery.
+    const received = parseIso(row.received_at);
     const reference = Number.isFinite(received) ? received : arrivalMs;
-    const event = row.event_time === null ? NaN : Date.parse(row.event_time);
+    const event = row.event_time === null ? NaN : parseIso(row.event_time);
     return Number.isFinite(event) && event <= reference + MAX_EVENT_AHEAD_MS ? event : reference;
 }
 

@@ -16,6 +16,7 @@ import { FIREHOSE_BUFFERING_DEFAULTS } from "../../dataplane/lake/buffering";
 import { TIMESTAMP_FORMAT } from "../../dataplane/schema";
 import type { TransformConfig } from "../../dataplane/transform/config";
 import { ENV_PII_SECRET_ARN, ENV_PII_SECRET_PARAMETER, ENV_TRANSFORM_CONFIG } from "../../dataplane/transform/config";
+import { ENV_GLIBC_TUNABLES, TRANSFORM_GLIBC_TUNABLES } from "../../dataplane/transform/mallocTunables";
 import { handlerArchive, LAMBDA_RUNTIME } from "../lambda/bundle";
 import { SecureBucket } from "../storage/secureBucket";
 import {
@@ -239,7 +240,8 @@ export function resolveFirehoseLakeSettings(name: string, args: FirehoseLakeArgs
     const transformConfig = args.transform ?? {};
     validateTransformConfig(transformConfig);
     const transformConfigJson = JSON.stringify(transformConfig);
-    // Lambda caps all environment variables together at 4 KB; keep room for the secret reference.
+    // Lambda caps all environment variables together at 4 KB; keep room for the secret reference and
+    // the malloc tunables (~100 bytes each).
     if (transformConfigJson.length > 3500) fail(c, "transform", `serializes to ${transformConfigJson.length} bytes`, "keep it under 3500 bytes (Lambda environment variables total at most 4 KB): shorten pattern lists");
 
     const settings: FirehoseLakeSettings = {
@@ -522,7 +524,10 @@ export class FirehoseLake extends pulumi.ComponentResource {
             timeout: s.transformTimeoutSeconds,
             reservedConcurrentExecutions: s.transformReservedConcurrency,
             kmsKeyArn,
-            environment: { variables: { [ENV_TRANSFORM_CONFIG]: s.transformConfigJson, ...piiEnv } },
+            // GLIBC_TUNABLES: the response's multi-megabyte base64 string comes from malloc's heap instead of a
+            // fresh mmap per batch (~1,400 first-touch page faults fewer; dataplane/transform/mallocTunables.ts).
+            // Measured on the development machine; not verified on AWS.
+            environment: { variables: { [ENV_TRANSFORM_CONFIG]: s.transformConfigJson, ...piiEnv, [ENV_GLIBC_TUNABLES]: TRANSFORM_GLIBC_TUNABLES } },
             loggingConfig: { logFormat: "JSON", logGroup: transformLogs.name },
             tags,
         }, { parent: this, dependsOn: [transformPolicy, ...piiDependsOn] });

@@ -99,7 +99,7 @@ function daysFromCivil(y: number, m: number, d: number): number {
  * The shape trackers send ("2026-11-26T16:05:00.123Z", "...:00Z") is parsed by hand, several times
  * faster than Date.parse; anything else (offsets, other precisions) goes to Date.parse.
  */
-function parseIso(s: string): number {
+export function parseIso(s: string): number {
     const n = s.length;
     if ((n === 20 || n === 24) && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 && s.charCodeAt(n - 1) === 90 && (n === 20 || s.charCodeAt(19) === 46)) {
         const y = digitsAt(s, 0, 4), mo = digitsAt(s, 5, 2), d = digitsAt(s, 8, 2);

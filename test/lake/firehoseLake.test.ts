@@ -4,6 +4,7 @@ import { FirehoseLake, type FirehoseLakeArgs, resolveFirehoseLakeSettings } from
 import { glueColumns } from "../../components/lake/glueTable";
 import type { PolicyDocument } from "../../components/lake/policies";
 import { TIMESTAMP_FORMAT } from "../../dataplane/schema";
+import { TRANSFORM_GLIBC_TUNABLES } from "../../dataplane/transform/mallocTunables";
 import { MOCK_ACCOUNT_ID, MOCK_REGION } from "../../offline/mocks";
 import { type CapturedResource, type RunResult, runUnderMocks } from "../../offline/runUnderMocks";
 import { assertLeastPrivilege } from "./iamAssertions";
@@ -187,7 +188,9 @@ describe("lake/FirehoseLake (under mocks)", function () {
         assert.equal(fn.timeout, 120);
         assert.equal(fn.reservedConcurrentExecutions, undefined);
         const secret = one(run, "aws:secretsmanager/secret:Secret");
-        assert.deepEqual(fn.environment.variables, { CLICKSTREAM_TRANSFORM_CONFIG: "{}", CLICKSTREAM_PII_SECRET_ARN: secret.state.arn });
+        assert.deepEqual(fn.environment.variables, { CLICKSTREAM_TRANSFORM_CONFIG: "{}", CLICKSTREAM_PII_SECRET_ARN: secret.state.arn, GLIBC_TUNABLES: TRANSFORM_GLIBC_TUNABLES });
+        // The response's base64 string must come from malloc's heap, not a fresh mmap per batch (mallocTunables.ts).
+        assert.equal(fn.environment.variables.GLIBC_TUNABLES, "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824");
         const transformLogs = all(run, "aws:cloudwatch/logGroup:LogGroup").find((g) => g.name === "lake-transform-logs");
         assert.ok(transformLogs);
         assert.equal(fn.loggingConfig.logGroup, transformLogs.state.name ?? transformLogs.id);
@@ -276,7 +279,7 @@ describe("lake/FirehoseLake variants (under mocks)", function () {
         assert.equal(all(run, "aws:secretsmanager/secret:Secret").length, 0);
         assert.equal(all(run, "random:index/randomPassword:RandomPassword").length, 0);
         const fn = one(run, "aws:lambda/function:Function").inputs;
-        assert.deepEqual(fn.environment.variables, { CLICKSTREAM_TRANSFORM_CONFIG: "{}", CLICKSTREAM_PII_SECRET_PARAMETER: "/clickstream/pii-key" });
+        assert.deepEqual(fn.environment.variables, { CLICKSTREAM_TRANSFORM_CONFIG: "{}", CLICKSTREAM_PII_SECRET_PARAMETER: "/clickstream/pii-key", GLIBC_TUNABLES: TRANSFORM_GLIBC_TUNABLES });
         const tr = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", "lake-transform-policy").inputs.policy) as PolicyDocument;
         assertLeastPrivilege(tr, "transform");
         assert.deepEqual(tr.Statement.slice(1).map((s) => [s.Action, s.Resource]), [

@@ -8,11 +8,13 @@ import { strict as assert } from "assert";
 import { promises as fsp } from "fs";
 import * as os from "os";
 import * as path from "path";
+import { WindowAccumulator } from "../../dataplane/analytics/aggregator";
 import { createTransformer } from "../../dataplane/transform";
 import { type LocalDb, openDuckDb, sqlString } from "../../local/duckdb";
 import { type DeliveryItem, LakeWriter, RAW_FOLDER, walk } from "../../local/lakeWriter";
 import { writeFileAtomic, writeParquetAtomic } from "../../local/parquet";
 import { EVENTS_TABLE } from "../../local/tables";
+import { STACK_WINDOW_SPECS } from "../../stacks/defaults";
 
 const KEY = "0123456789abcdef0123456789abcdef";
 const HOUR = 3_600_000;
@@ -74,6 +76,35 @@ describe("lake writer: delivery path against the generic Parquet path", () => {
         for await (const f of walk(path.join(lake, RAW_FOLDER))) raw.push(await fsp.readFile(f));
         const lines = Buffer.concat(raw).toString("utf8").split("\n").filter((l) => l !== "").sort();
         assert.deepEqual(lines, items.map((i) => i.envelope.toString("utf8")).sort());
+    });
+
+    it("hands each request's rows to the windows as it transforms them; a failed delivery's retry offers them again and the windows count each once", async () => {
+        const lake = path.join(dir, "lake");
+        const items = requests(40, 1);
+        const window = new WindowAccumulator(STACK_WINDOW_SPECS);
+        let offered = 0;
+        const ids = new Set<string>();
+        const writer = new LakeWriter(lake, db, createTransformer(undefined, KEY), (rows) => {
+            offered += rows.length;
+            for (const row of rows) {
+                ids.add(row.event_id!);
+                window.add(row);
+            }
+        });
+        // A file where the events folder belongs: the delivery fails on its first Parquet file.
+        await fsp.mkdir(lake, { recursive: true });
+        await fsp.writeFile(path.join(lake, EVENTS_TABLE.folder.replace(/\/$/, "")), "in the way");
+        await assert.rejects(writer.deliver(items), /ENOTDIR|EEXIST|not a directory|already exists/i);
+        assert.equal(offered, 200, "the rows are offered while the delivery runs, before it commits");
+        await fsp.rm(path.join(lake, EVENTS_TABLE.folder.replace(/\/$/, "")));
+        const result = await writer.deliver(items);
+        assert.equal(result.rows, 200);
+        assert.equal(offered, 400);
+        // Each event id counted once (the 40 identical bad events share one deterministic id).
+        assert.equal(ids.size, 161);
+        assert.equal(window.rows, ids.size);
+        assert.equal(window.duplicates, 400 - ids.size);
+        assert.deepEqual(result.modelDays.days, ["2026-11-30"]);
     });
 
     it("delivers an event whose string holds a lone surrogate (U+FFFD in the lake) instead of failing the whole range", async () => {

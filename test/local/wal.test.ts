@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { promises as fsp } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { decodeWalSegment, encodeWalRecord, WriteAheadLog } from "../../local/wal";
+import { decodeWalSegment, encodeWalRecord, WalEntry, WalEntryReader, WriteAheadLog } from "../../local/wal";
 
 describe("local write-ahead log", () => {
     let dir: string;
@@ -16,8 +16,8 @@ describe("local write-ahead log", () => {
     it("group-commits concurrent appends: fewer fdatasyncs than records, sequence numbers in append order", async () => {
         const { wal, pending } = await WriteAheadLog.open(dir, 0);
         assert.equal(pending.length, 0);
-        const seqs = await Promise.all(Array.from({ length: 200 }, (_, i) => wal.append(Buffer.from(`record-${i}`))));
-        assert.deepEqual(seqs, Array.from({ length: 200 }, (_, i) => i + 1));
+        const entries = await Promise.all(Array.from({ length: 200 }, (_, i) => wal.append(Buffer.from(`record-${i}`))));
+        assert.deepEqual(entries.map((e) => e.seq), Array.from({ length: 200 }, (_, i) => i + 1));
         assert.equal(wal.stats.appends, 200);
         assert.ok(wal.stats.syncs < 200 && wal.stats.syncs >= 1, `syncs ${wal.stats.syncs}`);
         await wal.close();
@@ -32,7 +32,7 @@ describe("local write-ahead log", () => {
         const whole = Buffer.concat(pieces);
         const { wal } = await WriteAheadLog.open(dir, 0);
         // Concurrent appends share one group write: pieces and whole buffers interleave in one writev.
-        assert.deepEqual(await Promise.all([wal.append(pieces), wal.append(whole), wal.append([]), wal.append(pieces)]), [1, 2, 3, 4]);
+        assert.deepEqual((await Promise.all([wal.append(pieces), wal.append(whole), wal.append([]), wal.append(pieces)])).map((e) => e.seq), [1, 2, 3, 4]);
         await wal.close();
         const [segment] = await fsp.readdir(dir);
         const bytes = await fsp.readFile(path.join(dir, segment));
@@ -49,7 +49,7 @@ describe("local write-ahead log", () => {
         await wal.close();
         const { wal: again, pending } = await WriteAheadLog.open(dir, 7);
         assert.deepEqual(pending.map((r) => r.seq), [8, 9, 10]);
-        assert.equal(await again.append(Buffer.from("next")), 11);
+        assert.equal((await again.append(Buffer.from("next"))).seq, 11);
         await again.close();
         // Everything delivered: nothing pending, numbering still continues.
         const { wal: third, pending: none } = await WriteAheadLog.open(dir, 11);
@@ -73,11 +73,31 @@ describe("local write-ahead log", () => {
         assert.equal(truncatedBytes, 20);
         assert.equal((await fsp.stat(file)).size, whole);
         // The next record follows the whole ones and survives another reopen.
-        assert.equal(await reopened.append(Buffer.from("third")), 3);
+        assert.equal((await reopened.append(Buffer.from("third"))).seq, 3);
         await reopened.close();
         const last = await WriteAheadLog.open(dir, 0);
         assert.deepEqual(last.pending.map((r) => r.data.toString()), ["first", "second", "third"]);
         await last.wal.close();
+    });
+
+    it("reads records back by their entries, across rotated segments and after a reopen, and refuses an entry that is not the record there", async () => {
+        const { wal } = await WriteAheadLog.open(dir, 0, { segmentBytes: 200 });
+        const payloads = Array.from({ length: 30 }, (_, i) => Buffer.from(`{"n":${i},"text":"${"é€💡".repeat(i % 5)}"}`));
+        // Concurrent appends (group writes) then single ones, so spans hold several records and segments roll.
+        const entries: WalEntry[] = [...await Promise.all(payloads.slice(0, 15).map((p) => wal.append(p)))];
+        for (const p of payloads.slice(15)) entries.push(await wal.append(p));
+        assert.ok(new Set(entries.map((e) => e.file)).size >= 3, "the records span several segments");
+        const reader = new WalEntryReader();
+        assert.deepEqual(reader.read(entries).map((b) => b.toString("utf8")), payloads.map((p) => p.toString("utf8")));
+        // A later, smaller read reuses the buffer; a subset with gaps reads only its records.
+        const some = [entries[2], entries[3], entries[17], entries[29]];
+        assert.deepEqual(reader.read(some).map((b) => b.toString("utf8")), [2, 3, 17, 29].map((i) => payloads[i].toString("utf8")));
+        await wal.close();
+        const reopened = await WriteAheadLog.open(dir, 10, { segmentBytes: 200 });
+        assert.deepEqual(reader.read(reopened.pending).map((b) => b.toString("utf8")), payloads.slice(10).map((p) => p.toString("utf8")));
+        await reopened.wal.close();
+        assert.throws(() => reader.read([{ ...entries[4], seq: 99 }]), /is not request 99/);
+        assert.throws(() => reader.read([{ ...entries[4], offset: entries[4].offset + 1 }]), /is not request 5/);
     });
 
     it("rejects a record whose checksum does not match (a corrupt tail is not replayed)", () => {
