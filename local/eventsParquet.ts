@@ -63,8 +63,8 @@ const MAGIC = Buffer.from("PAR1", "latin1");
 /**
  * Adds each row's values to the columns: `columns[0].add(row.event_id); columns[1].add(row.event_type); ...`,
  * generated once from the column names. Written out, every property read and `add` call has a
- * site of its own, which V8 keeps monomorphic; one loop over the columns (`row[column.name]`) made
- * them megamorphic and cost a fifth of the encoding.
+ * site of its own, which V8 keeps monomorphic; one loop over the columns (`row[column.name]`) makes
+ * them megamorphic: ~6 % more CPU per row in an interleaved A/B (best of 8 rounds, loaded machine).
  */
 const addRows = ((): ((columns: readonly Column[], rows: readonly EventRow[]) => void) => {
     const body = EVENTS_TABLE.columns.map((c, i) => {
@@ -110,7 +110,7 @@ interface Leaf {
     readonly levelCount: number;
     readonly repLevels: Uint8Array | undefined;
     readonly defLevels: Uint8Array;
-    /** Dictionary-encoded strings, or plain INT64 values (timestamps). */
+    /** The non-null values. */
     readonly values: LeafValues;
 }
 
@@ -435,7 +435,7 @@ function writeLeaf(leaf: Leaf, offset: number, parts: Buffer[]): ChunkMeta {
     let dataPageOffset = offset;
     for (const page of bodies) {
         const stored = codec === CODEC_BROTLI ? brotliCompressSync(page.body, BROTLI_OPTIONS) : page.body;
-        const header = pageHeader(page.type, page.body.length, stored.length, page.valueCount, page.encoding, leaf);
+        const header = pageHeader(page.type, page.body.length, stored.length, page.valueCount, page.encoding);
         if (page.type === PAGE_DICTIONARY) dictionaryPageOffset = offset + compressedSize;
         else dataPageOffset = offset + compressedSize;
         parts.push(header, stored);
@@ -460,7 +460,7 @@ function plainStrings(strings: readonly string[]): Buffer {
     return out.subarray(0, at);
 }
 
-/** Levels as the v1 data page has them: a 4-byte length, then the RLE/bit-packed hybrid. Nothing when the max level is 0. */
+/** Levels as the v1 data page has them: a 4-byte length, then the RLE/bit-packed hybrid. */
 function writeLevels(out: ByteWriter, levels: Uint8Array, count: number, maxLevel: number): void {
     const lengthAt = out.reserve(4);
     const start = out.length;
@@ -652,14 +652,14 @@ function zigzag(n: number): number {
     return n >= 0 ? n * 2 : -n * 2 - 1;
 }
 
-function pageHeader(type: number, uncompressed: number, compressed: number, valueCount: number, encoding: number, leaf: Leaf): Buffer {
+/** PageHeader { 1: type, 2: uncompressed_page_size, 3: compressed_page_size, 5: data_page_header | 7: dictionary_page_header }. */
+function pageHeader(type: number, uncompressed: number, compressed: number, valueCount: number, encoding: number): Buffer {
     const w = new ThriftWriter().i32(1, type).i32(2, uncompressed).i32(3, compressed);
     if (type === PAGE_DATA) {
         w.struct(5, (d) => d.i32(1, valueCount).i32(2, encoding).i32(3, ENCODING_RLE).i32(4, ENCODING_RLE));
     } else {
         w.struct(7, (d) => d.i32(1, valueCount).i32(2, ENCODING_PLAIN));
     }
-    void leaf;
     return w.finish();
 }
 
@@ -710,3 +710,6 @@ function fileMetaData(columns: readonly Column[], chunks: readonly ChunkMeta[], 
         .binary(6, "clickstream local/eventsParquet.ts")
         .finish();
 }
+
+// A column type this writer cannot encode fails when the module loads, not at the first delivery.
+for (const c of EVENTS_TABLE.columns) newColumn(c.name, c.duckType, 0);
