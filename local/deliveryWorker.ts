@@ -19,6 +19,8 @@ export interface DeliveryWorkerInit {
     transformConfig: TransformConfig | undefined;
     windowSpecs: WindowSpec[];
     alertWebhookUrl: string | undefined;
+    /** Transform and write every other chunk of a delivery on a second thread (local/chunkWorker.ts). */
+    chunkThread: boolean;
 }
 
 export type WindowStats = { openWindows: number; aggregatesWritten: number; alerts: number };
@@ -142,7 +144,7 @@ export const DELIVERY_THREAD_NICE = 10;
  * the delivery still gets every cycle the server does not use. Elsewhere (where it would renice the
  * whole process) it is skipped.
  */
-function lowerThisThreadsPriority(log: (line: string) => void): void {
+export function lowerThisThreadsPriority(log: (line: string) => void): void {
     if (process.platform !== "linux") return;
     try {
         os.setPriority(DELIVERY_THREAD_NICE);
@@ -155,6 +157,7 @@ function lowerThisThreadsPriority(log: (line: string) => void): void {
 export async function runDeliveryWorker(): Promise<void> {
     const { createTransformer } = require("../dataplane/transform") as typeof import("../dataplane/transform");
     const { openDuckDb } = require("./duckdb") as typeof import("./duckdb");
+    const { ChunkWorker } = require("./chunkWorker") as typeof import("./chunkWorker");
     const { LakeWriter } = require("./lakeWriter") as typeof import("./lakeWriter");
     const { LocalWindows } = require("./windows") as typeof import("./windows");
     const { WalEntryReader } = require("./wal") as typeof import("./wal");
@@ -162,14 +165,14 @@ export async function runDeliveryWorker(): Promise<void> {
     const port = parentPort!;
     const log = (line: string) => port.postMessage({ log: line } satisfies Reply);
     lowerThisThreadsPriority(log);
-    const db = await openDuckDb();
-    // One DuckDB thread: the other core stays with the server.
-    await db.run("SET threads = 1");
+    // One DuckDB thread for the windows' files: the other core stays with the server.
     const windowsDb = init.windowSpecs.length > 0 ? await openDuckDb() : undefined;
     if (windowsDb) await windowsDb.run("SET threads = 1");
     const windows = windowsDb ? new LocalWindows({ lakeDir: init.lakeDir, specs: init.windowSpecs, db: windowsDb, webhookUrl: init.alertWebhookUrl, log }) : undefined;
     const wal = new WalEntryReader();
-    const writer = new LakeWriter(init.lakeDir, db, createTransformer(init.transformConfig, init.piiKey), windows ? (rows, arrivalMs) => windows.addRows(rows, arrivalMs) : undefined);
+    // With more than one core, every other chunk of a delivery is transformed and written on a second thread.
+    const helper = init.chunkThread ? new ChunkWorker({ lakeDir: init.lakeDir, piiKey: init.piiKey, transformConfig: init.transformConfig, windowSpecs: init.windowSpecs }, log) : undefined;
+    const writer = new LakeWriter(init.lakeDir, createTransformer(init.transformConfig, init.piiKey), windows ? (rows, arrivalMs) => windows.addRows(rows, arrivalMs) : undefined, helper);
     // Requests run one at a time, in order (the pipeline sends one at a time anyway).
     let queue = Promise.resolve();
     port.on("message", (request: Request) => {
@@ -183,13 +186,13 @@ export async function runDeliveryWorker(): Promise<void> {
                     // Views into the reader's buffer, which the next delivery reuses: this one is done with them by then.
                     const envelopes = wal.read(entries);
                     const items: DeliveryItem[] = new Array(seqs.length);
-                    for (let i = 0; i < seqs.length; i++) items[i] = { seq: seqs[i], envelope: envelopes[i] };
+                    for (let i = 0; i < seqs.length; i++) items[i] = { seq: seqs[i], envelope: envelopes[i], entry: entries[i] };
                     result = await writer.deliver(items);
                 } else if (request.op === "advance") {
                     if (request.watermarkMs > 0) await windows?.advance(request.watermarkMs);
                 } else {
                     await windows?.close();
-                    await db.close();
+                    await helper?.close();
                     await windowsDb?.close();
                 }
                 port.postMessage({ id: request.id, ok: true, result, windows: windows?.stats() } satisfies Reply);

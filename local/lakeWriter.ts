@@ -17,11 +17,12 @@ import * as path from "path";
 import { ERRORS_PREFIX } from "../components/lake/glueTable";
 import type { EventRow } from "../dataplane/schema";
 import type { Transformer } from "../dataplane/transform";
-import type { LocalDb } from "./duckdb";
 import { writeEventsParquet } from "./eventsParquet";
 import { writeFileAtomic } from "./parquet";
 import { DeliveredDays, DeliveredDaysCollector } from "./modelDays";
 import { EVENTS_TABLE } from "./tables";
+import type { WalEntry } from "./wal";
+import { projectForWindows, WindowFields, WindowRow } from "./windowFields";
 
 export const RAW_FOLDER = "raw/";
 export const PROCESSING_FAILED_FOLDER = `${ERRORS_PREFIX}processing-failed/`;
@@ -34,6 +35,8 @@ const RANGE_FILE = /^(\d{16})-(\d{16})\.(parquet|ndjson)$/;
 export interface DeliveryItem {
     seq: number;
     envelope: Buffer;
+    /** Where the envelope is in the write-ahead log: a chunk helper reads it from there. */
+    entry?: WalEntry;
 }
 
 export interface DeliveryResult {
@@ -46,6 +49,22 @@ export interface DeliveryResult {
     files: string[];
     /** The event-time days and latest event time of the rows, for the model scheduler. */
     modelDays: DeliveredDays;
+}
+
+/** What a chunk written on another thread (LakeWriter.writeChunk in local/chunkWorker.ts) reports. */
+export interface ChunkOutcome {
+    rows: number;
+    badRows: number;
+    processingFailed: number;
+    files: string[];
+    modelDays: DeliveredDays;
+    /** Each request's rows cut to the fields the windows read, with the request's arrival time. */
+    windowRows: Array<{ arrivalMs: number; rows: WindowRow[] }>;
+}
+
+/** Writes chunks of a delivery on another thread. */
+export interface ChunkHelper {
+    writeChunk(items: readonly DeliveryItem[]): Promise<ChunkOutcome>;
 }
 
 /**
@@ -230,10 +249,10 @@ interface PreparedChunk {
 export class LakeWriter {
     constructor(
         private readonly lakeDir: string,
-        /** Unused since events are encoded in JavaScript (local/eventsParquet.ts); kept so callers need no change. */
-        _db: LocalDb,
         private readonly transformer: Transformer,
         private readonly onRows?: RowsListener,
+        /** Writes some of a delivery's chunks on another thread (local/chunkWorker.ts). Defaults to none. */
+        private readonly helper?: ChunkHelper,
     ) {}
 
     /**
@@ -241,22 +260,47 @@ export class LakeWriter {
      * committing, after removing the files it wrote) on any I/O error.
      *
      * The range is handled in chunks of `chunkRequests`, each with its own files (named by the
-     * chunk's sub-range): while DuckDB converts one chunk in its thread, the next is transformed.
+     * chunk's sub-range). With a helper every other chunk goes to it: the transform, the heaviest
+     * part, then runs on two cores (one JavaScript thread cannot keep up with the HTTP side). Here,
+     * one chunk's files are written (libuv's pool) while the next is transformed. The commit waits
+     * for every chunk of both; the helper's rows reach the windows (cut to the fields they read)
+     * before it.
      */
     async deliver(items: readonly DeliveryItem[], chunkRequests = 250): Promise<DeliveryResult> {
         if (items.length === 0) throw new Error("LakeWriter.deliver: nothing to deliver");
         const result: DeliveryResult = { firstSeq: items[0].seq, lastSeq: items[items.length - 1].seq, requests: items.length, rows: 0, badRows: 0, processingFailed: 0, files: [], modelDays: { days: [], latestMs: -Infinity } };
         const days = new DeliveredDaysCollector();
         let writing: Promise<void> = Promise.resolve();
+        const helped: Array<Promise<ChunkOutcome>> = [];
         try {
-            for (let start = 0; start < items.length; start += chunkRequests) {
-                const chunk = this.prepare(items.slice(start, start + chunkRequests), result, days);
+            for (let start = 0, n = 0; start < items.length; start += chunkRequests, n++) {
+                const slice = items.slice(start, start + chunkRequests);
+                if (this.helper && n % 2 === 1) {
+                    helped.push(this.helper.writeChunk(slice));
+                    continue;
+                }
+                const chunk = this.prepare(slice, result, days, this.onRows);
                 await writing;
                 writing = this.write(chunk, result.files);
             }
             await writing;
+            const outcomes = await Promise.allSettled(helped);
+            for (const o of outcomes) if (o.status === "fulfilled") result.files.push(...o.value.files);
+            const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+            if (failure) throw failure.reason;
+            for (const o of outcomes as Array<PromiseFulfilledResult<ChunkOutcome>>) {
+                result.rows += o.value.rows;
+                result.badRows += o.value.badRows;
+                result.processingFailed += o.value.processingFailed;
+                days.merge(o.value.modelDays);
+                for (const r of o.value.windowRows) this.onRows?.(r.rows as unknown as EventRow[], r.arrivalMs);
+            }
         } catch (e) {
             await writing.catch(() => undefined);
+            // A helper removes its own files when it fails; the ones it wrote for chunks that succeeded are listed.
+            await Promise.allSettled(helped).then((outcomes) => {
+                for (const o of outcomes) if (o.status === "fulfilled") for (const f of o.value.files) if (!result.files.includes(f)) result.files.push(f);
+            });
             // Best effort: an uncommitted range's files are also removed by recoverLake on the next start.
             await Promise.all(result.files.map((f) => fsp.rm(f, { force: true }).catch(() => undefined)));
             throw e;
@@ -267,8 +311,26 @@ export class LakeWriter {
         return result;
     }
 
+    /**
+     * The chunk helper's side (local/chunkWorker.ts): transforms and writes one chunk without
+     * committing; its rows go back cut to the window fields. On a failure it removes the files it
+     * wrote, then throws.
+     */
+    async writeChunk(items: readonly DeliveryItem[], fields: WindowFields): Promise<ChunkOutcome> {
+        const result: DeliveryResult = { firstSeq: items[0].seq, lastSeq: items[items.length - 1].seq, requests: items.length, rows: 0, badRows: 0, processingFailed: 0, files: [], modelDays: { days: [], latestMs: -Infinity } };
+        const days = new DeliveredDaysCollector();
+        const windowRows: ChunkOutcome["windowRows"] = [];
+        try {
+            await this.write(this.prepare(items, result, days, (rows, arrivalMs) => windowRows.push({ arrivalMs, rows: projectForWindows(rows, fields) })), result.files);
+        } catch (e) {
+            await Promise.all(result.files.map((f) => fsp.rm(f, { force: true }).catch(() => undefined)));
+            throw e;
+        }
+        return { rows: result.rows, badRows: result.badRows, processingFailed: result.processingFailed, files: result.files, modelDays: days.result(), windowRows };
+    }
+
     /** Transforms a chunk (synchronous CPU work) and groups its rows, raw envelopes and failures by partition. */
-    private prepare(items: readonly DeliveryItem[], result: DeliveryResult, days: DeliveredDaysCollector): PreparedChunk {
+    private prepare(items: readonly DeliveryItem[], result: DeliveryResult, days: DeliveredDaysCollector, onRows: RowsListener | undefined): PreparedChunk {
         const partitions = new Map<string, PartitionBuffer>();
         const failed = new Map<string, string[]>();
         for (const { envelope } of items) {
@@ -298,7 +360,7 @@ export class LakeWriter {
             for (const row of eventRows) if (row.bad_reason !== null) result.badRows++;
             result.rows += eventRows.length;
             days.add(eventRows, arrivalMs);
-            this.onRows?.(eventRows, arrivalMs);
+            onRows?.(eventRows, arrivalMs);
         }
         return { range: `${seqText(items[0].seq)}-${seqText(items[items.length - 1].seq)}`, partitions, failed };
     }

@@ -34,6 +34,12 @@ export class DeliveredDaysCollector {
         }
     }
 
+    /** Adds what another collector found (a chunk written on another thread). */
+    merge(other: DeliveredDays): void {
+        for (const day of other.days) this.days.add(day);
+        if (other.latestMs > this.latestMs) this.latestMs = other.latestMs;
+    }
+
     result(): DeliveredDays {
         return { days: [...this.days], latestMs: this.latestMs };
     }

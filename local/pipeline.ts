@@ -10,6 +10,7 @@
  */
 import { randomBytes } from "crypto";
 import { constants as fsc, promises as fsp } from "fs";
+import * as os from "os";
 import * as path from "path";
 import { resolveTransformConfig } from "../dataplane/transform/resolve";
 import type { LocalConfig } from "./config";
@@ -142,7 +143,9 @@ export class LocalPipeline {
         const { wal, pending, truncatedBytes } = await WriteAheadLog.open(path.join(config.lakeDir, "wal"), committedSeq);
         if (truncatedBytes > 0) log(`cut a torn write-ahead-log tail of ${truncatedBytes} bytes (a request being written at the crash; it was never acknowledged)`);
         const windowSpecs = opts.windows === false ? [] : config.windowSpecs;
-        const sink = await DeliveryWorker.start({ lakeDir: config.lakeDir, piiKey, transformConfig: config.transformConfig, windowSpecs, alertWebhookUrl: config.alertWebhookUrl }, log);
+        // A second delivery thread only where there is a second core for it.
+        const chunkThread = os.availableParallelism() > 1;
+        const sink = await DeliveryWorker.start({ lakeDir: config.lakeDir, piiKey, transformConfig: config.transformConfig, windowSpecs, alertWebhookUrl: config.alertWebhookUrl, chunkThread }, log);
         const pipeline = new LocalPipeline(config, log, wal, sink, windowSpecs.length > 0, opts.watermark ?? "clock", Math.max(4 * config.bufferSizeMiB, 256) * 1024 * 1024);
         pipeline.releaseLock = releaseLock;
         // A replay has the machine to itself; live, the models leave a core to the server and the deliveries.

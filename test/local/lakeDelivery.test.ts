@@ -54,7 +54,7 @@ describe("lake writer: delivery path against the generic Parquet path", () => {
         const transformer = createTransformer(undefined, KEY);
         const lake = path.join(dir, "lake");
         const items = requests(130, 1);
-        const writer = new LakeWriter(lake, db, transformer);
+        const writer = new LakeWriter(lake, transformer);
         // Chunks of 50 requests: 3 chunks, each with two hour partitions (the joiner's buffer reused 6 times).
         const result = await (writer as unknown as { deliver(i: DeliveryItem[], c: number): ReturnType<LakeWriter["deliver"]> }).deliver(items, 50);
         assert.equal(result.rows, 130 * 5);
@@ -84,7 +84,7 @@ describe("lake writer: delivery path against the generic Parquet path", () => {
         const window = new WindowAccumulator(STACK_WINDOW_SPECS);
         let offered = 0;
         const ids = new Set<string>();
-        const writer = new LakeWriter(lake, db, createTransformer(undefined, KEY), (rows) => {
+        const writer = new LakeWriter(lake, createTransformer(undefined, KEY), (rows) => {
             offered += rows.length;
             for (const row of rows) {
                 ids.add(row.event_id!);
@@ -111,7 +111,7 @@ describe("lake writer: delivery path against the generic Parquet path", () => {
         const lake = path.join(dir, "lake");
         const body = { events: [{ eventId: "cut", type: "track", name: "emoji cut \ud83d", anonymousId: "a" }, { eventId: "ok", type: "track", name: "fine", anonymousId: "b" }] };
         const envelope = Buffer.from(JSON.stringify({ v: 1, receivedAt: Date.UTC(2026, 10, 30, 10), sourceIp: "203.0.113.7", userAgent: "t", path: "/v1/events", requestId: "r", body }));
-        const result = await new LakeWriter(lake, db, createTransformer(undefined, KEY)).deliver([{ seq: 1, envelope }]);
+        const result = await new LakeWriter(lake, createTransformer(undefined, KEY)).deliver([{ seq: 1, envelope }]);
         assert.equal(result.rows, 2);
         const rows = await db.all<{ event_id: string; event_name: string }>(`SELECT event_id, event_name FROM read_parquet(${sqlString(path.join(lake, EVENTS_TABLE.folder, "**", "*.parquet"))}) ORDER BY event_id`);
         assert.deepEqual(rows.map((r) => [r.event_id, r.event_name]), [["cut", "emoji cut \ufffd"], ["ok", "fine"]]);
