@@ -28,34 +28,70 @@ import { EVENTS_TABLE } from "./tables";
 export type EventRowBatches = readonly (readonly EventRow[])[];
 
 /** Writes the rows to `finalPath` as one Parquet file, atomically: temp file, fsync, rename, fsync of the folder. */
-export async function writeEventsParquet(finalPath: string, batches: EventRowBatches): Promise<void> {
-    await writeFileAtomic(finalPath, encodeEventsParquet(batches));
+export async function writeEventsParquet(finalPath: string, rows: EventRowBatches | EventsParquetBuilder): Promise<void> {
+    await writeFileAtomic(finalPath, rows instanceof EventsParquetBuilder ? rows.finish() : encodeEventsParquet(rows));
 }
 
 /** The Parquet file of the rows, as buffers to write in order. Throws (naming the column) on a value of the wrong type. */
 export function encodeEventsParquet(batches: EventRowBatches): Buffer[] {
     let rowCount = 0;
     for (const batch of batches) rowCount += batch.length;
-    if (rowCount === 0) throw new Error("encodeEventsParquet: no rows; skip the write instead of creating an empty file");
-    const columns = EVENTS_TABLE.columns.map((c) => newColumn(c.name, c.duckType, rowCount));
-    for (const batch of batches) addRows(columns, batch);
+    const builder = new EventsParquetBuilder(rowCount);
+    for (const batch of batches) builder.add(batch);
+    return builder.finish();
+}
 
-    const parts: Buffer[] = [MAGIC];
-    let offset = MAGIC.length;
-    const chunks: ChunkMeta[] = [];
-    for (const column of columns) {
-        for (const leaf of column.leaves()) {
-            const chunk = writeLeaf(leaf, offset, parts);
-            offset += chunk.compressedSize;
-            chunks.push(chunk);
+/**
+ * One events Parquet file built request by request: each request's rows go into the columns as the
+ * transform emits them, so they are garbage at once instead of being held (and copied by V8's
+ * young-generation collections) until the file is written.
+ */
+export class EventsParquetBuilder {
+    private readonly columns: Column[];
+    private rowCount = 0;
+    /** The first value of a wrong type: the columns may then be uneven, so `finish` throws it. */
+    private failure: Error | undefined;
+
+    /** @param expectedRows the likely row count; the columns grow past it */
+    constructor(expectedRows = 1024) {
+        this.columns = EVENTS_TABLE.columns.map((c) => newColumn(c.name, c.duckType, Math.max(expectedRows, 16)));
+    }
+
+    get rows(): number {
+        return this.rowCount;
+    }
+
+    add(rows: readonly EventRow[]): void {
+        if (this.failure) return;
+        try {
+            addRows(this.columns, rows);
+            this.rowCount += rows.length;
+        } catch (e) {
+            this.failure = e as Error;
         }
     }
-    const footer = fileMetaData(columns, chunks, rowCount);
-    const tail = Buffer.allocUnsafe(8);
-    tail.writeUInt32LE(footer.length, 0);
-    MAGIC.copy(tail, 4);
-    parts.push(footer, tail);
-    return parts;
+
+    /** The file's bytes, as buffers to write in order. Throws (naming the column) if a value had the wrong type. */
+    finish(): Buffer[] {
+        if (this.failure) throw this.failure;
+        if (this.rowCount === 0) throw new Error("encodeEventsParquet: no rows; skip the write instead of creating an empty file");
+        const parts: Buffer[] = [MAGIC];
+        let offset = MAGIC.length;
+        const chunks: ChunkMeta[] = [];
+        for (const column of this.columns) {
+            for (const leaf of column.leaves()) {
+                const chunk = writeLeaf(leaf, offset, parts);
+                offset += chunk.compressedSize;
+                chunks.push(chunk);
+            }
+        }
+        const footer = fileMetaData(this.columns, chunks, this.rowCount);
+        const tail = Buffer.allocUnsafe(8);
+        tail.writeUInt32LE(footer.length, 0);
+        MAGIC.copy(tail, 4);
+        parts.push(footer, tail);
+        return parts;
+    }
 }
 
 const MAGIC = Buffer.from("PAR1", "latin1");
@@ -203,7 +239,7 @@ class StringValues {
 
 class StringColumn implements Column {
     private readonly values: StringValues;
-    private readonly defs: Uint8Array;
+    private defs: Uint8Array;
     private rows = 0;
 
     constructor(readonly name: string, rowCount: number) {
@@ -212,6 +248,7 @@ class StringColumn implements Column {
     }
 
     add(value: unknown): void {
+        if (this.rows === this.defs.length) this.defs = grow(this.defs, new Uint8Array(this.rows * 2));
         if (value === null || value === undefined) {
             this.defs[this.rows++] = 0;
             return;
@@ -232,8 +269,8 @@ class StringColumn implements Column {
 
 /** ISO-8601 text (as EventRow has it) -> INT64 microseconds since the epoch, written little-endian. */
 class TimestampColumn implements Column {
-    private readonly defs: Uint8Array;
-    private readonly bytes: Buffer;
+    private defs: Uint8Array;
+    private bytes: Buffer;
     private rows = 0;
     private count = 0;
     private min = Infinity;
@@ -248,6 +285,12 @@ class TimestampColumn implements Column {
     }
 
     add(value: unknown): void {
+        if (this.rows === this.defs.length) {
+            this.defs = grow(this.defs, new Uint8Array(this.rows * 2));
+            const bytes = Buffer.allocUnsafe(this.rows * 2 * 8);
+            this.bytes.copy(bytes, 0, 0, this.count * 8);
+            this.bytes = bytes;
+        }
         if (value === null || value === undefined) {
             this.defs[this.rows++] = 0;
             return;

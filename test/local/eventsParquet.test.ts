@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import type { EventRow } from "../../dataplane/schema";
 import { LocalDb, openDuckDb, sqlString } from "../../local/duckdb";
-import { encodeEventsParquet, writeEventsParquet } from "../../local/eventsParquet";
+import { encodeEventsParquet, EventsParquetBuilder, writeEventsParquet } from "../../local/eventsParquet";
 import { joinJsonArrays } from "../../local/lakeWriter";
 import { writeParquetFromJson } from "../../local/parquet";
 import { EVENTS_TABLE } from "../../local/tables";
@@ -109,6 +109,20 @@ describe("local lake: events Parquet writer (local/eventsParquet.ts)", function 
         const sub = mkdtempSync(path.join(dir, "reject-"));
         await assert.rejects(writeEventsParquet(path.join(sub, "x.parquet"), [[{ ...row, event_type: {} as unknown as string }]]), /column event_type/);
         assert.deepStrictEqual(readdirSync(sub), []);
+    });
+
+    it("a builder fed request by request past its expected size writes the same bytes as the whole file at once; a bad value fails the file, not part of it", () => {
+        const rows = fc.sample(eventRow, { numRuns: 300, seed: 11 });
+        const batches = Array.from({ length: 30 }, (_, i) => rows.slice(i * 10, i * 10 + 10));
+        const builder = new EventsParquetBuilder(16);
+        for (const batch of batches) builder.add(batch);
+        assert.equal(builder.rows, 300);
+        assert.deepStrictEqual(Buffer.concat(builder.finish()), Buffer.concat(encodeEventsParquet(batches)));
+        const broken = new EventsParquetBuilder(16);
+        broken.add(rows.slice(0, 5));
+        broken.add([{ ...rows[5], event_name: 7 as unknown as string }]);
+        broken.add(rows.slice(6, 9));
+        assert.throws(() => broken.finish(), /column event_name must be a string or null/);
     });
 
     it("starts with and ends with the Parquet magic, the footer length just before it", () => {
