@@ -15,6 +15,8 @@ import { type DeliveryItem, LakeWriter, RAW_FOLDER, walk } from "../../local/lak
 import { writeFileAtomic, writeParquetAtomic } from "../../local/parquet";
 import { EVENTS_TABLE } from "../../local/tables";
 import { STACK_WINDOW_SPECS } from "../../stacks/defaults";
+import { ChunkWorker } from "../../local/chunkWorker";
+import { WalEntry, WriteAheadLog } from "../../local/wal";
 
 const KEY = "0123456789abcdef0123456789abcdef";
 const HOUR = 3_600_000;
@@ -105,6 +107,60 @@ describe("lake writer: delivery path against the generic Parquet path", () => {
         assert.equal(window.rows, ids.size);
         assert.equal(window.duplicates, 400 - ids.size);
         assert.deepEqual(result.modelDays.days, ["2026-11-30"]);
+    });
+
+    it("with a chunk worker (a second thread reading its chunks from the write-ahead log) writes the same rows, offers the windows the same fields, and commits once", async () => {
+        const lake = path.join(dir, "lake");
+        const items = requests(130, 1);
+        // The envelopes in a write-ahead log, as the pipeline has them: the helper reads its chunks from there.
+        const { wal } = await WriteAheadLog.open(path.join(lake, "wal"), 0);
+        const entries: WalEntry[] = [];
+        for (const item of items) entries.push(await wal.append(item.envelope));
+        await wal.close();
+        const located = items.map((item, i) => ({ ...item, entry: entries[i] }));
+        const transformer = createTransformer(undefined, KEY);
+        const offered: Array<Record<string, unknown>> = [];
+        const helper = new ChunkWorker({ lakeDir: lake, piiKey: KEY, transformConfig: undefined, windowSpecs: STACK_WINDOW_SPECS }, () => undefined);
+        try {
+            const writer = new LakeWriter(lake, transformer, (rows) => offered.push(...(rows as unknown as Array<Record<string, unknown>>)), helper);
+            // Chunks of 25 requests: 6 chunks, three of them (1, 3, 4) on the helper's thread.
+            const result = await (writer as unknown as { deliver(i: DeliveryItem[], c: number): ReturnType<LakeWriter["deliver"]> }).deliver(located, 25);
+            assert.equal(result.rows, 650);
+            assert.equal(result.badRows, 130);
+            assert.deepEqual(result.modelDays.days, ["2026-11-30"]);
+            const reference = path.join(dir, "reference.parquet");
+            const expectedRows = items.flatMap((i) => createTransformer(undefined, KEY).normalize(i.envelope));
+            await writeParquetAtomic(db, reference, EVENTS_TABLE.columns, expectedRows);
+            const delivered = await tableOf(db, path.join(lake, EVENTS_TABLE.folder, "**", "*.parquet"));
+            const expected = await tableOf(db, reference);
+            assert.equal(delivered.columns, expected.columns);
+            assert.deepEqual(delivered.rows, expected.rows);
+            // Every row reaches the windows once; the helper's rows carry the fields the specs read and no others.
+            assert.equal(offered.length, 650);
+            const byId = new Map(expectedRows.map((r) => [r.event_id, r]));
+            for (const row of offered) {
+                const full = byId.get(row.event_id as string);
+                assert.ok(full, `row ${String(row.event_id)} offered to the windows`);
+                assert.equal(row.event_type, full.event_type);
+                assert.equal(row.anonymous_id, full.anonymous_id);
+                assert.equal(row.event_time, full.event_time);
+                assert.ok(!("page_url" in row) || row.page_url === full.page_url);
+            }
+            assert.ok(offered.some((r) => !("page_url" in r)), "the helper's rows are cut to the window fields");
+        } finally {
+            await helper.close();
+        }
+    });
+
+    it("a chunk that fails on the helper fails the delivery, and no file of it is left", async () => {
+        const lake = path.join(dir, "lake");
+        const items = requests(60, 1);
+        const failing = { writeChunk: async () => { throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" }); } };
+        const writer = new LakeWriter(lake, createTransformer(undefined, KEY), undefined, failing);
+        await assert.rejects((writer as unknown as { deliver(i: DeliveryItem[], c: number): ReturnType<LakeWriter["deliver"]> }).deliver(items, 20), /ENOSPC/);
+        const left: string[] = [];
+        for await (const f of walk(lake)) left.push(f);
+        assert.deepEqual(left, []);
     });
 
     it("delivers an event whose string holds a lone surrogate (U+FFFD in the lake) instead of failing the whole range", async () => {
