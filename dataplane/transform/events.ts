@@ -47,9 +47,18 @@ export interface ParsedEvent {
     ip?: string;
 }
 
-function eventType(value: unknown, field: string): EventType {
+/** @param path the event's path: "type" is joined to it only for an error, not for every event. */
+function eventType(value: unknown, path: string): EventType {
     if (typeof value === "string" && (EVENT_TYPES as readonly string[]).includes(value)) return value as EventType;
-    throw new FieldError(field, `one of ${TYPE_LIST}`, describe(value));
+    throw new FieldError(at(path, "type"), `one of ${TYPE_LIST}`, describe(value));
+}
+
+/**
+ * Every ParsedEvent (native or Segment) and its page are built with all their fields, in one order: one
+ * hidden class each, so the row builder's property reads stay monomorphic.
+ */
+function blankPage(): PageFields {
+    return { url: undefined, path: undefined, referrer: undefined, title: undefined };
 }
 
 function readPage(page: Json | undefined, path: string, into: PageFields): void {
@@ -97,20 +106,26 @@ const NATIVE_KEYS = new Set([
 
 export function parseNativeEvent(raw: unknown, path: string): ParsedEvent {
     if (!isObject(raw)) throw new FieldError(path, "an event object", describe(raw));
-    const type = eventType(raw.type, at(path, "type"));
+    const type = eventType(raw.type, path);
     const ev: ParsedEvent = {
         sourceFormat: "native",
         type,
         id: optString(raw, "eventId", path, 256) || undefined,
         name: type === "track" ? reqString(raw, "name", path, 1024) : optString(raw, "name", path, 1024),
         timestamp: optTime(raw, "timestamp", path),
+        sentAt: undefined,
         anonymousId: optId(raw, "anonymousId", path),
         userId: optId(raw, "userId", path),
         sessionId: optId(raw, "sessionId", path),
         appId: optString(raw, "appId", path, 256),
-        page: {},
+        page: blankPage(),
         context: optObject(raw, "context", path),
         extra: collectExtra(raw, NATIVE_KEYS),
+        userAgent: undefined,
+        ip: undefined,
+        properties: undefined,
+        traits: undefined,
+        ids: undefined,
     };
     readPage(optObject(raw, "page", path), at(path, "page"), ev.page);
     requireIdentity(ev, path);
@@ -132,7 +147,7 @@ const SEGMENT_KEYS = new Set([
 export function parseSegmentMessage(raw: unknown, path: string, routeType: EventType | undefined): ParsedEvent {
     if (!isObject(raw)) throw new FieldError(path === "" ? "body" : path, "a message object", describe(raw));
     let type: EventType;
-    if (routeType === undefined) type = eventType(raw.type, at(path, "type"));
+    if (routeType === undefined) type = eventType(raw.type, path);
     else {
         if (raw.type !== undefined && raw.type !== routeType) throw new FieldError(at(path, "type"), `"${routeType}" on this path (or no type)`, describe(raw.type));
         type = routeType;
@@ -148,9 +163,16 @@ export function parseSegmentMessage(raw: unknown, path: string, routeType: Event
         sentAt: optTime(raw, "sentAt", path),
         anonymousId: optId(raw, "anonymousId", path),
         userId: optId(raw, "userId", path),
-        page: {},
+        sessionId: undefined,
+        appId: undefined,
+        page: blankPage(),
         context,
         extra: collectExtra(raw, SEGMENT_KEYS),
+        userAgent: undefined,
+        ip: undefined,
+        properties: undefined,
+        traits: undefined,
+        ids: undefined,
     };
     if (context) {
         ev.userAgent = optString(context, "userAgent", ctxPath, 2048);

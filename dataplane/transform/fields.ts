@@ -95,13 +95,19 @@ function daysFromCivil(y: number, m: number, d: number): number {
     return era * 146097 + doe - 719468;
 }
 
+/** "YYYY-MM-DDTHH:mm:ss.sssZ" or "YYYY-MM-DDTHH:mm:ssZ" by its punctuation (the digits are checked when read). */
+function isTrackerShape(s: string): boolean {
+    const n = s.length;
+    return (n === 20 || n === 24) && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 && s.charCodeAt(n - 1) === 90 && (n === 20 || s.charCodeAt(19) === 46);
+}
+
 /**
  * The shape trackers send ("2026-11-26T16:05:00.123Z", "...:00Z") is parsed by hand, several times
  * faster than Date.parse; anything else (offsets, other precisions) goes to Date.parse.
  */
 export function parseIso(s: string): number {
     const n = s.length;
-    if ((n === 20 || n === 24) && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 && s.charCodeAt(n - 1) === 90 && (n === 20 || s.charCodeAt(19) === 46)) {
+    if (isTrackerShape(s)) {
         const y = digitsAt(s, 0, 4), mo = digitsAt(s, 5, 2), d = digitsAt(s, 8, 2);
         const h = digitsAt(s, 11, 2), mi = digitsAt(s, 14, 2), sec = digitsAt(s, 17, 2);
         const ms = n === 24 ? digitsAt(s, 20, 3) : 0;
@@ -119,7 +125,8 @@ export function optTime(obj: Json, key: string, path: string): number | undefine
     if (v === undefined || v === null) return undefined;
     let ms = NaN;
     if (typeof v === "number") ms = v;
-    else if (typeof v === "string" && ISO_START.test(v)) ms = parseIso(v);
+    // The tracker shape needs no ISO_START test: parseIso reads its date digits and rejects anything else.
+    else if (typeof v === "string" && (isTrackerShape(v) || ISO_START.test(v))) ms = parseIso(v);
     if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TIME_MS) {
         throw new FieldError(at(path, key), "an ISO-8601 date-time or epoch milliseconds (1970..9999)", describe(v));
     }

@@ -282,7 +282,8 @@ export class Redactor {
     private shortcut(text: string): string | undefined {
         if (!this.gated) return undefined;
         if (isCanonicalUuid(text)) return text;
-        if (this.pii.truncateIp && isIPv4(text)) return truncateIpv4(text);
+        // "255.255.255.255" is 15 characters: longer texts skip isIPv4's regex.
+        if (this.pii.truncateIp && text.length <= 15 && isIPv4(text)) return truncateIpv4(text);
         return undefined;
     }
 

@@ -16,7 +16,8 @@ import { LakeRow } from "./rowText";
 
 const NEWLINE = 0x0a;
 /** Between two serialized rows of an array: `}` `,` `{` and the first key of the next row. */
-const ROW_BOUNDARY = Buffer.from('},{"event_id":');
+const ROW_BOUNDARY_TEXT = '},{"event_id":';
+const ROW_BOUNDARY = Buffer.from(ROW_BOUNDARY_TEXT);
 const SPACE = 0x20;
 const MIN_BYTES = 64 * 1024;
 /** The buffer of the last finished writer, for the next one. */
@@ -58,7 +59,14 @@ export class RecordDataWriter {
         this.buf[start] = SPACE;
         this.buf[end - 1] = SPACE;
         let boundaries = 0;
-        if (rows.length > 1) {
+        if (rows.length > 1 && end - start === text.length) {
+            // ASCII text (one byte per character): the boundaries' offsets in the text are their offsets
+            // in the buffer, and String#indexOf is cheaper than a Buffer#indexOf call per row.
+            for (let at = text.indexOf(ROW_BOUNDARY_TEXT); at !== -1; at = text.indexOf(ROW_BOUNDARY_TEXT, at + ROW_BOUNDARY_TEXT.length)) {
+                this.buf[start + at + 1] = NEWLINE;
+                boundaries++;
+            }
+        } else if (rows.length > 1) {
             const record = this.buf.subarray(start, end); // bounds the search to this record
             for (let at = record.indexOf(ROW_BOUNDARY); at !== -1; at = record.indexOf(ROW_BOUNDARY, at + ROW_BOUNDARY.length)) {
                 record[at + 1] = NEWLINE;

@@ -37,15 +37,19 @@ export class UserAgentParser {
         const ua = userAgent.length > MAX_UA_LENGTH ? userAgent.slice(0, MAX_UA_LENGTH) : userAgent;
         const hit = this.memo.get(ua);
         if (hit !== undefined) return hit;
-        const result = this.parser.setUA(ua).getResult();
-        const known = result.browser.name !== undefined || result.os.name !== undefined;
+        // Only the parts the row uses: getResult() also runs the engine and CPU regex lists.
+        this.parser.setUA(ua);
+        const browser = this.parser.getBrowser();
+        const os = this.parser.getOS();
+        const device = this.parser.getDevice();
+        const known = browser.name !== undefined || os.name !== undefined;
         const parsed: ParsedUserAgent = Object.freeze({
-            browser: result.browser.name,
-            browserVersion: result.browser.version,
-            os: result.os.name,
-            osVersion: result.os.version,
+            browser: browser.name,
+            browserVersion: browser.version,
+            os: os.name,
+            osVersion: os.version,
             // ua-parser-js leaves device.type undefined for desktops.
-            deviceType: BOT.test(ua) ? "bot" : (result.device.type ?? (known ? "desktop" : undefined)),
+            deviceType: BOT.test(ua) ? "bot" : (device.type ?? (known ? "desktop" : undefined)),
         });
         this.memo.set(ua, parsed);
         return parsed;
