@@ -89,7 +89,6 @@ export function describeLakeError(lakeDir: string, e: unknown): string {
 export class LocalPipeline {
     private buffer: OutgoingRequest[] = [];
     private bufferedBytes = 0;
-    private oldestAt = 0;
     private delivering: Promise<void> | undefined;
     private timer: NodeJS.Timeout | undefined;
     private stopping = false;
@@ -188,10 +187,9 @@ export class LocalPipeline {
 
     /** Buffers a logged request by its place in the log (the delivery worker reads it from there). */
     private enqueue(entry: WalEntry, envelope: EnvelopeBytes): void {
-        if (this.buffer.length === 0) this.oldestAt = Date.now();
         // The server's head piece holds receivedAt; a replayed envelope is one buffer.
         const arrivalMs = envelopeArrivalMs(Buffer.isBuffer(envelope) ? envelope : envelope[0]) ?? envelopeArrivalMs(envelopeBuffer(envelope));
-        this.buffer.push({ ...entry, arrivalMs });
+        this.buffer.push({ ...entry, arrivalMs, bufferedAt: Date.now() });
         this.bufferedBytes += entry.length;
         if (this.bufferedBytes >= this.config.bufferSizeMiB * 1048576) this.kick();
     }
@@ -205,7 +203,7 @@ export class LocalPipeline {
     }
 
     private tick(): void {
-        if (this.buffer.length > 0 && Date.now() - this.oldestAt >= this.config.bufferIntervalSeconds * 1000) this.kick();
+        if (this.oldestIsDue()) this.kick();
         // Days close on time passing too (the models of yesterday run after midnight without new events).
         if (this.models && !this.stopping && Date.now() - this.lastModelsAdvance >= 1000) {
             this.lastModelsAdvance = Date.now();
@@ -228,6 +226,15 @@ export class LocalPipeline {
         }
     }
 
+    /**
+     * True when the oldest buffered request has waited the buffer interval. Its own time, not the end
+     * of the last delivery: what arrived during a delivery is due as soon as it is old enough, so under
+     * steady load deliveries follow each other instead of idling an interval after each one.
+     */
+    private oldestIsDue(): boolean {
+        return this.buffer.length > 0 && Date.now() - this.buffer[0].bufferedAt >= this.config.bufferIntervalSeconds * 1000;
+    }
+
     /** Starts a delivery unless one is running (the running one loops while the buffer is due). */
     private kick(): void {
         if (this.delivering || Date.now() < this.retryAt) return;
@@ -238,7 +245,7 @@ export class LocalPipeline {
 
     private async deliverLoop(): Promise<void> {
         const sizeBytes = this.config.bufferSizeMiB * 1048576;
-        while (this.buffer.length > 0 && (this.stopping || this.bufferedBytes >= sizeBytes || Date.now() - this.oldestAt >= this.config.bufferIntervalSeconds * 1000)) {
+        while (this.buffer.length > 0 && (this.stopping || this.bufferedBytes >= sizeBytes || this.oldestIsDue())) {
             // Take at most one buffer's worth, like one Firehose delivery.
             // A retry takes exactly the failed range again, so its files get the same names and replace
             // any the failed attempt could not remove (files of a bigger range would duplicate them).
@@ -261,7 +268,6 @@ export class LocalPipeline {
             this.retryTake = undefined;
             this.buffer.splice(0, take);
             this.bufferedBytes -= bytes;
-            this.oldestAt = Date.now();
             this.counters.rows += result.rows;
             this.counters.badRows += result.badRows;
             this.counters.processingFailed += result.processingFailed;
