@@ -14,7 +14,7 @@
  * event_time filter.
  *
  * Strings are encoded as UTF-8 by Buffer, which writes a lone UTF-16 surrogate as U+FFFD, as the JSON
- * path did (lakeWriter.ts withoutLoneSurrogates).
+ * path did (parquet.ts withoutLoneSurrogates).
  *
  * The column list comes from EVENTS_TABLE (dataplane/schema.ts), so a new column is written without an
  * edit here; a column type this writer does not know fails at load, naming the column.

@@ -1,10 +1,16 @@
 /**
- * The lake writer's byte-level join of each request's JSON rows into the one array DuckDB reads.
+ * The JSON path into DuckDB (local/parquet.ts): joining JSON arrays of rows into the one array
+ * read_json reads, lone surrogates (which read_json rejects) made U+FFFD, and the window and alert
+ * files written through it.
  */
 import { strict as assert } from "assert";
-import { joinJsonArrays, JsonArrayJoiner, withoutLoneSurrogates } from "../../local/lakeWriter";
+import { promises as fsp } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { openDuckDb, sqlString } from "../../local/duckdb";
+import { joinJsonArrays, JsonArrayJoiner, withoutLoneSurrogates, writeParquetAtomic } from "../../local/parquet";
 
-describe("lake writer: joinJsonArrays", () => {
+describe("JSON rows for DuckDB: joinJsonArrays", () => {
     it("joins arrays of objects into one array, keeping multi-byte text intact", () => {
         const arrays = [[{ a: 1 }, { b: "é€" }], [{ c: "x,y]" }], [{ d: null }, { e: [1, 2] }, { f: "💡" }]];
         const joined = joinJsonArrays(arrays.map((a) => Buffer.from(JSON.stringify(a))));
@@ -18,7 +24,7 @@ describe("lake writer: joinJsonArrays", () => {
     });
 });
 
-describe("lake writer: JsonArrayJoiner (one reused buffer)", () => {
+describe("JSON rows for DuckDB: JsonArrayJoiner (one reused buffer)", () => {
     it("grows past its first buffer, keeps multi-byte text, and starts clean after reset", () => {
         const joiner = new JsonArrayJoiner(16);
         const first = Array.from({ length: 50 }, (_, i) => [{ i, text: "ü€💡".repeat(i % 4), quote: 'a "b" ]' }]);
@@ -33,13 +39,27 @@ describe("lake writer: JsonArrayJoiner (one reused buffer)", () => {
     });
 });
 
-describe("lake writer: lone surrogates (which DuckDB's read_json rejects) become U+FFFD", () => {
+describe("JSON rows for DuckDB: lone surrogates (which DuckDB's read_json rejects) become U+FFFD", () => {
     it("replaces lone high and low surrogate escapes, keeps pairs, escaped backslashes and other escapes", () => {
         const values = ["cut \ud83d", "\udca1 low", "pair 💡", "text \\ud83d", "both \\\ud83d", "é \n \u0007", "\ud800\ud800"];
         const text = JSON.stringify(values.map((v) => ({ v })));
         const fixed = withoutLoneSurrogates(text);
         assert.deepEqual(JSON.parse(fixed).map((o: { v: string }) => o.v), ["cut \ufffd", "\ufffd low", "pair 💡", "text \\ud83d", "both \\\ufffd", "é \n \u0007", "\ufffd\ufffd"]);
         assert.ok(!/\\ud[89a-f]/i.test(fixed.replace(/\\\\/g, "")), fixed);
+    });
+
+    it("writeParquetAtomic (the aggregates and alerts files) applies it: a group value with a cut emoji is written, not refused", async () => {
+        const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "parquet-json-"));
+        const db = await openDuckDb();
+        try {
+            const file = path.join(dir, "a.parquet");
+            await writeParquetAtomic(db, file, [{ name: "spec", duckType: "VARCHAR" }, { name: "group_values", duckType: "MAP(VARCHAR, VARCHAR)" }], [{ spec: "s", group_values: { user_group: "vip \ud83d" } }]);
+            const rows = await db.all<{ g: string }>(`SELECT group_values['user_group'] AS g FROM read_parquet(${sqlString(file)})`);
+            assert.deepEqual(rows.map((r) => r.g), ["vip \ufffd"]);
+        } finally {
+            await db.close();
+            await fsp.rm(dir, { recursive: true, force: true });
+        }
     });
 
     it("the joiner applies it", () => {
