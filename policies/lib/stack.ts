@@ -3,11 +3,22 @@
  * (encryption, policy, public access block, lifecycle, versioning) that belong to a bucket. In
  * @pulumi/aws 7 these are separate resources that name their bucket in a `bucket` property.
  */
-import { PolicyResource } from "@pulumi/policy";
-import { asString } from "./values";
+import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
+import { configRegex } from "./config";
+import { asString, stackOfUrn } from "./values";
 
 export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 export const LIFECYCLE_TYPES = ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"];
+
+/**
+ * Ends the check as not applicable unless the stack's name matches the policy's `stackPattern`
+ * config (the authentication policies apply to production stacks only by default).
+ */
+export function requireStackMatching(args: StackValidationArgs, policy: string, stackPattern: string): void {
+    const pattern = configRegex(policy, "stackPattern", stackPattern);
+    const stack = args.resources.length > 0 ? stackOfUrn(args.resources[0].urn) : "";
+    if (!pattern.test(stack)) args.notApplicable(`Stack "${stack}" does not match stackPattern ${stackPattern}.`);
+}
 
 export function ofType(resources: PolicyResource[], ...types: string[]): PolicyResource[] {
     return resources.filter((r) => types.includes(r.type));

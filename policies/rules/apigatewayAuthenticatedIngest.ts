@@ -1,7 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { configRegex, configWithDefaults } from "../lib/config";
-import { ofType } from "../lib/stack";
-import { stackOfUrn } from "../lib/values";
+import { configWithDefaults } from "../lib/config";
+import { ofType, requireStackMatching } from "../lib/stack";
 
 export interface AuthenticatedIngestConfig {
     stackPattern: string;
@@ -69,9 +68,7 @@ export const apigatewayAuthenticatedIngest: StackValidationPolicy = {
     },
     validateStack: (args, reportViolation) => {
         const cfg = configWithDefaults(args, DEFAULTS);
-        const pattern = configRegex("clickstream-apigateway-authenticated-ingest", "stackPattern", cfg.stackPattern);
-        const stack = args.resources.length > 0 ? stackOfUrn(args.resources[0].urn) : "";
-        if (!pattern.test(stack)) args.notApplicable(`Stack "${stack}" does not match stackPattern ${cfg.stackPattern}.`);
+        requireStackMatching(args, "clickstream-apigateway-authenticated-ingest", cfg.stackPattern);
         for (const api of ofType(args.resources, "aws:apigateway/restApi:RestApi")) {
             if (api.props.body === undefined || api.props.body === null) continue;
             const open = unauthenticatedOperations(api.props.body, cfg.methods);

@@ -1,7 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { configRegex, configWithDefaults } from "../lib/config";
-import { ofType } from "../lib/stack";
-import { stackOfUrn } from "../lib/values";
+import { configWithDefaults } from "../lib/config";
+import { ofType, requireStackMatching } from "../lib/stack";
 
 export interface AuthenticatedRoutesConfig {
     stackPattern: string;
@@ -30,9 +29,7 @@ export const apigatewayv2AuthenticatedRoutes: StackValidationPolicy = {
     },
     validateStack: (args, reportViolation) => {
         const cfg = configWithDefaults(args, DEFAULTS);
-        const pattern = configRegex("clickstream-apigatewayv2-authenticated-routes", "stackPattern", cfg.stackPattern);
-        const stack = args.resources.length > 0 ? stackOfUrn(args.resources[0].urn) : "";
-        if (!pattern.test(stack)) args.notApplicable(`Stack "${stack}" does not match stackPattern ${cfg.stackPattern}.`);
+        requireStackMatching(args, "clickstream-apigatewayv2-authenticated-routes", cfg.stackPattern);
         const methods = cfg.methods.map((m) => m.toUpperCase());
         for (const route of ofType(args.resources, "aws:apigatewayv2/route:Route")) {
             const key = String(route.props.routeKey ?? "");

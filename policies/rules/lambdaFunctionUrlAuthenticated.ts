@@ -1,7 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { configRegex, configWithDefaults } from "../lib/config";
-import { functionNamed, ofType } from "../lib/stack";
-import { stackOfUrn } from "../lib/values";
+import { configWithDefaults } from "../lib/config";
+import { functionNamed, ofType, requireStackMatching } from "../lib/stack";
 
 interface FunctionUrlAuthConfig {
     stackPattern: string;
@@ -32,9 +31,7 @@ export const lambdaFunctionUrlAuthenticated: StackValidationPolicy = {
     },
     validateStack: (args, reportViolation) => {
         const cfg = configWithDefaults(args, DEFAULTS);
-        const pattern = configRegex("clickstream-lambda-function-url-authenticated", "stackPattern", cfg.stackPattern);
-        const stack = args.resources.length > 0 ? stackOfUrn(args.resources[0].urn) : "";
-        if (!pattern.test(stack)) args.notApplicable(`Stack "${stack}" does not match stackPattern ${cfg.stackPattern}.`);
+        requireStackMatching(args, "clickstream-lambda-function-url-authenticated", cfg.stackPattern);
         for (const url of ofType(args.resources, "aws:lambda/functionUrl:FunctionUrl")) {
             if (String(url.props.authorizationType ?? "").toUpperCase() === "AWS_IAM") continue;
             const fn = functionNamed(url.props.functionName, args.resources);
