@@ -217,25 +217,20 @@ export class LakeWriter {
                 writing = this.write(chunk, result.files);
             }
             await writing;
-            const outcomes = await Promise.allSettled(helped);
-            for (const o of outcomes) if (o.status === "fulfilled") result.files.push(...o.value.files);
-            const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
-            if (failure) throw failure.reason;
-            for (const o of outcomes as Array<PromiseFulfilledResult<ChunkOutcome>>) {
-                result.rows += o.value.rows;
-                result.badRows += o.value.badRows;
-                result.processingFailed += o.value.processingFailed;
-                days.merge(o.value.modelDays);
-                for (const r of o.value.windowRows) this.onRows?.(r.rows as unknown as EventRow[], r.arrivalMs);
+            for (const outcome of await settleAll(helped)) {
+                result.files.push(...outcome.files);
+                result.rows += outcome.rows;
+                result.badRows += outcome.badRows;
+                result.processingFailed += outcome.processingFailed;
+                days.merge(outcome.modelDays);
+                for (const r of outcome.windowRows) this.onRows?.(r.rows as unknown as EventRow[], r.arrivalMs);
             }
         } catch (e) {
             await writing.catch(() => undefined);
-            // A helper removes its own files when it fails; the ones it wrote for chunks that succeeded are listed.
-            await Promise.allSettled(helped).then((outcomes) => {
-                for (const o of outcomes) if (o.status === "fulfilled") for (const f of o.value.files) if (!result.files.includes(f)) result.files.push(f);
-            });
+            // A helper removes its own files when its chunk fails; those of its chunks that succeeded go here.
+            for (const o of await Promise.allSettled(helped)) if (o.status === "fulfilled") result.files.push(...o.value.files);
             // Best effort: an uncommitted range's files are also removed by recoverLake on the next start.
-            await Promise.all(result.files.map((f) => fsp.rm(f, { force: true }).catch(() => undefined)));
+            await Promise.all([...new Set(result.files)].map((f) => fsp.rm(f, { force: true }).catch(() => undefined)));
             throw e;
         }
         // The commit: from here on the range is in the lake and will not be replayed.
@@ -318,9 +313,14 @@ export class LakeWriter {
             add(file, writeFileAtomic(file, lines.join("\n") + "\n"));
         }
         // Settle all before reporting, so a failure never leaves a write running behind the cleanup.
-        return Promise.allSettled(writes).then((outcomes) => {
-            const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
-            if (failure) throw failure.reason;
-        });
+        return settleAll(writes).then(() => undefined);
     }
+}
+
+/** Waits for every promise, then returns their values or throws the first failure: nothing is left running behind a cleanup. */
+async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+    const outcomes = await Promise.allSettled(promises);
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failure) throw failure.reason;
+    return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
 }
