@@ -189,7 +189,8 @@ export class LocalPipeline {
     private enqueue(entry: WalEntry, envelope: EnvelopeBytes): void {
         // The server's head piece holds receivedAt; a replayed envelope is one buffer.
         const arrivalMs = envelopeArrivalMs(Buffer.isBuffer(envelope) ? envelope : envelope[0]) ?? envelopeArrivalMs(envelopeBuffer(envelope));
-        this.buffer.push({ ...entry, arrivalMs, bufferedAt: Date.now() });
+        // The entry's fields only: a request replayed at start-up comes with its bytes, which the delivery reads from the log.
+        this.buffer.push({ seq: entry.seq, file: entry.file, offset: entry.offset, length: entry.length, arrivalMs, bufferedAt: Date.now() });
         this.bufferedBytes += entry.length;
         if (this.bufferedBytes >= this.config.bufferSizeMiB * 1048576) this.kick();
     }
