@@ -11,7 +11,8 @@ import * as path from "path";
 import type { EventRow } from "../../dataplane/schema";
 import { LocalDb, openDuckDb, sqlString } from "../../local/duckdb";
 import { encodeEventsParquet, EventsParquetBuilder, writeEventsParquet } from "../../local/eventsParquet";
-import { joinJsonArrays, writeParquetFromJson } from "../../local/parquet";
+import { joinJsonArrays } from "../../bench/jsonArrayJoiner";
+import { writeParquetFromJson } from "../../local/parquet";
 import { EVENTS_TABLE } from "../../local/tables";
 
 /** Strings of any code points, lone surrogates (U+FFFD in the lake) and JSON-special characters included. */

@@ -1,14 +1,15 @@
 /**
- * The JSON path into DuckDB (local/parquet.ts): joining JSON arrays of rows into the one array
- * read_json reads, lone surrogates (which read_json rejects) made U+FFFD, and the window and alert
- * files written through it.
+ * The JSON path into DuckDB: lone surrogates (which read_json rejects) made U+FFFD (local/parquet.ts),
+ * the window and alert files written through it, and the join of JSON row arrays that the former
+ * events path used and bench:parquet still measures (bench/jsonArrayJoiner.ts).
  */
 import { strict as assert } from "assert";
 import { promises as fsp } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { openDuckDb, sqlString } from "../../local/duckdb";
-import { joinJsonArrays, JsonArrayJoiner, withoutLoneSurrogates, writeParquetAtomic } from "../../local/parquet";
+import { joinJsonArrays, JsonArrayJoiner } from "../../bench/jsonArrayJoiner";
+import { withoutLoneSurrogates, writeParquetAtomic } from "../../local/parquet";
 
 describe("JSON rows for DuckDB: joinJsonArrays", () => {
     it("joins arrays of objects into one array, keeping multi-byte text intact", () => {
