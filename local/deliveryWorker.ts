@@ -1,17 +1,18 @@
 /**
- * The lake side of the local pipeline in a worker thread: transform, Parquet (DuckDB), commit, and
- * the windows. The main thread keeps the HTTP server and the write-ahead log, so acknowledgements
- * are not held up by a delivery's CPU work, and the two use both cores.
+ * The lake side of the local pipeline in a worker thread: transform, events Parquet, commit, and the
+ * windows (with a chunk worker, local/chunkWorker.ts, for part of each delivery). The main thread keeps
+ * the HTTP server and the write-ahead log, so acknowledgements are not held up by a delivery's CPU work.
  *
- * Messages main -> worker: { id, op: "deliver", items } | { id, op: "advance", watermarkMs } |
- * { id, op: "close" }; worker -> main: { id, ok, result?, error?, windows? } | { log }.
+ * Requests (local/workerCalls.ts): { op: "deliver", packed } | { op: "advance", watermarkMs } |
+ * { op: "close" }; answers: { result?, windows? }.
  */
 import * as os from "os";
-import { parentPort, Worker, workerData } from "worker_threads";
+import { workerData } from "worker_threads";
 import type { WindowSpec } from "../dataplane/analytics/spec";
 import type { TransformConfig } from "../dataplane/transform/config";
 import type { DeliveryItem, DeliveryResult } from "./lakeWriter";
 import type { WalEntry } from "./wal";
+import { answerInOrder, startWorker, WorkerCalls, workerLog } from "./workerCalls";
 
 export interface DeliveryWorkerInit {
     lakeDir: string;
@@ -47,60 +48,26 @@ interface PackedItems {
     files: string[];
 }
 
-type Request = { id: number; op: "deliver"; packed: PackedItems } | { id: number; op: "advance"; watermarkMs: number } | { id: number; op: "close" };
-type Done = { id: number; ok: true; result?: DeliveryResult; windows?: WindowStats };
-type Reply = Done | { id: number; ok: false; error: { message: string; code?: string } } | { log: string };
-
-/** An I/O error from the worker, with its errno code kept for the operator message. */
-export class DeliveryError extends Error {
-    constructor(message: string, readonly code: string | undefined) {
-        super(message);
-    }
-}
+type Request = { op: "deliver"; packed: PackedItems } | { op: "advance"; watermarkMs: number } | { op: "close" };
+type Done = { result?: DeliveryResult; windows?: WindowStats };
 
 /** Main-thread handle of the worker. */
 export class DeliveryWorker {
-    private nextId = 1;
-    private readonly pending = new Map<number, { resolve: (r: Done) => void; reject: (e: Error) => void }>();
     private windowStats: WindowStats | undefined;
-    private failed: Error | undefined;
 
-    private constructor(private readonly worker: Worker, log: (line: string) => void) {
-        worker.on("message", (reply: Reply) => {
-            if ("log" in reply) return log(reply.log);
-            const waiter = this.pending.get(reply.id);
-            if (!waiter) return;
-            this.pending.delete(reply.id);
-            if (reply.ok) {
-                if (reply.windows) this.windowStats = reply.windows;
-                waiter.resolve(reply);
-            } else waiter.reject(new DeliveryError(reply.error.message, reply.error.code));
-        });
-        worker.on("error", (e) => this.fail(e));
-        worker.on("exit", (code) => this.fail(new Error(`the delivery worker exited (code ${code})`)));
-    }
+    private constructor(private readonly calls: WorkerCalls<Request, Done>) {}
 
-    /** Starts the worker (TypeScript through tsx, as the CLI runs) and waits until it is ready. */
+    /** Starts the worker and waits until it is ready. */
     static async start(init: DeliveryWorkerInit, log: (line: string) => void): Promise<DeliveryWorker> {
-        const worker = new Worker(`require("tsx/cjs"); require(${JSON.stringify(__filename)}).runDeliveryWorker();`, { eval: true, workerData: init });
-        const handle = new DeliveryWorker(worker, log);
+        const handle = new DeliveryWorker(new WorkerCalls(startWorker(__filename, "runDeliveryWorker", init), "delivery worker", log));
         await handle.call({ op: "advance", watermarkMs: 0 });
         return handle;
     }
 
-    private fail(e: Error): void {
-        this.failed ??= e;
-        for (const w of this.pending.values()) w.reject(e);
-        this.pending.clear();
-    }
-
-    private call(request: { op: "deliver"; packed: PackedItems } | { op: "advance"; watermarkMs: number } | { op: "close" }, transfer: ArrayBuffer[] = []): Promise<Done> {
-        if (this.failed) return Promise.reject(this.failed);
-        const id = this.nextId++;
-        return new Promise((resolve, reject) => {
-            this.pending.set(id, { resolve, reject });
-            this.worker.postMessage({ id, ...request } as Request, transfer);
-        });
+    private async call(request: Request, transfer: ArrayBuffer[] = []): Promise<Done> {
+        const done = await this.calls.call(request, transfer);
+        if (done.windows) this.windowStats = done.windows;
+        return done;
     }
 
     async deliver(items: readonly OutgoingRequest[]): Promise<DeliveryResult> {
@@ -126,9 +93,9 @@ export class DeliveryWorker {
 
     /** Closes the windows (flushing them) and the database, then ends the worker. */
     async close(): Promise<void> {
-        if (!this.failed) await this.call({ op: "close" });
-        this.failed ??= new Error("the delivery worker is closed");
-        await this.worker.terminate();
+        if (!this.calls.failed) await this.call({ op: "close" });
+        this.calls.fail(new Error("the delivery worker is closed"));
+        await this.calls.worker.terminate();
     }
 
     windows(): WindowStats | undefined {
@@ -169,43 +136,35 @@ export async function runDeliveryWorker(): Promise<void> {
     const { LocalWindows } = require("./windows") as typeof import("./windows");
     const { WalEntryReader } = require("./wal") as typeof import("./wal");
     const init = workerData as DeliveryWorkerInit;
-    const port = parentPort!;
-    const log = (line: string) => port.postMessage({ log: line } satisfies Reply);
+    const log = workerLog;
     lowerThisThreadsPriority(log);
     // One DuckDB thread for the windows' files: the other core stays with the server.
     const windowsDb = init.windowSpecs.length > 0 ? await openDuckDb() : undefined;
     if (windowsDb) await windowsDb.run("SET threads = 1");
     const windows = windowsDb ? new LocalWindows({ lakeDir: init.lakeDir, specs: init.windowSpecs, db: windowsDb, webhookUrl: init.alertWebhookUrl, log }) : undefined;
     const wal = new WalEntryReader();
-    // With more than one core, every other chunk of a delivery is transformed and written on a second thread.
+    // With more than one core, three chunks of every five of a delivery are transformed and written on a second thread.
     const helper = init.chunkThread ? new ChunkWorker({ lakeDir: init.lakeDir, piiKey: init.piiKey, transformConfig: init.transformConfig, windowSpecs: init.windowSpecs }, log) : undefined;
     const writer = new LakeWriter(init.lakeDir, createTransformer(init.transformConfig, init.piiKey), windows ? (rows, arrivalMs) => windows.addRows(rows, arrivalMs) : undefined, helper);
     // Requests run one at a time, in order (the pipeline sends one at a time anyway).
-    let queue = Promise.resolve();
-    port.on("message", (request: Request) => {
-        queue = queue.then(async () => {
-            try {
-                let result: DeliveryResult | undefined;
-                if (request.op === "deliver") {
-                    const { seqs, offsets, lengths, fileIndex, files } = request.packed;
-                    const entries: WalEntry[] = new Array(seqs.length);
-                    for (let i = 0; i < seqs.length; i++) entries[i] = { seq: seqs[i], file: files[fileIndex[i]], offset: offsets[i], length: lengths[i] };
-                    // Views into the reader's buffer, which the next delivery reuses: this one is done with them by then.
-                    const envelopes = wal.read(entries);
-                    const items: DeliveryItem[] = new Array(seqs.length);
-                    for (let i = 0; i < seqs.length; i++) items[i] = { seq: seqs[i], envelope: envelopes[i], entry: entries[i] };
-                    result = await writer.deliver(items);
-                } else if (request.op === "advance") {
-                    if (request.watermarkMs > 0) await windows?.advance(request.watermarkMs);
-                } else {
-                    await windows?.close();
-                    await helper?.close();
-                    await windowsDb?.close();
-                }
-                port.postMessage({ id: request.id, ok: true, result, windows: windows?.stats() } satisfies Reply);
-            } catch (e) {
-                port.postMessage({ id: request.id, ok: false, error: { message: (e as Error).message, code: (e as NodeJS.ErrnoException).code } } satisfies Reply);
-            }
-        });
+    answerInOrder<Request, Done>(async (request) => {
+        let result: DeliveryResult | undefined;
+        if (request.op === "deliver") {
+            const { seqs, offsets, lengths, fileIndex, files } = request.packed;
+            const entries: WalEntry[] = new Array(seqs.length);
+            for (let i = 0; i < seqs.length; i++) entries[i] = { seq: seqs[i], file: files[fileIndex[i]], offset: offsets[i], length: lengths[i] };
+            // Views into the reader's buffer, which the next delivery reuses: this one is done with them by then.
+            const envelopes = wal.read(entries);
+            const items: DeliveryItem[] = new Array(seqs.length);
+            for (let i = 0; i < seqs.length; i++) items[i] = { seq: seqs[i], envelope: envelopes[i], entry: entries[i] };
+            result = await writer.deliver(items);
+        } else if (request.op === "advance") {
+            if (request.watermarkMs > 0) await windows?.advance(request.watermarkMs);
+        } else {
+            await windows?.close();
+            await helper?.close();
+            await windowsDb?.close();
+        }
+        return { result, windows: windows?.stats() };
     });
 }
