@@ -19,7 +19,7 @@ import { createTransformer } from "../dataplane/transform";
 import { queryLake } from "../local/query";
 import { spawnLocal } from "../test/local/localProcess";
 import { runLoad } from "./loadGenerators";
-import { median, timeWithCpu } from "./timing";
+import { cpuSecondsOfStat, median, processCpuSeconds, timeWithCpu } from "./timing";
 import { BENCH_PII_KEY, nativeEvent } from "./transformBatch";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
@@ -28,21 +28,6 @@ const BUFFER_SECONDS = process.env.BENCH_BUFFER_SECONDS ?? "0.5";
 const EVENTS_PER_REQUEST = 20;
 const POOL = 200;
 
-/**
- * CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat (Linux);
- * undefined elsewhere. CPU time, unlike wall time, does not grow with the machine's other load.
- */
-function processCpuSeconds(pid: number | undefined): number | undefined {
-    try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-        return undefined;
-    }
-}
-
 /** CPU seconds per thread of a process (Linux), keyed "<thread id> <thread name>"; empty elsewhere. */
 function threadCpuSeconds(pid: number | undefined): Map<string, number> {
     const out = new Map<string, number>();
@@ -50,8 +35,7 @@ function threadCpuSeconds(pid: number | undefined): Map<string, number> {
         for (const tid of readdirSync(`/proc/${pid}/task`)) {
             const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
             const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-            const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-            out.set(`${tid} ${name}`, (Number(fields[11]) + Number(fields[12])) / 100);
+            out.set(`${tid} ${name}`, cpuSecondsOfStat(stat));
         }
     } catch {
         // not Linux, or the process is gone

@@ -17,7 +17,7 @@
  *
  *   npm run bench:parquet
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from "fs";
+import { mkdtempSync, rmSync, statSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { EventRow } from "../dataplane/schema";
@@ -27,18 +27,18 @@ import { encodeEventsParquet, writeEventsParquet } from "../local/eventsParquet"
 import { writeParquetFromJson } from "../local/parquet";
 import { JsonArrayJoiner } from "./jsonArrayJoiner";
 import { EVENTS_TABLE } from "../local/tables";
-import { median } from "./timing";
+import { median, processCpuSeconds } from "./timing";
 import { BENCH_PII_KEY, buildBatch } from "./transformBatch";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const FILES = Number(process.env.BENCH_FILES ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
-/** CPU seconds (user + system) of every thread of this process so far, from /proc/self/stat (clock ticks of 1/100 s). */
-function processCpuSeconds(): number {
-    const stat = readFileSync("/proc/self/stat", "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+/** CPU seconds (user + system) of every thread of this process so far (bench/timing.ts, /proc/self/stat). */
+function cpuSecondsNow(): number {
+    const seconds = processCpuSeconds("self");
+    if (seconds === undefined) throw new Error("bench:parquet reads the CPU time of all threads from /proc/self/stat (Linux)");
+    return seconds;
 }
 
 /** Each request's rows as the transform emits them, before toEventRow fills absent columns with null. */
@@ -84,19 +84,19 @@ async function main(): Promise<void> {
         const oldUs: number[] = [];
         const newUs: number[] = [];
         for (let round = 0; round < ROUNDS; round++) {
-            let c0 = processCpuSeconds();
+            let c0 = cpuSecondsNow();
             for (let i = 0; i < FILES; i++) await writeOld(db, path.join(dir, `old-${round}-${i}.parquet`), lakeRows, joiner);
-            oldUs.push(((processCpuSeconds() - c0) * 1e6) / (FILES * rows));
-            c0 = processCpuSeconds();
+            oldUs.push(((cpuSecondsNow() - c0) * 1e6) / (FILES * rows));
+            c0 = cpuSecondsNow();
             for (let i = 0; i < FILES; i++) await writeEventsParquet(path.join(dir, `new-${round}-${i}.parquet`), batches);
-            newUs.push(((processCpuSeconds() - c0) * 1e6) / (FILES * rows));
+            newUs.push(((cpuSecondsNow() - c0) * 1e6) / (FILES * rows));
         }
         const oldBytes = statSync(path.join(dir, "old-0-0.parquet")).size / rows;
         const newBytes = statSync(path.join(dir, "new-0-0.parquet")).size / rows;
         // The encoder alone (no file I/O), for where the new path's time goes.
-        const e0 = processCpuSeconds();
+        const e0 = cpuSecondsNow();
         for (let i = 0; i < FILES; i++) encodeEventsParquet(batches);
-        const encodeUs = ((processCpuSeconds() - e0) * 1e6) / (FILES * rows);
+        const encodeUs = ((cpuSecondsNow() - e0) * 1e6) / (FILES * rows);
         console.log(`old (JSON.stringify + DuckDB read_json -> Parquet ZSTD-1): ${median(oldUs).toFixed(2)} us CPU/row, ${oldBytes.toFixed(1)} bytes/row`);
         console.log(`new (local/eventsParquet.ts, Brotli-1):                  ${median(newUs).toFixed(2)} us CPU/row, ${newBytes.toFixed(1)} bytes/row (encode only: ${encodeUs.toFixed(2)} us/row)`);
         console.log(`size new/old: ${(newBytes / oldBytes).toFixed(2)}`);

@@ -1,4 +1,5 @@
 /** Wall-clock timing for the benchmarks. */
+import { readFileSync } from "fs";
 import * as os from "os";
 
 /** Milliseconds `fn` took. */
@@ -43,4 +44,23 @@ export function machineLine(): string {
     const cpus = os.cpus();
     const load = os.loadavg().map((l) => l.toFixed(1)).join(" ");
     return `machine: ${cpus[0]?.model ?? "unknown CPU"} x${cpus.length}, node ${process.version}, load average ${load}`;
+}
+
+/**
+ * CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat (Linux);
+ * undefined elsewhere. CPU time, unlike wall time, does not grow with the machine's other load.
+ */
+export function processCpuSeconds(pid: number | "self" | undefined): number | undefined {
+    try {
+        return cpuSecondsOfStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    } catch {
+        return undefined;
+    }
+}
+
+/** utime + stime of a /proc stat line (process or thread), in seconds (clock ticks of 1/100 s). */
+export function cpuSecondsOfStat(stat: string): number {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
 }
