@@ -134,7 +134,6 @@ export async function runDeliveryWorker(): Promise<void> {
     const { ChunkWorker } = require("./chunkWorker") as typeof import("./chunkWorker");
     const { LakeWriter } = require("./lakeWriter") as typeof import("./lakeWriter");
     const { LocalWindows } = require("./windows") as typeof import("./windows");
-    const { WalEntryReader } = require("./wal") as typeof import("./wal");
     const init = workerData as DeliveryWorkerInit;
     const log = workerLog;
     lowerThisThreadsPriority(log);
@@ -142,7 +141,6 @@ export async function runDeliveryWorker(): Promise<void> {
     const windowsDb = init.windowSpecs.length > 0 ? await openDuckDb() : undefined;
     if (windowsDb) await windowsDb.run("SET threads = 1");
     const windows = windowsDb ? new LocalWindows({ lakeDir: init.lakeDir, specs: init.windowSpecs, db: windowsDb, webhookUrl: init.alertWebhookUrl, log }) : undefined;
-    const wal = new WalEntryReader();
     // With more than one core, three chunks of every five of a delivery are transformed and written on a second thread.
     const helper = init.chunkThread ? new ChunkWorker({ lakeDir: init.lakeDir, piiKey: init.piiKey, transformConfig: init.transformConfig, windowSpecs: init.windowSpecs }, log) : undefined;
     const writer = new LakeWriter(init.lakeDir, createTransformer(init.transformConfig, init.piiKey), windows ? (rows, arrivalMs) => windows.addRows(rows, arrivalMs) : undefined, helper);
@@ -151,12 +149,9 @@ export async function runDeliveryWorker(): Promise<void> {
         let result: DeliveryResult | undefined;
         if (request.op === "deliver") {
             const { seqs, offsets, lengths, fileIndex, files } = request.packed;
-            const entries: WalEntry[] = new Array(seqs.length);
-            for (let i = 0; i < seqs.length; i++) entries[i] = { seq: seqs[i], file: files[fileIndex[i]], offset: offsets[i], length: lengths[i] };
-            // Views into the reader's buffer, which the next delivery reuses: this one is done with them by then.
-            const envelopes = wal.read(entries);
+            // Where each envelope is in the log: each thread reads only its own chunks from there.
             const items: DeliveryItem[] = new Array(seqs.length);
-            for (let i = 0; i < seqs.length; i++) items[i] = { seq: seqs[i], envelope: envelopes[i], entry: entries[i] };
+            for (let i = 0; i < seqs.length; i++) items[i] = { seq: seqs[i], entry: { seq: seqs[i], file: files[fileIndex[i]], offset: offsets[i], length: lengths[i] } };
             result = await writer.deliver(items);
         } else if (request.op === "advance") {
             if (request.watermarkMs > 0) await windows?.advance(request.watermarkMs);

@@ -21,7 +21,7 @@ import { EventsParquetBuilder, writeEventsParquet } from "./eventsParquet";
 import { writeFileAtomic } from "./parquet";
 import { DeliveredDays, DeliveredDaysCollector } from "./modelDays";
 import { EVENTS_TABLE } from "./tables";
-import type { WalEntry } from "./wal";
+import { WalEntry, WalEntryReader } from "./wal";
 import { projectForWindows, WindowFields, WindowRow } from "./windowFields";
 
 export const RAW_FOLDER = "raw/";
@@ -31,11 +31,12 @@ export const COMMIT_MARKER = path.join("_delivered", "committed.json");
 const RANGE_FOLDERS = [EVENTS_TABLE.folder, RAW_FOLDER, PROCESSING_FAILED_FOLDER];
 const RANGE_FILE = /^(\d{16})-(\d{16})\.(parquet|ndjson)$/;
 
-/** One request to deliver: its log sequence number and its envelope as JSON text. */
+/** One request to deliver: its log sequence number and its envelope as JSON text, given or in the log. */
 export interface DeliveryItem {
     seq: number;
-    envelope: Buffer;
-    /** Where the envelope is in the write-ahead log: a chunk helper reads it from there. */
+    /** The envelope; when absent it is read from the write-ahead log at `entry`. */
+    envelope?: Buffer;
+    /** Where the envelope is in the write-ahead log: a chunk helper (and this thread, without `envelope`) reads it from there. */
     entry?: WalEntry;
 }
 
@@ -177,6 +178,9 @@ interface PreparedChunk {
 }
 
 export class LakeWriter {
+    /** Readers of this thread's chunks from the write-ahead log (envelopesOf), two used in turn. */
+    private readonly walReaders = [new WalEntryReader(), new WalEntryReader()];
+
     constructor(
         private readonly lakeDir: string,
         private readonly transformer: Transformer,
@@ -200,19 +204,30 @@ export class LakeWriter {
         if (items.length === 0) throw new Error("LakeWriter.deliver: nothing to deliver");
         const result: DeliveryResult = { firstSeq: items[0].seq, lastSeq: items[items.length - 1].seq, requests: items.length, rows: 0, badRows: 0, processingFailed: 0, files: [], modelDays: { days: [], latestMs: -Infinity } };
         const days = new DeliveredDaysCollector();
-        let writing: Promise<void> = Promise.resolve();
+        const own: Array<readonly DeliveryItem[]> = [];
         const helped: Array<Promise<ChunkOutcome>> = [];
+        for (let start = 0, n = 0; start < items.length; start += chunkRequests, n++) {
+            const slice = items.slice(start, start + chunkRequests);
+            if (!this.helper || !HELPER_CHUNKS.has(n % HELPER_CHUNKS_CYCLE)) {
+                own.push(slice);
+                continue;
+            }
+            // Every helper chunk is handed over before this thread starts on its own, so the helper works
+            // from the delivery's first moment; each one's rows reach the windows as soon as it is done
+            // (between this thread's chunks), not all after the last: the helper would wait idle meanwhile.
+            const helping = this.helper.writeChunk(slice).then((outcome) => {
+                for (const r of outcome.windowRows) this.onRows?.(r.rows as unknown as EventRow[], r.arrivalMs);
+                return outcome;
+            });
+            // Settled below; until then a failure must not count as an unhandled rejection (which ends the thread).
+            helping.catch(() => undefined);
+            helped.push(helping);
+        }
+        let writing: Promise<void> = Promise.resolve();
         try {
-            for (let start = 0, n = 0; start < items.length; start += chunkRequests, n++) {
-                const slice = items.slice(start, start + chunkRequests);
-                if (this.helper && HELPER_CHUNKS.has(n % HELPER_CHUNKS_CYCLE)) {
-                    const helping = this.helper.writeChunk(slice);
-                    // Settled below; until then a failure must not count as an unhandled rejection (which ends the thread).
-                    helping.catch(() => undefined);
-                    helped.push(helping);
-                    continue;
-                }
-                const chunk = this.prepare(slice, result, days, this.onRows);
+            for (let c = 0; c < own.length; c++) {
+                // Two read buffers in turn: chunk c-1's raw backup (views into its buffer) is still being written.
+                const chunk = this.prepare(own[c], this.envelopesOf(own[c], c % 2), result, days, this.onRows);
                 await writing;
                 writing = this.write(chunk, result.files);
             }
@@ -223,7 +238,6 @@ export class LakeWriter {
                 result.badRows += outcome.badRows;
                 result.processingFailed += outcome.processingFailed;
                 days.merge(outcome.modelDays);
-                for (const r of outcome.windowRows) this.onRows?.(r.rows as unknown as EventRow[], r.arrivalMs);
             }
         } catch (e) {
             await writing.catch(() => undefined);
@@ -240,6 +254,19 @@ export class LakeWriter {
     }
 
     /**
+     * The envelopes of a chunk: as given, or read from the write-ahead log (only this thread's chunks:
+     * the helper reads its own) with reader `which` of two, whose buffer the read after next reuses.
+     */
+    private envelopesOf(items: readonly DeliveryItem[], which: number): Buffer[] {
+        if (items.every((item) => item.envelope !== undefined)) return items.map((item) => item.envelope!);
+        const entries = items.map((item) => {
+            if (!item.entry) throw new Error(`LakeWriter: request ${item.seq} has neither its envelope nor a write-ahead-log entry`);
+            return item.entry;
+        });
+        return this.walReaders[which].read(entries);
+    }
+
+    /**
      * The chunk helper's side (local/chunkWorker.ts): transforms and writes one chunk without
      * committing; its rows go back cut to the window fields. On a failure it removes the files it
      * wrote, then throws.
@@ -249,7 +276,7 @@ export class LakeWriter {
         const days = new DeliveredDaysCollector();
         const windowRows: ChunkOutcome["windowRows"] = [];
         try {
-            await this.write(this.prepare(items, result, days, (rows, arrivalMs) => windowRows.push({ arrivalMs, rows: projectForWindows(rows, fields) })), result.files);
+            await this.write(this.prepare(items, this.envelopesOf(items, 0), result, days, (rows, arrivalMs) => windowRows.push({ arrivalMs, rows: projectForWindows(rows, fields) })), result.files);
         } catch (e) {
             await Promise.all(result.files.map((f) => fsp.rm(f, { force: true }).catch(() => undefined)));
             throw e;
@@ -258,10 +285,10 @@ export class LakeWriter {
     }
 
     /** Transforms a chunk (synchronous CPU work) and groups its rows, raw envelopes and failures by partition. */
-    private prepare(items: readonly DeliveryItem[], result: DeliveryResult, days: DeliveredDaysCollector, onRows: RowsListener | undefined): PreparedChunk {
+    private prepare(items: readonly DeliveryItem[], envelopes: readonly Buffer[], result: DeliveryResult, days: DeliveredDaysCollector, onRows: RowsListener | undefined): PreparedChunk {
         const partitions = new Map<string, PartitionBuffer>();
         const failed = new Map<string, string[]>();
-        for (const { envelope } of items) {
+        for (const envelope of envelopes) {
             const arrivalMs = envelopeArrivalMs(envelope) ?? Date.now();
             const { dt, hour } = partitionOf(arrivalMs);
             let eventRows: EventRow[] | undefined;

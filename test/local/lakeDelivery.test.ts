@@ -22,7 +22,7 @@ const KEY = "0123456789abcdef0123456789abcdef";
 const HOUR = 3_600_000;
 
 /** Native batches of 5 events with multi-byte text, maps, a bad event each; arrivals across two hours. */
-function requests(count: number, firstSeq: number): DeliveryItem[] {
+function requests(count: number, firstSeq: number): Array<DeliveryItem & { envelope: Buffer }> {
     const base = Date.UTC(2026, 10, 30, 9, 59, 0);
     return Array.from({ length: count }, (_, n) => {
         const receivedAt = base + (n % 2) * HOUR;
@@ -117,7 +117,8 @@ describe("lake writer: delivery path against the generic Parquet path", () => {
         const entries: WalEntry[] = [];
         for (const item of items) entries.push(await wal.append(item.envelope));
         await wal.close();
-        const located = items.map((item, i) => ({ ...item, entry: entries[i] }));
+        // Entries only, as the delivery worker passes them: each thread reads its own chunks from the log.
+        const located: DeliveryItem[] = items.map((item, i) => ({ seq: item.seq, entry: entries[i] }));
         const transformer = createTransformer(undefined, KEY);
         const offered: Array<Record<string, unknown>> = [];
         const helper = new ChunkWorker({ lakeDir: lake, piiKey: KEY, transformConfig: undefined, windowSpecs: STACK_WINDOW_SPECS }, () => undefined);
@@ -147,6 +148,12 @@ describe("lake writer: delivery path against the generic Parquet path", () => {
                 assert.ok(!("page_url" in row) || row.page_url === full.page_url);
             }
             assert.ok(offered.some((r) => !("page_url" in r)), "the helper's rows are cut to the window fields");
+            // The raw backup holds every envelope as logged: this thread's chunks were read into two
+            // buffers in turn while the previous chunk's backup was still being written from one.
+            const raw: Buffer[] = [];
+            for await (const f of walk(path.join(lake, RAW_FOLDER))) raw.push(await fsp.readFile(f));
+            const lines = Buffer.concat(raw).toString("utf8").split("\n").filter((l) => l !== "").sort();
+            assert.deepEqual(lines, items.map((i) => i.envelope.toString("utf8")).sort());
         } finally {
             await helper.close();
         }
