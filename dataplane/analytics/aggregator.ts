@@ -16,8 +16,11 @@
  *   row, so the handler can emit a window early (marked partial) before Lambda's 1 MB cap.
  */
 import type { EventRow } from "../schema";
-import { HyperLogLog, HllState, murmur3 } from "./hll";
+import { HyperLogLog, HllState } from "./hll";
+import { SeenIds } from "./seenIds";
 import { MetricKind, MetricSpec, WindowSpec, metricNameOf } from "./spec";
+
+export { eventIdHash } from "./seenIds";
 
 /** One metric's accumulator. `c` counts the values seen (rows for `count`); the rest depend on the kind. */
 export interface MetricAcc {
@@ -113,11 +116,6 @@ export function matchesFilter(spec: WindowSpec, row: EventRow): boolean {
     return true;
 }
 
-/** 64-bit hash of an event id as a short base-36 string, for the bounded de-duplication set. */
-export function eventIdHash(eventId: string): string {
-    return murmur3(eventId, 0x2545f491).toString(36) + "." + murmur3(eventId, 0x61c88647).toString(36);
-}
-
 function newAcc(kind: MetricKind): MetricAcc {
     return kind === "distinct" ? { c: 0, hll: new HyperLogLog() } : kind === "sum" || kind === "avg" ? { c: 0, s: 0 } : { c: 0 };
 }
@@ -183,6 +181,16 @@ export function mergeGroups(spec: WindowSpec, key: (string | null)[], groups: Gr
     return merged;
 }
 
+const NO_GROUP_BY: readonly string[] = [];
+
+/**
+ * A group's id in its spec's map: the value itself for one group-by field (null included), else the
+ * values as JSON. One spec's keys all have its group-by's length, so ids never collide across shapes.
+ */
+function groupId(key: readonly (string | null)[]): string | null {
+    return key.length === 1 ? key[0] : JSON.stringify(key);
+}
+
 export function emptyWindowState(): WindowState {
     return { v: 1, seen: [], saturated: false, duplicates: 0, rows: 0, part: 0, firstSeq: null, specs: {} };
 }
@@ -194,8 +202,9 @@ export function emptyWindowState(): WindowState {
 export class WindowAccumulator {
     readonly specs: readonly WindowSpec[];
     readonly dedupeCapacity: number;
-    private readonly seen: Set<string>;
-    private readonly groupsBySpec = new Map<string, Map<string, GroupAggregate>>();
+    private readonly seen: SeenIds;
+    /** spec name -> groups by groupId(key). */
+    private readonly groupsBySpec = new Map<string, Map<string | null, GroupAggregate>>();
     private bytes: number;
     saturated: boolean;
     duplicates: number;
@@ -207,7 +216,7 @@ export class WindowAccumulator {
         this.specs = specs;
         this.dedupeCapacity = options.dedupeCapacity ?? DEFAULT_DEDUPE_CAPACITY;
         const s: WindowState = state && (state as WindowState).v === 1 ? (state as WindowState) : emptyWindowState();
-        this.seen = new Set(s.seen);
+        this.seen = SeenIds.fromStrings(s.seen);
         this.saturated = s.saturated;
         this.duplicates = s.duplicates;
         this.rows = s.rows;
@@ -215,7 +224,7 @@ export class WindowAccumulator {
         this.firstSeq = s.firstSeq;
         this.bytes = STATE_OVERHEAD_BYTES + this.seen.size * SEEN_ENTRY_BYTES;
         for (const spec of specs) {
-            const groups = new Map<string, GroupAggregate>();
+            const groups = new Map<string | null, GroupAggregate>();
             for (const g of s.specs[spec.name] ?? []) {
                 const group: GroupAggregate = {
                     key: g.k,
@@ -230,7 +239,7 @@ export class WindowAccumulator {
                         return acc;
                     }),
                 };
-                groups.set(JSON.stringify(g.k), group);
+                groups.set(groupId(g.k), group);
                 this.bytes += this.groupBytes(spec, group);
             }
             this.groupsBySpec.set(spec.name, groups);
@@ -254,29 +263,28 @@ export class WindowAccumulator {
      */
     add(row: EventRow): boolean {
         if (row.event_id) {
-            const h = eventIdHash(row.event_id);
-            if (this.seen.has(h)) { this.duplicates++; return false; }
-            if (this.seen.size < this.dedupeCapacity) {
-                this.seen.add(h);
-                this.bytes += SEEN_ENTRY_BYTES;
-            } else {
-                this.saturated = true;
-            }
+            const seen = this.seen.add(row.event_id, this.dedupeCapacity);
+            if (seen === "seen") { this.duplicates++; return false; }
+            if (seen === "added") this.bytes += SEEN_ENTRY_BYTES;
+            else this.saturated = true;
         }
         this.rows++;
         for (const spec of this.specs) {
             if (!matchesFilter(spec, row)) continue;
-            const key = (spec.groupBy ?? []).map((f) => fieldValue(row, f));
-            const keyText = JSON.stringify(key);
+            const groupBy = spec.groupBy ?? NO_GROUP_BY;
             const groups = this.groupsBySpec.get(spec.name)!;
-            let group = groups.get(keyText);
+            // One group-by field (the usual case): looked up by its value, without a key array or JSON per row.
+            const single = groupBy.length === 1 ? fieldValue(row, groupBy[0]) : undefined;
+            const key = single !== undefined ? undefined : groupBy.map((f) => fieldValue(row, f));
+            const id = single !== undefined ? single : groupId(key!);
+            let group = groups.get(id);
             if (!group) {
-                group = { key, events: 0, metrics: spec.metrics.map((m) => newAcc(m.kind)) };
-                groups.set(keyText, group);
+                group = { key: key ?? [single!], events: 0, metrics: spec.metrics.map((m) => newAcc(m.kind)) };
+                groups.set(id, group);
                 this.bytes += this.groupBytes(spec, group);
             }
             group.events++;
-            spec.metrics.forEach((m, i) => { this.bytes += accumulate(m, group!.metrics[i], row); });
+            for (let i = 0; i < spec.metrics.length; i++) this.bytes += accumulate(spec.metrics[i], group.metrics[i], row);
         }
         return true;
     }
@@ -318,7 +326,7 @@ export class WindowAccumulator {
             }));
         }
         return {
-            v: 1, seen: [...this.seen], saturated: this.saturated, duplicates: this.duplicates, rows: this.rows,
+            v: 1, seen: this.seen.toStrings(), saturated: this.saturated, duplicates: this.duplicates, rows: this.rows,
             part: this.part, firstSeq: this.firstSeq, specs,
         };
     }

@@ -68,12 +68,15 @@ export class HyperLogLog {
     /** Adds a value (hashed to 52 bits: 12 for the register, 40 for the rank). */
     add(value: string): void {
         const h1 = murmur3(value, 0x9747b28c);
-        const h2 = murmur3(value, 0x5bd1e995);
         const index = h1 & INDEX_MASK;
         const high = h1 >>> HLL_PRECISION; // 20 bits
         let rank: number;
         if (high !== 0) rank = Math.clz32(high) - HLL_PRECISION + 1;
-        else rank = 32 - HLL_PRECISION + (h2 === 0 ? 33 : Math.clz32(h2) + 1);
+        else {
+            // The second hash only decides ranks past the first 20 bits: computed for 1 value in 2^20.
+            const h2 = murmur3(value, 0x5bd1e995);
+            rank = 32 - HLL_PRECISION + (h2 === 0 ? 33 : Math.clz32(h2) + 1);
+        }
         if (rank > this.registers[index]) {
             if (this.registers[index] === 0) this.setCount++;
             this.registers[index] = rank;

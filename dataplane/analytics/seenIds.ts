@@ -1,0 +1,185 @@
+/**
+ * The event ids a window has seen, for de-duplication: each id as its 64-bit hash (two 32-bit
+ * murmur3 values with different seeds), kept in typed arrays instead of one string per id.
+ *
+ * Why not a Set of strings: the window state carries each hash as text ("<a base 36>.<b base 36>"),
+ * and building that text for every row, then keeping up to `dedupeCapacity` such strings per open
+ * window, cost ~1 us a row and most of the window's garbage collection (the local pipeline folds
+ * tens of thousands of rows a second into the same window). The text is built only for the state.
+ *
+ * Open addressing with linear probing over an index table; the hashes themselves are kept in the
+ * order they were added, so the state lists them in first-seen order, as before.
+ */
+import { murmur3 } from "./hll";
+
+/** The seeds of the two halves of an event id's hash (part of the window state's format). */
+const SEED_A = 0x2545f491;
+const SEED_B = 0x61c88647;
+/** A hash as the state writes it: two unsigned 32-bit values in base 36, joined by a dot. */
+const HASH_TEXT = /^([0-9a-z]{1,7})\.([0-9a-z]{1,7})$/;
+
+/** The hash of an event id as the window state writes it (see SeenIds.toStrings). */
+export function eventIdHash(eventId: string): string {
+    return murmur3(eventId, SEED_A).toString(36) + "." + murmur3(eventId, SEED_B).toString(36);
+}
+
+/** The two halves of the last hashPair: module variables, so hashing a row allocates nothing. */
+let hashA = 0;
+let hashB = 0;
+
+/**
+ * murmur3(text, SEED_A) and murmur3(text, SEED_B) in one pass over the text (hll.ts murmur3, the same
+ * steps with two states): the code units are read once. Results in hashA and hashB.
+ */
+export function hashPair(text: string): void {
+    let a = SEED_A >>> 0;
+    let b = SEED_B >>> 0;
+    const len = text.length;
+    let i = 0;
+    for (; i + 1 < len; i += 2) {
+        let k = (text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16)) >>> 0;
+        k = Math.imul(k, 0xcc9e2d51);
+        k = (k << 15) | (k >>> 17);
+        k = Math.imul(k, 0x1b873593);
+        a ^= k;
+        a = (a << 13) | (a >>> 19);
+        a = (Math.imul(a, 5) + 0xe6546b64) >>> 0;
+        b ^= k;
+        b = (b << 13) | (b >>> 19);
+        b = (Math.imul(b, 5) + 0xe6546b64) >>> 0;
+    }
+    if (i < len) {
+        let k = text.charCodeAt(i);
+        k = Math.imul(k, 0xcc9e2d51);
+        k = (k << 15) | (k >>> 17);
+        k = Math.imul(k, 0x1b873593);
+        a ^= k;
+        b ^= k;
+    }
+    hashA = finish(a, len);
+    hashB = finish(b, len);
+}
+
+function finish(h: number, len: number): number {
+    h ^= len * 2;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return h >>> 0;
+}
+
+export class SeenIds {
+    /** Hash halves in the order added. */
+    private a: Uint32Array;
+    private b: Uint32Array;
+    /** Open-addressing table: 0 is an empty slot, else 1 + the hash's index in `a`/`b`. */
+    private table: Uint32Array;
+    private count = 0;
+
+    constructor(expected = 16) {
+        const capacity = Math.max(16, expected);
+        this.a = new Uint32Array(capacity);
+        this.b = new Uint32Array(capacity);
+        this.table = new Uint32Array(tableSizeFor(capacity));
+    }
+
+    /**
+     * From a window state's `seen` list. An entry that is not such a hash can never match an event id
+     * (eventIdHash only makes well-formed ones), so it is left out instead of failing the window.
+     */
+    static fromStrings(hashes: readonly string[]): SeenIds {
+        const set = new SeenIds(hashes.length);
+        for (const text of hashes) {
+            const m = HASH_TEXT.exec(text);
+            if (!m) continue;
+            const a = parseInt(m[1], 36);
+            const b = parseInt(m[2], 36);
+            if (a <= 0xffffffff && b <= 0xffffffff) set.addHash(a, b);
+        }
+        return set;
+    }
+
+    get size(): number {
+        return this.count;
+    }
+
+    /** Whether `eventId` was added. */
+    has(eventId: string): boolean {
+        hashPair(eventId);
+        return this.slotOf(hashA, hashB) < 0;
+    }
+
+    /**
+     * Adds `eventId` unless it is there. Returns "seen" if it was, "added", or "full" when the set holds
+     * `capacity` ids already (then nothing is added).
+     */
+    add(eventId: string, capacity: number): "seen" | "added" | "full" {
+        hashPair(eventId);
+        const a = hashA;
+        const b = hashB;
+        const slot = this.slotOf(a, b);
+        if (slot < 0) return "seen";
+        if (this.count >= capacity) return "full";
+        this.insert(slot, a, b);
+        return "added";
+    }
+
+    /** The hashes in the order added, as the window state writes them. */
+    toStrings(): string[] {
+        const out: string[] = new Array(this.count);
+        for (let i = 0; i < this.count; i++) out[i] = this.a[i].toString(36) + "." + this.b[i].toString(36);
+        return out;
+    }
+
+    private addHash(a: number, b: number): void {
+        const slot = this.slotOf(a, b);
+        if (slot >= 0) this.insert(slot, a, b);
+    }
+
+    /** The empty slot where (a, b) would go, or -1 when it is there. */
+    private slotOf(a: number, b: number): number {
+        const mask = this.table.length - 1;
+        // `a` is a murmur3 value: its low bits are as good as any mix of them.
+        for (let slot = a & mask; ; slot = (slot + 1) & mask) {
+            const entry = this.table[slot];
+            if (entry === 0) return slot;
+            if (this.a[entry - 1] === a && this.b[entry - 1] === b) return -1;
+        }
+    }
+
+    private insert(slot: number, a: number, b: number): void {
+        if (this.count === this.a.length) {
+            const grownA = new Uint32Array(this.a.length * 2);
+            const grownB = new Uint32Array(this.b.length * 2);
+            grownA.set(this.a);
+            grownB.set(this.b);
+            this.a = grownA;
+            this.b = grownB;
+        }
+        this.a[this.count] = a;
+        this.b[this.count] = b;
+        this.count++;
+        if (tableSizeFor(this.count) > this.table.length) this.rehash();
+        else this.table[slot] = this.count;
+    }
+
+    /** A table twice as large, refilled from the insertion-order arrays. */
+    private rehash(): void {
+        this.table = new Uint32Array(tableSizeFor(this.count));
+        const mask = this.table.length - 1;
+        for (let i = 0; i < this.count; i++) {
+            let slot = this.a[i] & mask;
+            while (this.table[slot] !== 0) slot = (slot + 1) & mask;
+            this.table[slot] = i + 1;
+        }
+    }
+}
+
+/** Table slots for `n` entries: a power of two at least 2n, so probes stay short (load at most 1/2). */
+function tableSizeFor(n: number): number {
+    let size = 32;
+    while (size < 2 * n) size *= 2;
+    return size;
+}
