@@ -1,6 +1,6 @@
 /**
- * A second delivery thread: the delivery worker (local/deliveryWorker.ts) hands it three chunks of
- * every five of a delivery (lakeWriter.ts HELPER_CHUNKS), which it reads from the write-ahead log,
+ * A second delivery thread: the delivery worker (local/deliveryWorker.ts) hands it every other
+ * chunk of a delivery (lakeWriter.ts HELPER_CHUNKS), which it reads from the write-ahead log,
  * transforms and writes (events Parquet, raw backup, processing-failed records) like the delivery
  * worker does its own chunks, without committing. It sends back counts, file names, the model days and
  * the rows cut to the window fields; the delivery worker commits once both are done and feeds the

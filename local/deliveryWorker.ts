@@ -141,7 +141,7 @@ export async function runDeliveryWorker(): Promise<void> {
     const windowsDb = init.windowSpecs.length > 0 ? await openDuckDb() : undefined;
     if (windowsDb) await windowsDb.run("SET threads = 1");
     const windows = windowsDb ? new LocalWindows({ lakeDir: init.lakeDir, specs: init.windowSpecs, db: windowsDb, webhookUrl: init.alertWebhookUrl, log }) : undefined;
-    // With more than one core, three chunks of every five of a delivery are transformed and written on a second thread.
+    // With more than one core, every other chunk of a delivery is transformed and written on a second thread.
     const helper = init.chunkThread ? new ChunkWorker({ lakeDir: init.lakeDir, piiKey: init.piiKey, transformConfig: init.transformConfig, windowSpecs: init.windowSpecs }, log) : undefined;
     const writer = new LakeWriter(init.lakeDir, createTransformer(init.transformConfig, init.piiKey), windows ? (rows, arrivalMs) => windows.addRows(rows, arrivalMs) : undefined, helper);
     // Requests run one at a time, in order (the pipeline sends one at a time anyway).

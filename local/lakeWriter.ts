@@ -53,14 +53,15 @@ export interface DeliveryResult {
 }
 
 /**
- * Which chunks of a delivery a helper writes: 1, 3 and 4 of every 5 (0-based). This thread also feeds
- * the windows every row of the delivery and takes in the helper's rows, so with an even split it did
- * ~25% more work than the helper (bench:local per-thread CPU 14.8 against 11.8 us per event); with 3 of
- * 5, 11.6 against 10.2.
- * A one-chunk delivery stays on this thread; two to four chunks alternate.
+ * Which chunks of a delivery a helper writes: every other one (1, 3, 5, ... 0-based). This thread also
+ * feeds the windows every row of the delivery, which once made it do ~25% more than the helper with an
+ * even split (3 of 5 went to the helper then); since the windows cost 1.3 instead of 3.3 us a row,
+ * the even split is the balanced one (bench:local per-thread CPU 9.9 against 8.9 us per event, where
+ * 3 of 5 gave 8.7 against 9.9 the other way; 2026-11-30, AMD EPYC x2).
+ * A one-chunk delivery stays on this thread.
  */
-const HELPER_CHUNKS_CYCLE = 5;
-const HELPER_CHUNKS = new Set([1, 3, 4]);
+const HELPER_CHUNKS_CYCLE = 2;
+const HELPER_CHUNKS = new Set([1]);
 
 /** What a chunk written on another thread (LakeWriter.writeChunk in local/chunkWorker.ts) reports. */
 export interface ChunkOutcome {
@@ -194,7 +195,7 @@ export class LakeWriter {
      * committing, after removing the files it wrote) on any I/O error.
      *
      * The range is handled in chunks of `chunkRequests`, each with its own files (named by the
-     * chunk's sub-range). With a helper three chunks of every five go to it (HELPER_CHUNKS): the
+     * chunk's sub-range). With a helper every other chunk goes to it (HELPER_CHUNKS): the
      * transform, the heaviest part, then runs on two cores (one JavaScript thread cannot keep up with the HTTP side). Here,
      * one chunk's files are written (libuv's pool) while the next is transformed. The commit waits
      * for every chunk of both; the helper's rows reach the windows (cut to the fields they read)

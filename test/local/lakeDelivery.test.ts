@@ -124,7 +124,7 @@ describe("lake writer: delivery path against the generic Parquet path", () => {
         const helper = new ChunkWorker({ lakeDir: lake, piiKey: KEY, transformConfig: undefined, windowSpecs: STACK_WINDOW_SPECS }, () => undefined);
         try {
             const writer = new LakeWriter(lake, transformer, (rows) => offered.push(...(rows as unknown as Array<Record<string, unknown>>)), helper);
-            // Chunks of 25 requests: 6 chunks, three of them (1, 3, 4) on the helper's thread.
+            // Chunks of 25 requests: 6 chunks, three of them (1, 3, 5) on the helper's thread.
             const result = await (writer as unknown as { deliver(i: DeliveryItem[], c: number): ReturnType<LakeWriter["deliver"]> }).deliver(located, 25);
             assert.equal(result.rows, 650);
             assert.equal(result.badRows, 130);
