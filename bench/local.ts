@@ -57,12 +57,24 @@ function committedRows(output: string): { rows: number; lastAt: number } {
     return { rows, lastAt };
 }
 
+/**
+ * What every event id starts with: ids as long as the UUIDs and message ids trackers send (the batch of
+ * bench:transform has UUIDs), not 8-9 characters. V8's JSON.parse interns string values of up to 10
+ * characters (in old space, through the isolate's string table), so ids that short cost the HTTP
+ * thread and the delivery threads a string-table insert per event, a growing table and old-space
+ * garbage: the HTTP thread's parse and validation took 2.80-2.93 us CPU per event with
+ * "w<request>-<n>" ids against 2.21-2.23 with this prefix (30,000 bodies, two runs each), and 9 % of
+ * the server's page faults were the string table's resizes (perf record -e page-faults; AMD EPYC x2,
+ * 2026-11-30). Tracker ids never take that path.
+ */
+const EVENT_ID_PREFIX = "6f1c2b9e-7d3a-4c5e-9b8f-";
+
 /** Request bodies with an id placeholder, so every request's events get unique event ids cheaply. */
 function bodyPool(): string[] {
     const at = Date.now();
     return Array.from({ length: POOL }, () => JSON.stringify({
         sentAt: new Date(at).toISOString(),
-        events: Array.from({ length: EVENTS_PER_REQUEST }, (_, i) => ({ ...nativeEvent(at), eventId: `__ID__-${i}` })),
+        events: Array.from({ length: EVENTS_PER_REQUEST }, (_, i) => ({ ...nativeEvent(at), eventId: `${EVENT_ID_PREFIX}__ID__-${i}` })),
     }));
 }
 
