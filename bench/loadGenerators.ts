@@ -19,7 +19,7 @@ export interface LoadOptions {
     path: string;
     connections: number;
     seconds: number;
-    /** Request bodies; every "__ID__" in a body is replaced per request so event ids never repeat. */
+    /** Request bodies; every "__ID__" in a body becomes the request's number (`requestNumberText`), so event ids never repeat. */
     bodies: readonly string[];
 }
 
@@ -55,6 +55,14 @@ function wrkVersion(): string | undefined {
     return /wrk (\S+)/.exec(`${probe.stdout}${probe.stderr}`)?.[1] ?? "unknown version";
 }
 
+/**
+ * What "__ID__" becomes in the n-th request: n as 10 hex digits (wrk's script does the same with
+ * string.format("%010x")), so an id written around it can be a canonical UUID.
+ */
+export function requestNumberText(n: number): string {
+    return n.toString(16).padStart(10, "0");
+}
+
 async function runAutocannon(opts: LoadOptions): Promise<LoadResult> {
     let counter = 0;
     const cpuBefore = process.cpuUsage();
@@ -67,7 +75,7 @@ async function runAutocannon(opts: LoadOptions): Promise<LoadResult> {
             method: "POST",
             path: opts.path,
             headers: { "content-type": "application/json" },
-            setupRequest: (req) => ({ ...req, body: opts.bodies[counter % opts.bodies.length].replace(/__ID__/g, `r${counter++}`) }),
+            setupRequest: (req) => ({ ...req, body: opts.bodies[counter % opts.bodies.length].replace(/__ID__/g, requestNumberText(counter++)) }),
         }],
     });
     const cpu = process.cpuUsage(cpuBefore);

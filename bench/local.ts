@@ -26,8 +26,8 @@ import * as path from "path";
 import { createTransformer } from "../dataplane/transform";
 import { queryLake } from "../local/query";
 import { spawnLocal } from "../test/local/localProcess";
-import { runLoad } from "./loadGenerators";
-import { cpuSecondsOfStat, median, processCpuSeconds, timeWithCpu } from "./timing";
+import { requestNumberText, runLoad } from "./loadGenerators";
+import { cpuSecondsOfStat, median, processCpuSeconds, processMinorFaults, timeWithCpu } from "./timing";
 import { BENCH_PII_KEY, nativeEvent } from "./transformBatch";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -67,23 +67,26 @@ function committedRows(output: string): { rows: number; lastAt: number } {
 }
 
 /**
- * What every event id starts with: ids as long as the UUIDs and message ids trackers send (the batch of
- * bench:transform has UUIDs), not 8-9 characters. V8's JSON.parse interns string values of up to 10
- * characters (in old space, through the isolate's string table), so ids that short cost the HTTP
- * thread and the delivery threads a string-table insert per event, a growing table and old-space
- * garbage: the HTTP thread's parse and validation took 2.80-2.93 us CPU per event with
- * "w<request>-<n>" ids against 2.21-2.23 with this prefix (30,000 bodies, two runs each), and 9 % of
- * the server's page faults were the string table's resizes (perf record -e page-faults; AMD EPYC x2,
- * 2026-11-30). Tracker ids never take that path.
+ * Event ids as trackers send them: canonical UUIDs (analytics-node's message ids; the batch of
+ * bench:transform has UUIDs too), "<prefix><request number, 10 hex digits><event index, 2 hex digits>".
+ * The earlier "w<request>-<n>" ids (8-9 characters) took two paths real ids do not:
+ * - V8's JSON.parse interns string values of up to 10 characters (in old space, through the isolate's
+ *   string table): a string-table insert per event on every thread. The HTTP thread's parse and
+ *   validation took 2.80-2.93 us CPU per event with them against 2.21-2.23 with 33-character ids
+ *   (30,000 bodies, two runs each), and 9 % of the server's page faults were the table's resizes
+ *   (perf record -e page-faults; AMD EPYC x2, 2026-11-30).
+ * - The transform settles a canonical UUID as an event id at once (Redactor.idText); any other id is
+ *   scanned for PII and memoized, and unique ids only churn that memo.
  */
 const EVENT_ID_PREFIX = "6f1c2b9e-7d3a-4c5e-9b8f-";
+const eventIdOf = (requestNumber: string, i: number): string => `${EVENT_ID_PREFIX}${requestNumber}${i.toString(16).padStart(2, "0")}`;
 
 /** Request bodies with an id placeholder, so every request's events get unique event ids cheaply. */
 function bodyPool(): string[] {
     const at = Date.now();
     return Array.from({ length: POOL }, () => JSON.stringify({
         sentAt: new Date(at).toISOString(),
-        events: Array.from({ length: EVENTS_PER_REQUEST }, (_, i) => ({ ...nativeEvent(at), eventId: `${EVENT_ID_PREFIX}__ID__-${i}` })),
+        events: Array.from({ length: EVENTS_PER_REQUEST }, (_, i) => ({ ...nativeEvent(at), eventId: eventIdOf("__ID__", i) })),
     }));
 }
 
@@ -97,7 +100,7 @@ function transformAlone(pool: string[]): { rate: number; cpuUsPerEvent: number }
     const records = Array.from({ length: 1000 }, (_, n) => ({
         recordId: String(n),
         approximateArrivalTimestamp: Date.now(),
-        data: Buffer.from(`{"v":1,"receivedAt":${Date.now()},"sourceIp":"127.0.0.1","userAgent":"autocannon","path":"/v1/events","requestId":"bench-${n}","body":${pool[n % POOL].replace(/__ID__/g, `t${n}`)}}`).toString("base64"),
+        data: Buffer.from(`{"v":1,"receivedAt":${Date.now()},"sourceIp":"127.0.0.1","userAgent":"autocannon","path":"/v1/events","requestId":"bench-${n}","body":${pool[n % POOL].replace(/__ID__/g, requestNumberText(n))}}`).toString("base64"),
     }));
     const batches = Array.from({ length: 10 }, (_, b) => ({ invocationId: `b${b}`, deliveryStreamArn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/bench", region: "us-east-1", records: records.slice(b * 100, b * 100 + 100) }));
     const transformer = createTransformer(undefined, BENCH_PII_KEY);
@@ -148,6 +151,7 @@ async function round(pool: string[]): Promise<Round> {
     const local = await spawnLocal(lakeDir, { BUFFER_INTERVAL_SECONDS: BUFFER_SECONDS }, 120_000, true, profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
     try {
         const cpuBefore = processCpuSeconds(local.child.pid);
+        const faultsBefore = processMinorFaults(local.child.pid);
         const threadsBefore = threadCpuSeconds(local.child.pid);
         const started = Date.now();
         const result = await runLoad({ url: local.url, path: "/v1/events", connections: CONNECTIONS, seconds: SECONDS, bodies: pool }, console.log);
@@ -178,6 +182,7 @@ async function round(pool: string[]): Promise<Round> {
         if (Number.isNaN(doneAt)) doneAt = Date.now();
         const endToEndSeconds = (doneAt - started) / 1000;
         const cpuAfter = processCpuSeconds(local.child.pid);
+        const faultsAfter = processMinorFaults(local.child.pid);
         const threadsAfter = threadCpuSeconds(local.child.pid);
         local.child.kill("SIGTERM");
         await local.exited;
@@ -201,6 +206,8 @@ async function round(pool: string[]): Promise<Round> {
         if (cpuBefore !== undefined && cpuAfter !== undefined) {
             const serverCpuUs = ((cpuAfter - cpuBefore) * 1e6) / acked;
             console.log(`server CPU per event (all threads, load + delivery until the last row): ${serverCpuUs.toFixed(1)} us = ${(serverCpuUs / transformCpuUs).toFixed(2)}x the transform alone's CPU (${transformCpuUs.toFixed(1)} us); 2 cores give a ratio ceiling of ${(2 * transformCpuUs / serverCpuUs).toFixed(2)}`);
+            // First touches of fresh memory: ~17 us each on the machine of docs/local.md#performance.
+            if (faultsBefore !== undefined && faultsAfter !== undefined) console.log(`server page faults (minor) per 1,000 events: ${((1000 * (faultsAfter - faultsBefore)) / acked).toFixed(1)}`);
         }
         console.log(`load generator CPU per acknowledged event: ${((result.cpuSeconds * 1e6) / acked).toFixed(1)} us (the same 2 cores as the server)`);
         // Per thread: the main thread (HTTP, log), the delivery worker (transform, JSON), libuv's pool (DuckDB, fs), V8 (GC, compiler).

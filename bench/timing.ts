@@ -58,6 +58,17 @@ export function processCpuSeconds(pid: number | "self" | undefined): number | un
     }
 }
 
+/** Minor page faults of a process so far, all its threads (Linux /proc), or undefined elsewhere. */
+export function processMinorFaults(pid: number | "self" | undefined): number | undefined {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        // minflt is the 10th field, the 8th after the command name.
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[7]);
+    } catch {
+        return undefined;
+    }
+}
+
 /** utime + stime of a /proc stat line (process or thread), in seconds (clock ticks of 1/100 s). */
 export function cpuSecondsOfStat(stat: string): number {
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.

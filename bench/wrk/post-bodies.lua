@@ -1,6 +1,7 @@
 -- wrk script of bench:local (bench/loadGenerators.ts): POSTs the request bodies of a pool file (one
 -- JSON body per line) to the path given, each with event ids of its own: every "__ID__" in a body
--- becomes "w<request number>", so the lake's loss check can count each event exactly once.
+-- becomes the request number as 10 hex digits (as bench/loadGenerators.ts requestNumberText), so the
+-- lake's loss check can count each event exactly once and the ids can be canonical UUIDs.
 -- Run with one wrk thread (-t1): the request counter is per thread.
 --
 -- Each body is split at its placeholders once, in init, and every request is one table.concat of
@@ -31,7 +32,7 @@ end
 function request()
   counter = counter + 1
   local parts = templates[(counter % #templates) + 1]
-  local id = "w" .. counter
+  local id = string.format("%010x", counter)
   local n = #parts
   for k = 1, n - 1 do pieces[2 * k - 1] = parts[k]; pieces[2 * k] = id end
   pieces[2 * n - 1] = parts[n]
