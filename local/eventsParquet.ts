@@ -175,8 +175,16 @@ function newColumn(name: string, duckType: string, rowCount: number): Column {
 
 /** Past this many values, a column whose values are over 90 % distinct is written PLAIN. */
 const DICTIONARY_PROBE = 256;
-/** Dictionary indices are bit-packed at most 24 bits wide (writeBitPacked); far more than a file holds. */
-const MAX_DICTIONARY = 1 << 20;
+/**
+ * Most distinct values of a dictionary; past it the column is written PLAIN. Kept at 4,096 so the
+ * value -> index Map stays a regular heap object: V8 puts a Map's table of 8,192 entries or more
+ * (over 128 KB) in large-object space, on fresh pages for every file, each page's first touch a
+ * fault (~17 us on the machine of docs/local.md#performance). The events' properties values reached
+ * ~11,800 distinct values in a file of 5,000 rows of bench:local's events, where PLAIN under Brotli
+ * made the whole file smaller (214,892 against 224,074 bytes). Indices are bit-packed at most 24 bits
+ * wide (writeBitPacked).
+ */
+const MAX_DICTIONARY = 4096;
 /** Last values remembered per column: one per map entry index up to this many (StringValues.add). */
 const MEMO_SLOTS = 16;
 

@@ -22,7 +22,8 @@ import { writeFileAtomic } from "./parquet";
 import { DeliveredDays, DeliveredDaysCollector } from "./modelDays";
 import { EVENTS_TABLE } from "./tables";
 import { WalEntry, WalEntryReader } from "./wal";
-import { projectForWindows, WindowFields, WindowRow } from "./windowFields";
+import { projectForWindows, WindowFields } from "./windowFields";
+import type { WindowRowsOfRequest } from "./windowRowsTransfer";
 
 export const RAW_FOLDER = "raw/";
 export const PROCESSING_FAILED_FOLDER = `${ERRORS_PREFIX}processing-failed/`;
@@ -70,19 +71,8 @@ export interface ChunkOutcome {
     processingFailed: number;
     files: string[];
     modelDays: DeliveredDays;
-    /**
-     * Each request's rows cut to the fields the windows read, with the request's arrival time, as JSON
-     * text of `WindowRowsOfRequest[]`: a string crosses threads as one copy, where the same rows as
-     * objects cost ~2.6x more to post and receive (v8 serialize + deserialize 3.9 us a row against
-     * 1.5 for JSON.stringify + JSON.parse; lone surrogates survive both).
-     */
-    windowRowsJson: string;
-}
-
-/** A request's rows as the windows get them from a chunk helper. */
-export interface WindowRowsOfRequest {
-    arrivalMs: number;
-    rows: WindowRow[];
+    /** Each request's rows cut to the fields the windows read, with the request's arrival time. */
+    windowRows: WindowRowsOfRequest[];
 }
 
 /** Writes chunks of a delivery on another thread. */
@@ -228,7 +218,7 @@ export class LakeWriter {
             // from the delivery's first moment; each one's rows reach the windows as soon as it is done
             // (between this thread's chunks), not all after the last: the helper would wait idle meanwhile.
             const helping = this.helper.writeChunk(slice).then((outcome) => {
-                if (this.onRows) for (const r of JSON.parse(outcome.windowRowsJson) as WindowRowsOfRequest[]) this.onRows(r.rows as unknown as EventRow[], r.arrivalMs);
+                for (const r of outcome.windowRows) this.onRows?.(r.rows as unknown as EventRow[], r.arrivalMs);
                 return outcome;
             });
             // Settled below; until then a failure must not count as an unhandled rejection (which ends the thread).
@@ -293,7 +283,7 @@ export class LakeWriter {
             await Promise.all(result.files.map((f) => fsp.rm(f, { force: true }).catch(() => undefined)));
             throw e;
         }
-        return { rows: result.rows, badRows: result.badRows, processingFailed: result.processingFailed, files: result.files, modelDays: days.result(), windowRowsJson: JSON.stringify(windowRows) };
+        return { rows: result.rows, badRows: result.badRows, processingFailed: result.processingFailed, files: result.files, modelDays: days.result(), windowRows };
     }
 
     /** Transforms a chunk (synchronous CPU work) and groups its rows, raw envelopes and failures by partition. */

@@ -54,15 +54,17 @@ export class WorkerCalls<Request extends object, T> {
 
 /**
  * The worker's side: answers each request with `handle`'s value (or its error, with the errno code),
- * one at a time, in the order they came.
+ * one at a time, in the order they came. `transferOf` names buffers of a value to move to the caller
+ * instead of copying them.
  */
-export function answerInOrder<Request, T>(handle: (request: Request) => Promise<T>): void {
+export function answerInOrder<Request, T>(handle: (request: Request) => Promise<T>, transferOf: (value: T) => ArrayBuffer[] = () => []): void {
     const port = parentPort!;
     let queue = Promise.resolve();
     port.on("message", ({ id, request }: { id: number; request: Request }) => {
         queue = queue.then(async () => {
             try {
-                port.postMessage({ id, ok: true, value: await handle(request) } satisfies Answer<T>);
+                const value = await handle(request);
+                port.postMessage({ id, ok: true, value } satisfies Answer<T>, transferOf(value));
             } catch (e) {
                 port.postMessage({ id, ok: false, error: { message: (e as Error).message, code: (e as NodeJS.ErrnoException).code } } satisfies Answer<T>);
             }

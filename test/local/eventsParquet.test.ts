@@ -91,6 +91,22 @@ describe("local lake: events Parquet writer (local/eventsParquet.ts)", function 
         }
     });
 
+    it("a column with more distinct values than a dictionary holds (4,096) switches to PLAIN mid-file and reads back the same as the read_json path", async () => {
+        const base = fc.sample(eventRow, { numRuns: 1, seed: 11 })[0];
+        // 12,000 rows over 6,000 distinct page titles and map values, each twice in a row: 50 % distinct at
+        // every point, so no early switch to PLAIN (that takes over 90 %), until the 4,097th distinct value.
+        const rows: EventRow[] = Array.from({ length: 12_000 }, (_, i) => ({ ...base, event_id: `e${i}`, page_title: `title ${i >> 1}`, properties: { price: `${i >> 1}.5`, n: "1" } }));
+        const viaJson = path.join(dir, "wide-json.parquet");
+        const direct = path.join(dir, "wide-direct.parquet");
+        await writeThroughJson(db, viaJson, [rows]);
+        await writeEventsParquet(direct, [rows.slice(0, 5000), rows.slice(5000)]);
+        assert.deepStrictEqual(await readBack(db, direct), await readBack(db, viaJson));
+        const encodings = await db.all<{ path_in_schema: string; encodings: string }>(`SELECT path_in_schema, encodings FROM parquet_metadata(${sqlString(direct)}) WHERE path_in_schema IN ('page_title', 'properties, key_value, value', 'properties, key_value, key')`);
+        const of = (p: string) => encodings.find((e) => e.path_in_schema === p)?.encodings ?? "";
+        assert.doesNotMatch(of("page_title"), /DICTIONARY/, "page_title went PLAIN past the cap");
+        assert.match(of("properties, key_value, key"), /DICTIONARY/, "two distinct keys stay a dictionary");
+    });
+
     it("writes a lone surrogate as U+FFFD, as the JSON path did", async () => {
         const row = fc.sample(eventRow, { numRuns: 1, seed: 7 })[0];
         const file = path.join(dir, "surrogate.parquet");
