@@ -25,22 +25,53 @@ export function murmur3(text: string, seed: number): number {
     let h = seed >>> 0;
     const len = text.length;
     let i = 0;
+    for (; i + 1 < len; i += 2) h = murmurRound(h, murmurBlock(text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16)));
+    if (i < len) h ^= murmurBlock(text.charCodeAt(i));
+    return murmurFinish(h, len);
+}
+
+/**
+ * murmur3(text, seedA) and murmur3(text, seedB) in one pass, into out[0] and out[1]: the code units are
+ * read and scrambled once (the windows' de-duplication hashes each event id with two seeds, seenIds.ts).
+ */
+export function murmur3Pair(text: string, seedA: number, seedB: number, out: Uint32Array): void {
+    let a = seedA >>> 0;
+    let b = seedB >>> 0;
+    const len = text.length;
+    let i = 0;
     for (; i + 1 < len; i += 2) {
-        let k = (text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16)) >>> 0;
-        k = Math.imul(k, 0xcc9e2d51);
-        k = (k << 15) | (k >>> 17);
-        k = Math.imul(k, 0x1b873593);
-        h ^= k;
-        h = (h << 13) | (h >>> 19);
-        h = (Math.imul(h, 5) + 0xe6546b64) >>> 0;
+        const k = murmurBlock(text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16));
+        a = murmurRound(a, k);
+        b = murmurRound(b, k);
     }
     if (i < len) {
-        let k = text.charCodeAt(i);
-        k = Math.imul(k, 0xcc9e2d51);
-        k = (k << 15) | (k >>> 17);
-        k = Math.imul(k, 0x1b873593);
-        h ^= k;
+        const k = murmurBlock(text.charCodeAt(i));
+        a ^= k;
+        b ^= k;
     }
+    out[0] = murmurFinish(a, len);
+    out[1] = murmurFinish(b, len);
+}
+
+// The steps below stay in this module, unexported: called from here they are inlined, where a call
+// from another module goes through the CommonJS interop of tsx and esbuild bundles (a getter a call).
+
+/** MurmurHash3's scrambling of one 32-bit block (two UTF-16 code units; the last odd one alone). */
+function murmurBlock(block: number): number {
+    let k = Math.imul(block >>> 0, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    return Math.imul(k, 0x1b873593);
+}
+
+/** MurmurHash3's mixing of a scrambled block into the state. */
+function murmurRound(h: number, k: number): number {
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    return (Math.imul(h, 5) + 0xe6546b64) >>> 0;
+}
+
+/** MurmurHash3's finalization of the state after `len` code units. */
+function murmurFinish(h: number, len: number): number {
     h ^= len * 2;
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);

@@ -10,7 +10,7 @@
  * Open addressing with linear probing over an index table; the hashes themselves are kept in the
  * order they were added, so the state lists them in first-seen order, as before.
  */
-import { murmur3 } from "./hll";
+import { murmur3, murmur3Pair } from "./hll";
 
 /** The seeds of the two halves of an event id's hash (part of the window state's format). */
 const SEED_A = 0x2545f491;
@@ -23,53 +23,6 @@ export function eventIdHash(eventId: string): string {
     return murmur3(eventId, SEED_A).toString(36) + "." + murmur3(eventId, SEED_B).toString(36);
 }
 
-/** The two halves of the last hashPair: module variables, so hashing a row allocates nothing. */
-let hashA = 0;
-let hashB = 0;
-
-/**
- * murmur3(text, SEED_A) and murmur3(text, SEED_B) in one pass over the text (hll.ts murmur3, the same
- * steps with two states): the code units are read once. Results in hashA and hashB.
- */
-export function hashPair(text: string): void {
-    let a = SEED_A >>> 0;
-    let b = SEED_B >>> 0;
-    const len = text.length;
-    let i = 0;
-    for (; i + 1 < len; i += 2) {
-        let k = (text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16)) >>> 0;
-        k = Math.imul(k, 0xcc9e2d51);
-        k = (k << 15) | (k >>> 17);
-        k = Math.imul(k, 0x1b873593);
-        a ^= k;
-        a = (a << 13) | (a >>> 19);
-        a = (Math.imul(a, 5) + 0xe6546b64) >>> 0;
-        b ^= k;
-        b = (b << 13) | (b >>> 19);
-        b = (Math.imul(b, 5) + 0xe6546b64) >>> 0;
-    }
-    if (i < len) {
-        let k = text.charCodeAt(i);
-        k = Math.imul(k, 0xcc9e2d51);
-        k = (k << 15) | (k >>> 17);
-        k = Math.imul(k, 0x1b873593);
-        a ^= k;
-        b ^= k;
-    }
-    hashA = finish(a, len);
-    hashB = finish(b, len);
-}
-
-function finish(h: number, len: number): number {
-    h ^= len * 2;
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h >>> 0;
-}
-
 export class SeenIds {
     /** Hash halves in the order added. */
     private a: Uint32Array;
@@ -77,6 +30,8 @@ export class SeenIds {
     /** Open-addressing table: 0 is an empty slot, else 1 + the hash's index in `a`/`b`. */
     private table: Uint32Array;
     private count = 0;
+    /** The last id's two hash halves (murmur3Pair writes them here: hashing a row allocates nothing). */
+    private readonly hash = new Uint32Array(2);
 
     constructor(expected = 16) {
         const capacity = Math.max(16, expected);
@@ -107,8 +62,8 @@ export class SeenIds {
 
     /** Whether `eventId` was added. */
     has(eventId: string): boolean {
-        hashPair(eventId);
-        return this.slotOf(hashA, hashB) < 0;
+        murmur3Pair(eventId, SEED_A, SEED_B, this.hash);
+        return this.slotOf(this.hash[0], this.hash[1]) < 0;
     }
 
     /**
@@ -116,9 +71,9 @@ export class SeenIds {
      * `capacity` ids already (then nothing is added).
      */
     add(eventId: string, capacity: number): "seen" | "added" | "full" {
-        hashPair(eventId);
-        const a = hashA;
-        const b = hashB;
+        murmur3Pair(eventId, SEED_A, SEED_B, this.hash);
+        const a = this.hash[0];
+        const b = this.hash[1];
         const slot = this.slotOf(a, b);
         if (slot < 0) return "seen";
         if (this.count >= capacity) return "full";
