@@ -49,8 +49,14 @@ describe("window de-duplication set (SeenIds)", () => {
 
     it("restores from a window state's list (as older versions wrote it) and leaves out entries that are not hashes", () => {
         const hashes = ["a", "b", "c"].map(eventIdHash);
-        const set = SeenIds.fromStrings([...hashes, "not a hash", "zzzzzzzz.1", ""]);
-        assert.deepEqual(set.toStrings(), hashes);
+        // Not hashes: words, a half past 7 digits or past 2^32 (zzzzzz = 36^6 - 1 fits; 1z141z4 = 2^32), upper case, extra dots, empty halves.
+        const set = SeenIds.fromStrings([...hashes, "not a hash", "zzzzzzzz.1", "1.zzzzzzzz", "1z141z4.1", "1.1z141z4", "A.1", "1.2.3", ".1", "1.", "", hashes[1]]);
+        assert.deepEqual(set.toStrings(), hashes, "the well-formed entries, once each, in order");
+        const edge = SeenIds.fromStrings(["1z141z3.0", "zzzzzz.zzzzzz"]);
+        assert.deepEqual(edge.toStrings(), ["1z141z3.0", "zzzzzz.zzzzzz"], "2^32 - 1 and 36^6 - 1 are hashes");
+        // Restored entries come back as they were read; ids added after them follow, in order.
+        assert.equal(set.add("zz-new", Infinity), "added");
+        assert.deepEqual(set.toStrings(), [...hashes, eventIdHash("zz-new")]);
         assert.equal(set.add("b", Infinity), "seen");
         assert.equal(set.add("d", Infinity), "added");
     });
