@@ -78,18 +78,15 @@ export function runChunkWorker(): void {
     const { createTransformer } = require("../dataplane/transform") as typeof import("../dataplane/transform");
     const { lowerThisThreadsPriority } = require("./deliveryWorker") as typeof import("./deliveryWorker");
     const { LakeWriter } = require("./lakeWriter") as typeof import("./lakeWriter");
-    const { WalEntryReader } = require("./wal") as typeof import("./wal");
     const { windowFieldsOf } = require("./windowFields") as typeof import("./windowFields");
     const init = workerData as ChunkWorkerInit;
     lowerThisThreadsPriority(workerLog);
     const writer = new LakeWriter(init.lakeDir, createTransformer(init.transformConfig, init.piiKey));
     const fields = windowFieldsOf(init.windowSpecs);
-    const wal = new WalEntryReader();
-    // One chunk at a time: its envelopes are views into the reader's buffer, reused by the next read.
+    // One chunk at a time: the writer reads its envelopes from the log into a buffer the next chunk reuses.
     answerInOrder<Request, ChunkAnswer | undefined>(async (request) => {
         if ("close" in request) return undefined;
-        const envelopes = wal.read(request.entries);
-        const items: DeliveryItem[] = request.entries.map((entry, i) => ({ seq: entry.seq, envelope: envelopes[i] }));
+        const items: DeliveryItem[] = request.entries.map((entry) => ({ seq: entry.seq, entry }));
         const outcome = await writer.writeChunk(items, fields);
         return { ...outcome, windowRows: packWindowRows(outcome.windowRows, request.rowsBuffer) };
     }, (answer) => (answer ? transferablesOf(answer.windowRows) : []));

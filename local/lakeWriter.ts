@@ -271,7 +271,8 @@ export class LakeWriter {
     /**
      * The chunk helper's side (local/chunkWorker.ts): transforms and writes one chunk without
      * committing; its rows go back cut to the window fields. On a failure it removes the files it
-     * wrote, then throws.
+     * wrote, then throws. Envelopes not given are read from the log with the first reader, which the
+     * next chunk may reuse: this chunk's files are written before it returns.
      */
     async writeChunk(items: readonly DeliveryItem[], fields: WindowFields): Promise<ChunkOutcome> {
         const result: DeliveryResult = { firstSeq: items[0].seq, lastSeq: items[items.length - 1].seq, requests: items.length, rows: 0, badRows: 0, processingFailed: 0, files: [], modelDays: { days: [], latestMs: -Infinity } };
