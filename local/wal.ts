@@ -103,6 +103,11 @@ export function encodeWalRecord(seq: number, data: EnvelopeBytes): Buffer {
     return Buffer.concat([walRecordHeader(seq, data), envelopeBuffer(data)]);
 }
 
+/** Whether the crc in the header at `header` is that of the sequence number and the `length` payload bytes after it. */
+function crcMatches(bytes: Buffer, header: number, length: number): boolean {
+    return crc32(bytes.subarray(header + 8, header + HEADER_BYTES + length)) === bytes.readUInt32LE(header + 4);
+}
+
 /** Decodes the whole records of a segment's bytes; `validBytes` is where the first torn or corrupt record starts. */
 export function decodeWalSegment(bytes: Buffer): { records: WalRecord[]; validBytes: number } {
     const records: WalRecord[] = [];
@@ -111,8 +116,7 @@ export function decodeWalSegment(bytes: Buffer): { records: WalRecord[]; validBy
     while (offset + HEADER_BYTES <= bytes.length) {
         const length = bytes.readUInt32LE(offset);
         if (length > MAX_WAL_PAYLOAD_BYTES || offset + HEADER_BYTES + length > bytes.length) break;
-        const crc = bytes.readUInt32LE(offset + 4);
-        if (crc32(bytes.subarray(offset + 8, offset + HEADER_BYTES + length)) !== crc) break;
+        if (!crcMatches(bytes, offset, length)) break;
         const seq = Number(bytes.readBigUInt64LE(offset + 8));
         if (seq <= previousSeq) break;
         records.push({ seq, data: Buffer.from(bytes.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length)), offset: offset + HEADER_BYTES });
@@ -348,7 +352,7 @@ function checkedPayload(bytes: Buffer, header: number, entry: WalEntry): Buffer 
     const length = bytes.readUInt32LE(header);
     const seq = Number(bytes.readBigUInt64LE(header + 8));
     const payload = bytes.subarray(header + HEADER_BYTES, header + HEADER_BYTES + entry.length);
-    if (length !== entry.length || seq !== entry.seq || crc32(payload, crc32(bytes.subarray(header + 8, header + HEADER_BYTES))) !== bytes.readUInt32LE(header + 4)) {
+    if (length !== entry.length || seq !== entry.seq || !crcMatches(bytes, header, entry.length)) {
         throw new Error(`write-ahead log ${entry.file}: the record at byte ${entry.offset - HEADER_BYTES} is not request ${entry.seq} (${length} bytes, seq ${seq}, or a bad crc)`);
     }
     return payload;
