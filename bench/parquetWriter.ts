@@ -2,9 +2,8 @@
  * Benchmark of the events table's Parquet writer (issue 9): the same rows written both ways, each
  * with the serialization it needs.
  *
- * - old: JSON.stringify of each request's rows (as the transform's normalizeJson does it, absent
- *   columns left out), joined into one array (JsonArrayJoiner), then DuckDB read_json -> COPY to
- *   Parquet (ZSTD level 1) -> fsync -> rename (local/parquet.ts writeParquetFromJson), DuckDB on one
+ * - old: JSON.stringify of each request's rows (EventRows, nulls included), joined into one array
+ *   (JsonArrayJoiner), then DuckDB read_json -> COPY to Parquet (ZSTD level 1) -> fsync -> rename (local/parquet.ts writeParquetFromJson), DuckDB on one
  *   thread as in the delivery worker.
  * - new: the EventRow objects encoded in JavaScript (local/eventsParquet.ts, Brotli quality 1) -> fsync -> rename.
  *

@@ -23,12 +23,6 @@ export { EVENT_TYPES } from "./events";
 export interface Transformer {
     /** One request envelope (object, or its JSON text / bytes) -> lake rows (good and bad). Never throws. */
     normalize(envelope: unknown): EventRow[];
-    /**
-     * Like `normalize`, plus the rows as one JSON array text with absent columns left out (as in a
-     * Firehose output record), serialized in one JSON.stringify: the local lake loads it into DuckDB
-     * without serializing each EventRow's nulls. Never throws.
-     */
-    normalizeJson(envelope: unknown): { rows: EventRow[]; json: string };
     /** Firehose data-transformation contract: one output record per input recordId. Never throws. */
     firehose(event: FirehoseTransformationEvent): FirehoseTransformationResult;
 }
@@ -44,12 +38,6 @@ export function createTransformer(config: TransformConfig | undefined, piiKey: s
     return {
         // In-process callers get the EventRow contract (null where absent); Firehose output leaves absent columns out.
         normalize: (envelope) => normalize(envelope, Date.now()).map(toEventRow),
-        normalizeJson: (envelope) => {
-            const rows = normalize(envelope, Date.now());
-            // Serialized before toEventRow fills the absent columns with null (in place).
-            const json = JSON.stringify(rows);
-            return { rows: rows.map(toEventRow), json };
-        },
         firehose: (event) => transformFirehose(event, normalize, resolved.maxResponseBytes),
     };
 }
