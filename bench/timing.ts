@@ -51,27 +51,37 @@ export function machineLine(): string {
  * undefined elsewhere. CPU time, unlike wall time, does not grow with the machine's other load.
  */
 export function processCpuSeconds(pid: number | "self" | undefined): number | undefined {
-    try {
-        return cpuSecondsOfStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
-    } catch {
-        return undefined;
-    }
+    const fields = procStatFields(pid);
+    return fields && cpuSecondsOfFields(fields);
 }
 
 /** Minor page faults of a process so far, all its threads (Linux /proc), or undefined elsewhere. */
 export function processMinorFaults(pid: number | "self" | undefined): number | undefined {
+    // minflt is the 10th field, the 8th after the command name.
+    const fields = procStatFields(pid);
+    return fields && Number(fields[7]);
+}
+
+/** utime + stime of a /proc stat line (process or thread), in seconds (clock ticks of 1/100 s). */
+export function cpuSecondsOfStat(stat: string): number {
+    return cpuSecondsOfFields(fieldsOfStat(stat));
+}
+
+/** The fields of /proc/<pid>/stat after the command name, or undefined (not Linux, or the process is gone). */
+function procStatFields(pid: number | "self" | undefined): string[] | undefined {
     try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        // minflt is the 10th field, the 8th after the command name.
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[7]);
+        return fieldsOfStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
     } catch {
         return undefined;
     }
 }
 
-/** utime + stime of a /proc stat line (process or thread), in seconds (clock ticks of 1/100 s). */
-export function cpuSecondsOfStat(stat: string): number {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+/** A stat line's fields after the command name, which may hold spaces. */
+function fieldsOfStat(stat: string): string[] {
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/** utime and stime are the 12th and 13th fields after the command name. */
+function cpuSecondsOfFields(fields: readonly string[]): number {
     return (Number(fields[11]) + Number(fields[12])) / 100;
 }
