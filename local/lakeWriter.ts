@@ -204,7 +204,7 @@ export class LakeWriter {
      */
     async deliver(items: readonly DeliveryItem[], chunkRequests = 250): Promise<DeliveryResult> {
         if (items.length === 0) throw new Error("LakeWriter.deliver: nothing to deliver");
-        const result: DeliveryResult = { firstSeq: items[0].seq, lastSeq: items[items.length - 1].seq, requests: items.length, rows: 0, badRows: 0, processingFailed: 0, files: [], modelDays: { days: [], latestMs: -Infinity } };
+        const result = emptyResult(items);
         const days = new DeliveredDaysCollector();
         const own: Array<readonly DeliveryItem[]> = [];
         const helped: Array<Promise<ChunkOutcome>> = [];
@@ -275,7 +275,7 @@ export class LakeWriter {
      * next chunk may reuse: this chunk's files are written before it returns.
      */
     async writeChunk(items: readonly DeliveryItem[], fields: WindowFields): Promise<ChunkOutcome> {
-        const result: DeliveryResult = { firstSeq: items[0].seq, lastSeq: items[items.length - 1].seq, requests: items.length, rows: 0, badRows: 0, processingFailed: 0, files: [], modelDays: { days: [], latestMs: -Infinity } };
+        const result = emptyResult(items);
         const days = new DeliveredDaysCollector();
         const windowRows: WindowRowsOfRequest[] = [];
         try {
@@ -345,6 +345,11 @@ export class LakeWriter {
         // Settle all before reporting, so a failure never leaves a write running behind the cleanup.
         return settleAll(writes).then(() => undefined);
     }
+}
+
+/** A delivery's result before anything is counted: the range of `items`, no rows, no files. */
+function emptyResult(items: readonly DeliveryItem[]): DeliveryResult {
+    return { firstSeq: items[0].seq, lastSeq: items[items.length - 1].seq, requests: items.length, rows: 0, badRows: 0, processingFailed: 0, files: [], modelDays: { days: [], latestMs: -Infinity } };
 }
 
 /** Waits for every promise, then returns their values or throws the first failure: nothing is left running behind a cleanup. */
